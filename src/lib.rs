@@ -1,1 +1,18 @@
-pub fn x() {}
+//! `presence`: who is where, right now, in shared memory that every PHP process of a host sees.
+//!
+//! - [`store`] is the store itself: safe Rust over a byte region, with the time passed in.
+//! - [`sys`] is the only module with `unsafe`: it maps the segment and implements the
+//!   process-shared, robust lock.
+//! - `php` (feature `php`, on by default) is the thin ext-php-rs layer.
+#![warn(clippy::pedantic)]
+// Lengths here are bounded far below u32::MAX by the layout's own limits (keys ≤ 255 bytes, data
+// ≤ 16 KiB, slots per shard ≤ u32), so narrowing casts cannot truncate.
+#![allow(clippy::cast_possible_truncation)]
+// Store and shard operations share one error story (`StoreError`/`Corrupt`), documented on the types.
+#![allow(clippy::missing_errors_doc)]
+
+pub mod store;
+pub mod sys;
+
+#[cfg(feature = "php")]
+mod php;

@@ -1,0 +1,1 @@
+//! The PHP-facing layer.

@@ -1,0 +1,1 @@
+//! The only place with `unsafe`: mapping the segment and the process-shared robust mutex.
