@@ -1,0 +1,898 @@
+/**
+ * Presence: the browser side of the Heartbeat protocol (CONTRACT.md §3) and
+ * the live admin UI (admin bar "N online", "Who's Online", "Active Posts",
+ * the "Editors" column and the status picker).
+ *
+ * - Each tab has its own id (sessionStorage), so closing one tab of several
+ *   does not take the user offline.
+ * - Activity comes from keyboard, mouse, scroll and touch input and from the
+ *   page's visibility: online, idle (no input for `idleAfter` seconds), away
+ *   (no input for `awayAfter` seconds, or the tab hidden). A change is sent
+ *   at once with `wp.heartbeat.connectNow()`.
+ * - The script sends the room versions it has seen; the server leaves out
+ *   rooms that did not change, and the script only redraws what changed.
+ * - Everything from the server is inserted as text or as attributes through
+ *   the DOM, never as HTML.
+ *
+ * @package Presence
+ */
+
+/* global jQuery */
+( function ( $, window, document ) {
+	'use strict';
+
+	const settings = window.wpPresenceSettings;
+	const wp = window.wp;
+	if ( ! settings || ! wp || ! wp.heartbeat || ! $ ) {
+		return;
+	}
+
+	const i18n = wp.i18n || {};
+	const __ = i18n.__ || ( ( text ) => text );
+	const _n =
+		i18n._n || ( ( single, plural, number ) => ( 1 === number ? single : plural ) );
+	const sprintf =
+		i18n.sprintf ||
+		( ( format, ...args ) => {
+			let index = 0;
+			return format.replace( /%(\d+\$)?[sd]/g, ( match, position ) =>
+				String( position ? args[ parseInt( position, 10 ) - 1 ] : args[ index++ ] )
+			);
+		} );
+
+	const STATUSES = [ 'online', 'idle', 'away', 'dnd', 'invisible', 'offline' ];
+	const TAB_KEY = 'wpPresenceTab';
+	const userId = parseInt( settings.userId, 10 ) || 0;
+	const idleAfter = Math.max( 1, parseInt( settings.idleAfter, 10 ) || 60 ) * 1000;
+	const awayAfter = Math.max( idleAfter + 1000, ( parseInt( settings.awayAfter, 10 ) || 300 ) * 1000 );
+
+	/* ------------------------------------------------------------------ *
+	 * Small helpers.
+	 * ------------------------------------------------------------------ */
+
+	/**
+	 * Creates an element. Attributes are set with setAttribute and children
+	 * are nodes or strings (inserted as text), so data never becomes markup.
+	 *
+	 * @param {string}            tag      Tag name.
+	 * @param {Object}            attrs    Attributes; null/false values are skipped.
+	 * @param {Array|string|Node} children Children.
+	 * @return {HTMLElement} The element.
+	 */
+	function el( tag, attrs, children ) {
+		const node = document.createElement( tag );
+		Object.keys( attrs || {} ).forEach( ( name ) => {
+			const value = attrs[ name ];
+			if ( null !== value && undefined !== value && false !== value ) {
+				node.setAttribute( name, String( value ) );
+			}
+		} );
+		append( node, children );
+		return node;
+	}
+
+	function append( node, children ) {
+		( Array.isArray( children ) ? children : [ children ] ).forEach( ( child ) => {
+			if ( null === child || undefined === child || false === child || '' === child ) {
+				return;
+			}
+			node.appendChild( 'object' === typeof child ? child : document.createTextNode( String( child ) ) );
+		} );
+		return node;
+	}
+
+	/**
+	 * Only http(s) URLs (relative ones are resolved against the page) make it into href/src.
+	 *
+	 * @param {string} url Candidate URL.
+	 * @return {string} The absolute URL, or ''.
+	 */
+	function safeUrl( url ) {
+		if ( 'string' !== typeof url || '' === url ) {
+			return '';
+		}
+		try {
+			const parsed = new URL( url, window.location.href );
+			return 'http:' === parsed.protocol || 'https:' === parsed.protocol ? parsed.href : '';
+		} catch ( e ) {
+			return '';
+		}
+	}
+
+	function formatNumber( number ) {
+		try {
+			return Number( number ).toLocaleString( document.documentElement.lang || undefined );
+		} catch ( e ) {
+			return String( number );
+		}
+	}
+
+	function statusOf( value ) {
+		return -1 !== STATUSES.indexOf( value ) ? value : 'offline';
+	}
+
+	function statusLabel( status ) {
+		const labels = settings.statusLabels || {};
+		return labels[ status ] || status;
+	}
+
+	function normalizeRow( row ) {
+		row = row && 'object' === typeof row ? row : {};
+		const status = statusOf( row.status );
+		return {
+			user_id: parseInt( row.user_id, 10 ) || 0,
+			display_name: 'string' === typeof row.display_name ? row.display_name : String( row.display_name || '' ),
+			avatar_url: 'string' === typeof row.avatar_url ? row.avatar_url : '',
+			status,
+			status_label: 'string' === typeof row.status_label && row.status_label ? row.status_label : statusLabel( status ),
+			screen: 'string' === typeof row.screen ? row.screen : '',
+			screen_label: 'string' === typeof row.screen_label ? row.screen_label : '',
+			post_id: parseInt( row.post_id, 10 ) || 0,
+			title: 'string' === typeof row.title ? row.title : '',
+			url: 'string' === typeof row.url ? row.url : '',
+		};
+	}
+
+	function normalizePost( post ) {
+		post = post && 'object' === typeof post ? post : {};
+		return {
+			post_id: parseInt( post.post_id, 10 ) || 0,
+			title: 'string' === typeof post.title ? post.title : '',
+			edit_url: 'string' === typeof post.edit_url ? post.edit_url : '',
+			editors: Array.isArray( post.editors ) ? post.editors.map( normalizeRow ) : [],
+		};
+	}
+
+	function signature( value ) {
+		return JSON.stringify( value );
+	}
+
+	/* ------------------------------------------------------------------ *
+	 * Tab id: random, per tab, kept across page loads in sessionStorage.
+	 * ------------------------------------------------------------------ */
+
+	function randomId() {
+		const bytes = new Uint8Array( 12 );
+		( window.crypto || window.msCrypto ).getRandomValues( bytes );
+		return Array.from( bytes, ( b ) => ( b % 36 ).toString( 36 ) ).join( '' );
+	}
+
+	function loadTabId() {
+		let id = '';
+		try {
+			id = window.sessionStorage.getItem( TAB_KEY ) || '';
+		} catch ( e ) {}
+		if ( ! /^[a-z0-9]{8,16}$/.test( id ) ) {
+			id = randomId();
+			saveTabId( id );
+		}
+		return id;
+	}
+
+	function saveTabId( id ) {
+		try {
+			window.sessionStorage.setItem( TAB_KEY, id );
+		} catch ( e ) {}
+	}
+
+	let tab = loadTabId();
+
+	// A duplicated tab inherits sessionStorage, so it would share the id: ask the
+	// other tabs, and take a new id if one of them already uses it.
+	if ( 'function' === typeof window.BroadcastChannel ) {
+		try {
+			const channel = new window.BroadcastChannel( 'wp-presence-tabs' );
+			channel.onmessage = ( event ) => {
+				const message = event.data || {};
+				if ( 'hello' === message.type && message.tab === tab ) {
+					channel.postMessage( { type: 'taken', tab } );
+				} else if ( 'taken' === message.type && message.tab === tab && ! settled ) {
+					tab = randomId();
+					saveTabId( tab );
+					ack = '';
+				}
+			};
+			channel.postMessage( { type: 'hello', tab } );
+		} catch ( e ) {}
+	}
+	let settled = false;
+	window.setTimeout( () => {
+		settled = true;
+	}, 1000 );
+
+	/* ------------------------------------------------------------------ *
+	 * Activity: online → idle → away from input and visibility.
+	 * ------------------------------------------------------------------ */
+
+	let lastInput = Date.now();
+	let activity = computeActivity();
+	let activityTimer = 0;
+	const watchedFrames = typeof WeakSet === 'function' ? new WeakSet() : null;
+
+	function computeActivity() {
+		if ( 'hidden' === document.visibilityState ) {
+			return 'away';
+		}
+		const quiet = Date.now() - lastInput;
+		if ( quiet >= awayAfter ) {
+			return 'away';
+		}
+		return quiet >= idleAfter ? 'idle' : 'online';
+	}
+
+	function scheduleActivityCheck() {
+		window.clearTimeout( activityTimer );
+		activityTimer = 0;
+		if ( 'hidden' === document.visibilityState ) {
+			return;
+		}
+		const quiet = Date.now() - lastInput;
+		let wait = null;
+		if ( quiet < idleAfter ) {
+			wait = idleAfter - quiet;
+		} else if ( quiet < awayAfter ) {
+			wait = awayAfter - quiet;
+		}
+		if ( null !== wait ) {
+			activityTimer = window.setTimeout( updateActivity, wait + 50 );
+		}
+	}
+
+	function updateActivity() {
+		watchFrames();
+		const next = computeActivity();
+		scheduleActivityCheck();
+		if ( next !== activity ) {
+			activity = next;
+			renderSelf();
+			wp.heartbeat.connectNow();
+		}
+	}
+
+	function onInput() {
+		lastInput = Date.now();
+		if ( 'online' !== activity ) {
+			updateActivity();
+		} else if ( ! activityTimer ) {
+			scheduleActivityCheck();
+		}
+	}
+
+	const INPUT_EVENTS = [ 'keydown', 'mousedown', 'mousemove', 'pointerdown', 'wheel', 'touchstart', 'scroll' ];
+
+	function watch( target ) {
+		INPUT_EVENTS.forEach( ( type ) => {
+			target.addEventListener( type, onInput, { capture: true, passive: true } );
+		} );
+	}
+
+	// The block editor types into an iframe: watch same-origin frames too.
+	function watchFrames() {
+		if ( ! watchedFrames ) {
+			return;
+		}
+		Array.prototype.forEach.call( document.querySelectorAll( 'iframe' ), ( frame ) => {
+			try {
+				const frameDocument = frame.contentDocument;
+				if ( frameDocument && ! watchedFrames.has( frameDocument ) ) {
+					watchedFrames.add( frameDocument );
+					watch( frameDocument );
+				}
+			} catch ( e ) {}
+		} );
+	}
+
+	watch( document );
+	document.addEventListener( 'visibilitychange', () => {
+		if ( 'visible' === document.visibilityState ) {
+			// Coming back to a tab is activity.
+			lastInput = Date.now();
+			updateActivity();
+			wp.heartbeat.connectNow();
+		} else {
+			updateActivity();
+		}
+	} );
+
+	/* ------------------------------------------------------------------ *
+	 * State from the server.
+	 * ------------------------------------------------------------------ */
+
+	let ack = '';
+	let seen = {};
+	let postsVersion = null;
+	let self = {
+		status: statusOf( settings.self && settings.self.status ),
+		preference: ( settings.self && settings.self.preference ) || '',
+	};
+	const initial = settings.initial || {};
+	let others = Array.isArray( initial.users ) ? initial.users.map( normalizeRow ) : [];
+	let othersSignature = signature( others );
+	let posts = Array.isArray( initial.posts ) ? initial.posts.map( normalizePost ) : null;
+	let postsSignature = signature( posts );
+	let postsFromServer = false;
+
+	function entries() {
+		const list = [ [ settings.adminRoom, 'tab-' + userId + '-' + tab ] ];
+		if ( settings.postRoom ) {
+			list.push( [ settings.postRoom, 'editor-' + userId + '-' + tab ] );
+		}
+		return list;
+	}
+
+	$( document ).on( 'heartbeat-send.wp-presence', ( event, data ) => {
+		const payload = {
+			tab,
+			screen: String( settings.screen || '' ),
+			activity,
+			seen,
+		};
+		if ( settings.postId ) {
+			payload.post_id = parseInt( settings.postId, 10 );
+		}
+		if ( settings.isFront ) {
+			payload.title = String( document.title || '' ).slice( 0, 200 );
+		}
+		if ( ack ) {
+			payload.ack = ack;
+		}
+		if ( null !== postsVersion ) {
+			payload.seen_active_posts = postsVersion;
+		}
+		data[ 'wp-presence' ] = payload;
+	} );
+
+	$( document ).on( 'heartbeat-tick.wp-presence', ( event, data ) => {
+		const reply = data && data[ 'wp-presence' ];
+		if ( ! reply || 'object' !== typeof reply ) {
+			return;
+		}
+		if ( 'string' === typeof reply.ack ) {
+			ack = reply.ack;
+		}
+		if ( reply.self && 'object' === typeof reply.self ) {
+			applySelf( reply.self );
+		}
+		const rooms = reply.rooms && 'object' === typeof reply.rooms ? reply.rooms : {};
+		Object.keys( rooms ).forEach( ( room ) => {
+			if ( rooms[ room ] && undefined !== rooms[ room ].version ) {
+				seen[ room ] = rooms[ room ].version;
+			}
+		} );
+		const online = rooms[ settings.adminRoom ];
+		if ( online && Array.isArray( online.users ) ) {
+			setOthers( online.users.map( normalizeRow ).filter( ( row ) => row.user_id && row.user_id !== userId ) );
+		}
+		const active = reply.active_posts;
+		if ( active && 'object' === typeof active && Array.isArray( active.posts ) ) {
+			postsVersion = undefined !== active.version ? active.version : null;
+			postsFromServer = true;
+			setPosts( active.posts.map( normalizePost ).filter( ( post ) => post.post_id ) );
+		}
+	} );
+
+	/* ------------------------------------------------------------------ *
+	 * Rendering (only when something changed).
+	 * ------------------------------------------------------------------ */
+
+	function setOthers( next ) {
+		const nextSignature = signature( next );
+		if ( nextSignature === othersSignature ) {
+			return;
+		}
+		announceChanges( others, next );
+		others = next;
+		othersSignature = nextSignature;
+		renderAdminBar();
+		renderOnlineWidget();
+		if ( ! postsFromServer ) {
+			renderEditorsColumnFromUsers();
+		}
+	}
+
+	function setPosts( next ) {
+		const nextSignature = signature( next );
+		if ( nextSignature === postsSignature ) {
+			return;
+		}
+		posts = next;
+		postsSignature = nextSignature;
+		renderActivePostsWidget();
+		renderEditorsColumn( editorsByPost( posts ) );
+	}
+
+	function statusNode( status, label ) {
+		status = statusOf( status );
+		return el( 'span', { class: 'wp-presence-status wp-presence-status--' + status, 'data-status': status }, [
+			el( 'span', { class: 'wp-presence-dot', 'aria-hidden': 'true' } ),
+			el( 'span', { class: 'wp-presence-status__label' }, label || statusLabel( status ) ),
+		] );
+	}
+
+	function avatarNode( row, size ) {
+		/* translators: 1: user display name, 2: status label, for example "Ada: Online". */
+		const name = sprintf( __( '%1$s: %2$s', 'presence' ), row.display_name, row.status_label );
+		const src = safeUrl( row.avatar_url );
+		const image = src
+			? el( 'img', {
+					class: 'wp-presence-avatar__img',
+					src,
+					alt: '',
+					width: size,
+					height: size,
+					loading: 'lazy',
+					decoding: 'async',
+			  } )
+			: el( 'span', { class: 'wp-presence-avatar__img wp-presence-avatar__img--blank', 'aria-hidden': 'true' } );
+		return el(
+			'span',
+			{ class: 'wp-presence-avatar wp-presence-avatar--' + size, 'data-user-id': row.user_id, title: name },
+			[
+				image,
+				el( 'span', {
+					class: 'wp-presence-dot wp-presence-dot--' + row.status,
+					'data-status': row.status,
+					role: 'img',
+					'aria-label': name,
+					title: name,
+				} ),
+			]
+		);
+	}
+
+	function stackNode( rows, max, size ) {
+		const shown = rows.slice( 0, max );
+		const node = el( 'span', { class: 'wp-presence-stack' }, shown.map( ( row ) => avatarNode( row, size ) ) );
+		if ( rows.length > shown.length ) {
+			append(
+				node,
+				el(
+					'span',
+					{ class: 'wp-presence-stack__more' },
+					/* translators: %s: number of users not shown. */
+					sprintf( __( '+%s', 'presence' ), formatNumber( rows.length - shown.length ) )
+				)
+			);
+		}
+		return node;
+	}
+
+	function where( row ) {
+		return row.title || row.screen_label;
+	}
+
+	function userRowNode( row ) {
+		const text = where( row );
+		const url = safeUrl( row.url );
+		let whereNode = null;
+		if ( text ) {
+			whereNode = url
+				? el( 'a', { class: 'wp-presence-row__where', href: url }, text )
+				: el( 'span', { class: 'wp-presence-row__where' }, text );
+		}
+		return el( 'li', { class: 'wp-presence-row', 'data-user-id': row.user_id }, [
+			avatarNode( row, 32 ),
+			el( 'span', { class: 'wp-presence-row__text' }, [
+				el( 'span', { class: 'wp-presence-row__name' }, row.display_name ),
+				whereNode,
+			] ),
+			statusNode( row.status, row.status_label ),
+		] );
+	}
+
+	function replaceChildren( parent, nodes ) {
+		while ( parent.firstChild ) {
+			parent.removeChild( parent.firstChild );
+		}
+		append( parent, nodes );
+	}
+
+	/* Admin bar ---------------------------------------------------------- */
+
+	function isHere( row ) {
+		const postId = parseInt( settings.postId, 10 ) || 0;
+		if ( postId || row.post_id ) {
+			return row.post_id === postId && row.screen === settings.screen;
+		}
+		return '' !== row.screen && row.screen === settings.screen && 'front' !== row.screen;
+	}
+
+	function adminBarUserNode( group, row ) {
+		const text = where( row );
+		const url = safeUrl( row.url );
+		const inner = [
+			avatarNode( row, 20 ),
+			el( 'span', { class: 'wp-presence-ab-name' }, row.display_name ),
+			text ? el( 'span', { class: 'wp-presence-ab-where' }, text ) : null,
+			statusNode( row.status, row.status_label ),
+		];
+		const item = url
+			? el( 'a', { class: 'ab-item', role: 'menuitem', href: url }, inner )
+			: el( 'div', { class: 'ab-item ab-empty-item', role: 'menuitem' }, inner );
+		return el(
+			'li',
+			{ role: 'group', id: 'wp-admin-bar-wp-presence-' + group + '-user-' + row.user_id, class: 'wp-presence-ab-user' },
+			item
+		);
+	}
+
+	function fillAdminBarGroup( group, rows, emptyText ) {
+		const list = document.getElementById( 'wp-admin-bar-wp-presence-' + group );
+		if ( ! list ) {
+			return;
+		}
+		Array.prototype.slice.call( list.children ).forEach( ( child ) => {
+			if ( child.id !== 'wp-admin-bar-wp-presence-' + group + '-heading' ) {
+				list.removeChild( child );
+			}
+		} );
+		if ( ! rows.length ) {
+			append(
+				list,
+				el( 'li', { role: 'group', id: 'wp-admin-bar-wp-presence-' + group + '-empty', class: 'wp-presence-ab-empty-item' },
+					el( 'div', { class: 'ab-item ab-empty-item', role: 'menuitem' },
+						el( 'span', { class: 'wp-presence-ab-empty' }, emptyText )
+					)
+				)
+			);
+			return;
+		}
+		append( list, rows.map( ( row ) => adminBarUserNode( group, row ) ) );
+	}
+
+	function renderAdminBar() {
+		const node = document.getElementById( 'wp-admin-bar-wp-presence' );
+		if ( ! node ) {
+			return;
+		}
+		const top = node.querySelector( ':scope > .ab-item' );
+		if ( top ) {
+			const count = top.querySelector( '.wp-presence-ab-count' );
+			if ( count ) {
+				const total = others.length + 1;
+				/* translators: %s: number of users online. */
+				count.textContent = sprintf( _n( '%s online', '%s online', total, 'presence' ), formatNumber( total ) );
+			}
+			const stack = top.querySelector( '.wp-presence-stack' );
+			if ( stack ) {
+				stack.parentNode.replaceChild( stackNode( others, 10, 20 ), stack );
+			}
+		}
+		fillAdminBarGroup( 'here', others.filter( isHere ), __( 'Nobody else is on this page.', 'presence' ) );
+		fillAdminBarGroup(
+			'elsewhere',
+			others.filter( ( row ) => ! isHere( row ) ),
+			__( 'Nobody else is online.', 'presence' )
+		);
+	}
+
+	/* Status picker ------------------------------------------------------ */
+
+	function shownSelfStatus() {
+		if ( 'invisible' === self.preference ) {
+			return 'invisible';
+		}
+		if ( 'dnd' === self.preference ) {
+			return 'dnd';
+		}
+		return activity;
+	}
+
+	function renderSelf() {
+		const holder = document.getElementById( 'wp-admin-bar-wp-presence-you-status' );
+		if ( holder ) {
+			const old = holder.querySelector( '.wp-presence-status' );
+			const status = shownSelfStatus();
+			if ( old && old.getAttribute( 'data-status' ) !== status ) {
+				old.parentNode.replaceChild( statusNode( status ), old );
+			}
+		}
+		( settings.preferences || [] ).forEach( ( preference ) => {
+			const item = document.getElementById( 'wp-admin-bar-wp-presence-pref-' + ( preference.value || 'auto' ) );
+			if ( ! item ) {
+				return;
+			}
+			const current = preference.value === self.preference;
+			item.classList.toggle( 'wp-presence-pref--current', current );
+			const check = item.querySelector( '.wp-presence-check' );
+			if ( check ) {
+				check.textContent = current ? '\u2713' : '';
+			}
+			const link = item.querySelector( '.ab-item' );
+			if ( link ) {
+				let note = link.querySelector( '.screen-reader-text' );
+				if ( current && ! note ) {
+					append( link, el( 'span', { class: 'screen-reader-text' }, ' ' + __( '(current)', 'presence' ) ) );
+				} else if ( ! current && note ) {
+					link.removeChild( note );
+				}
+			}
+		} );
+	}
+
+	function applySelf( next ) {
+		const preference = -1 !== [ '', 'dnd', 'invisible' ].indexOf( next.preference ) ? next.preference : self.preference;
+		const status = statusOf( next.status );
+		if ( preference === self.preference && status === self.status ) {
+			return;
+		}
+		self = { status, preference };
+		renderSelf();
+	}
+
+	$( document ).on( 'click.wp-presence', '#wp-admin-bar-wp-presence-you .wp-presence-pref > a', function ( event ) {
+		const id = this.parentNode.id.replace( 'wp-admin-bar-wp-presence-pref-', '' );
+		const preference = 'auto' === id ? '' : id;
+		if ( ! window.fetch || ! window.FormData ) {
+			return; // Follow the nonce'd link instead.
+		}
+		event.preventDefault();
+		const href = this.href;
+		const body = new window.FormData();
+		body.append( 'action', 'wp_presence_status' );
+		body.append( 'preference', preference || 'auto' );
+		body.append( '_ajax_nonce', settings.statusNonce );
+		window
+			.fetch( settings.ajaxUrl, { method: 'POST', body, credentials: 'same-origin' } )
+			.then( ( response ) => response.json() )
+			.then( ( json ) => {
+				if ( ! json || ! json.success ) {
+					throw new Error( 'refused' );
+				}
+				self.preference = json.data.preference;
+				self.status = statusOf( json.data.status );
+				renderSelf();
+				announce( sprintf( __( 'Your status is now: %s', 'presence' ), statusLabel( shownSelfStatus() ) ) );
+				ack = '';
+				wp.heartbeat.connectNow();
+			} )
+			.catch( () => {
+				window.location.href = href;
+			} );
+	} );
+
+	/* Dashboard widgets -------------------------------------------------- */
+
+	function renderOnlineWidget() {
+		const widget = document.querySelector( '[data-wp-presence-widget="online"] .wp-presence-body' );
+		if ( ! widget ) {
+			return;
+		}
+		const count = others.length;
+		if ( ! count ) {
+			replaceChildren( widget, el( 'p', { class: 'wp-presence-empty' }, __( 'Nobody else is online right now.', 'presence' ) ) );
+			return;
+		}
+		const nodes = [
+			el(
+				'p',
+				{ class: 'wp-presence-summary' },
+				/* translators: %s: number of other users online. */
+				sprintf( _n( '%s other user online', '%s other users online', count, 'presence' ), formatNumber( count ) )
+			),
+		];
+		const stackAfter = parseInt( settings.stackAfter, 10 ) || 20;
+		if ( count > stackAfter ) {
+			nodes.push( stackNode( others, stackAfter, 32 ) );
+			const url = safeUrl( settings.onlineUrl );
+			if ( url ) {
+				nodes.push( el( 'p', { class: 'wp-presence-all' }, el( 'a', { href: url }, __( 'View all online users', 'presence' ) ) ) );
+			}
+			replaceChildren( widget, nodes );
+			return;
+		}
+		const full = parseInt( settings.fullRows, 10 ) || 3;
+		nodes.push( el( 'ul', { class: 'wp-presence-list' }, others.slice( 0, full ).map( userRowNode ) ) );
+		const rest = others.slice( full );
+		if ( rest.length ) {
+			const wasOpen = !! widget.querySelector( 'details.wp-presence-more[open]' );
+			nodes.push(
+				el( 'details', { class: 'wp-presence-more', open: wasOpen ? '' : null }, [
+					/* translators: %s: number of further users. */
+					el( 'summary', {}, sprintf( __( '+%s more', 'presence' ), formatNumber( rest.length ) ) ),
+					el( 'ul', { class: 'wp-presence-list' }, rest.map( userRowNode ) ),
+				] )
+			);
+		}
+		replaceChildren( widget, nodes );
+	}
+
+	function renderActivePostsWidget() {
+		const widget = document.querySelector( '[data-wp-presence-widget="active-posts"] .wp-presence-body' );
+		if ( ! widget || ! posts ) {
+			return;
+		}
+		if ( ! posts.length ) {
+			replaceChildren( widget, el( 'p', { class: 'wp-presence-empty' }, __( 'No posts are being edited right now.', 'presence' ) ) );
+			return;
+		}
+		replaceChildren(
+			widget,
+			el(
+				'ul',
+				{ class: 'wp-presence-posts' },
+				posts.map( ( post ) => {
+					const title = post.title || __( '(no title)', 'presence' );
+					const url = safeUrl( post.edit_url );
+					return el( 'li', { class: 'wp-presence-post', 'data-post-id': post.post_id }, [
+						url
+							? el( 'a', { class: 'wp-presence-post__title', href: url }, title )
+							: el( 'span', { class: 'wp-presence-post__title' }, title ),
+						el(
+							'span',
+							{ class: 'wp-presence-post__count' },
+							/* translators: %s: number of users editing the post. */
+							sprintf( _n( '%s editor', '%s editors', post.editors.length, 'presence' ), formatNumber( post.editors.length ) )
+						),
+						stackNode( post.editors, 5, 24 ),
+						el(
+							'ul',
+							{ class: 'wp-presence-editors' },
+							post.editors.map( ( editor ) =>
+								el( 'li', { class: 'wp-presence-editor', 'data-user-id': editor.user_id }, [
+									el( 'span', { class: 'wp-presence-editor__name' }, editor.display_name ),
+									' ',
+									statusNode( editor.status, editor.status_label ),
+								] )
+							)
+						),
+					] );
+				} )
+			)
+		);
+	}
+
+	/* "Editors" column ---------------------------------------------------- */
+
+	function editorsByPost( list ) {
+		const map = {};
+		( list || [] ).forEach( ( post ) => {
+			map[ post.post_id ] = post.editors;
+		} );
+		return map;
+	}
+
+	// Without active_posts in the reply (posts lists), the users' rows say which post each is editing.
+	function renderEditorsColumnFromUsers() {
+		const map = {};
+		others.forEach( ( row ) => {
+			if ( row.post_id && 'front' !== row.screen ) {
+				( map[ row.post_id ] = map[ row.post_id ] || [] ).push( row );
+			}
+		} );
+		renderEditorsColumn( map );
+	}
+
+	function renderEditorsColumn( map ) {
+		const cells = document.querySelectorAll( '.wp-presence-editors-cell[data-post-id]' );
+		Array.prototype.forEach.call( cells, ( cell ) => {
+			const editors = map[ parseInt( cell.getAttribute( 'data-post-id' ), 10 ) ] || [];
+			const nextSignature = signature( editors );
+			if ( cell.getAttribute( 'data-signature' ) === nextSignature ) {
+				return;
+			}
+			cell.setAttribute( 'data-signature', nextSignature );
+			if ( ! editors.length ) {
+				replaceChildren( cell, [
+					el( 'span', { 'aria-hidden': 'true' }, '\u2014' ),
+					el( 'span', { class: 'screen-reader-text' }, __( 'Nobody is editing', 'presence' ) ),
+				] );
+				return;
+			}
+			const names = editors.map( ( editor ) =>
+				/* translators: 1: user display name, 2: status label. */
+				sprintf( __( '%1$s (%2$s)', 'presence' ), editor.display_name, editor.status_label )
+			);
+			replaceChildren( cell, [
+				stackNode( editors, 5, 24 ),
+				/* translators: %s: comma separated list of users and their status. */
+				el( 'span', { class: 'screen-reader-text' }, sprintf( __( 'Being edited by %s', 'presence' ), names.join( ', ' ) ) ),
+			] );
+		} );
+	}
+
+	/* Announcements for screen readers (polite) ------------------------- */
+
+	let liveRegion = null;
+
+	function announce( message ) {
+		if ( ! message ) {
+			return;
+		}
+		if ( ! liveRegion ) {
+			liveRegion =
+				document.querySelector( '[data-wp-presence-widget="online"] .wp-presence-announce' ) ||
+				append(
+					document.body,
+					el( 'p', { id: 'wp-presence-announce', class: 'screen-reader-text', 'aria-live': 'polite', 'aria-atomic': 'true' } )
+				);
+		}
+		liveRegion.textContent = message;
+	}
+
+	function announceChanges( before, after ) {
+		const old = {};
+		before.forEach( ( row ) => {
+			old[ row.user_id ] = row;
+		} );
+		const messages = [];
+		after.forEach( ( row ) => {
+			const previous = old[ row.user_id ];
+			if ( ! previous ) {
+				/* translators: 1: user display name, 2: status label. */
+				messages.push( sprintf( __( '%1$s is online (%2$s).', 'presence' ), row.display_name, row.status_label ) );
+			} else if ( previous.status !== row.status ) {
+				/* translators: 1: user display name, 2: status label. */
+				messages.push( sprintf( __( '%1$s is now %2$s.', 'presence' ), row.display_name, row.status_label ) );
+			}
+			delete old[ row.user_id ];
+		} );
+		Object.keys( old ).forEach( ( id ) => {
+			/* translators: %s: user display name. */
+			messages.push( sprintf( __( '%s went offline.', 'presence' ), old[ id ].display_name ) );
+		} );
+		if ( messages.length > 3 ) {
+			const more = messages.length - 3;
+			messages.length = 3;
+			/* translators: %s: number of further changes. */
+			messages.push( sprintf( _n( 'And %s more change.', 'And %s more changes.', more, 'presence' ), formatNumber( more ) ) );
+		}
+		announce( messages.join( ' ' ) );
+	}
+
+	/* ------------------------------------------------------------------ *
+	 * Page lifecycle.
+	 * ------------------------------------------------------------------ */
+
+	window.addEventListener( 'pagehide', () => {
+		if ( ! window.fetch ) {
+			return;
+		}
+		entries().forEach( ( entry ) => {
+			let url;
+			try {
+				url = new URL( settings.restUrl, window.location.href );
+			} catch ( e ) {
+				return;
+			}
+			url.searchParams.set( 'room', entry[ 0 ] );
+			url.searchParams.set( 'client_id', entry[ 1 ] );
+			try {
+				window.fetch( url.href, {
+					method: 'DELETE',
+					keepalive: true,
+					credentials: 'same-origin',
+					headers: { 'X-WP-Nonce': settings.restNonce },
+				} );
+			} catch ( e ) {}
+		} );
+	} );
+
+	window.addEventListener( 'pageshow', ( event ) => {
+		if ( event.persisted ) {
+			// Back from the bfcache: the entries were removed on pagehide.
+			ack = '';
+			seen = {};
+			lastInput = Date.now();
+			updateActivity();
+			wp.heartbeat.connectNow();
+		}
+	} );
+
+	// Tell the server about this tab right away, once Heartbeat has scheduled its first tick.
+	$( () => {
+		window.setTimeout( () => {
+			watchFrames();
+			scheduleActivityCheck();
+			renderSelf();
+			wp.heartbeat.connectNow();
+		}, 0 );
+	} );
+
+	// For tests and debugging.
+	window.wpPresence = {
+		tab: () => tab,
+		activity: () => activity,
+		others: () => others.slice(),
+	};
+} )( window.jQuery, window, document );
