@@ -60,7 +60,14 @@ function presence_bench_body( array $u, $seen ) {
 		$ping['ack'] = $u['ack'];
 	}
 	if ( $seen ) {
-		$ping['seen'] = $seen;
+		// The JS sends the active posts' version as its own key, the rooms' versions under `seen`.
+		if ( isset( $seen['active_posts'] ) ) {
+			$ping['seen_active_posts'] = $seen['active_posts'];
+			unset( $seen['active_posts'] );
+		}
+		if ( $seen ) {
+			$ping['seen'] = $seen;
+		}
 	}
 	$data = array(
 		'wp-auth-check' => 'true',

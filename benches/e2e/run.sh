@@ -20,6 +20,11 @@
 # Environment (defaults): USERS="40 500" MODES="ext sql off" REPS=2 RUN_SECONDS=10 WARMUP_SECONDS=3
 #   CONNECTIONS=16 WRK_THREADS=1 FPM_WORKERS=4 DB_PORT=33073 FPM_PORT=9113 HTTP_PORT=8093
 #   KEEP=1 leaves the stack running afterwards; NO_REPORT=1 skips writing RESULTS.md.
+#
+# Profiling: benches/e2e/run.sh --profile MODE USERS VARIANT   (e.g. --profile ext 500 full)
+#   samples php-fpm with Excimer (php-excimer's .so is fetched with `apt-get download` into
+#   .build/tools, nothing is installed) during one RUN_SECONDS run and prints the top functions.
+#
 # The whole run takes about 8-12 minutes on 2 cores. Requires wrk, php-fpm8.2, nginx, mariadb
 # (scripts/install-deps.sh) and target/release/libpresence.so (make ext).
 set -euo pipefail
@@ -55,6 +60,13 @@ if [[ " $MODES " == *" ext "* ]] && [ ! -f "$SO" ]; then
 	die "$SO missing: run 'make ext' first"
 fi
 [ -f "$ROOT/wordpress-bridge/presence.php" ] || die "wordpress-bridge/presence.php missing"
+
+PROFILE=()
+if [ "${1:-}" = --profile ]; then
+	[ $# -eq 4 ] || die "usage: $0 --profile ext|sql|off USERS steady|full"
+	PROFILE=("$2" "$3" "$4")
+	USERS=$3 MAX_USERS=$3
+fi
 
 mkdir -p "$B"
 exec 8>"$B/.lock"
@@ -109,6 +121,7 @@ set_mode() {
 	case "$mode" in
 		ext) "$ROOT/scripts/stack/start.sh" "$SITE" "$FPM_PORT" "$HTTP_PORT" >&2 ;;
 		sql | off) "$ROOT/scripts/stack/start.sh" "$SITE" "$FPM_PORT" "$HTTP_PORT" --no-extension >&2 ;;
+		*) die "unknown mode $mode" ;;
 	esac
 	if [ "$mode" = off ]; then
 		php "$HERE/site.php" "$SITE" "$URL" deactivate
@@ -140,6 +153,33 @@ measure() { # mode users variant rep file
 	printf '{"mode":"%s","users":%d,"variant":"%s","rep":%d,"fpm_ticks":%d,"nginx_ticks":%d,"db_ticks":%d,"machine_ticks":%d,"clk_tck":%d,"run":%s}\n' \
 		"$mode" "$n" "$variant" "$rep" $((f1 - f0)) $((n1 - n0)) $((d1 - d0)) $((m1 - m0)) "$CLK_TCK" "$res" | tee -a "$B/results.jsonl" >&2
 }
+
+# ------------------------------------------------------------------ profile
+if [ ${#PROFILE[@]} -gt 0 ]; then
+	mode=${PROFILE[0]} n=${PROFILE[1]} variant=${PROFILE[2]}
+	excimer=$(find "$ROOT/.build/tools/excimer" -name excimer.so 2>/dev/null | head -1)
+	if [ -z "$excimer" ]; then
+		mkdir -p "$ROOT/.build/tools"
+		(cd "$ROOT/.build/tools" && apt-get download php-excimer >/dev/null 2>&1 && dpkg-deb -x php-excimer_*.deb excimer) ||
+			die "could not fetch php-excimer"
+		excimer=$(find "$ROOT/.build/tools/excimer" -name excimer.so | head -1)
+	fi
+	export PRESENCE_PROFILE_DIR="$B/profile-$mode-$n-$variant"
+	rm -rf "$PRESENCE_PROFILE_DIR" && mkdir -p "$PRESENCE_PROFILE_DIR"
+	export PHP_FPM_EXTRA_INI="extension=$excimer
+auto_prepend_file=$HERE/profile-prepend.php"
+	set_mode "$mode"
+	php_like_fpm "$HERE/site.php" "$SITE" "$URL" reset "$B/users.tsv"
+	php "$HERE/prime.php" "$URL" "$B/users.tsv" "$n" "$B/req-$n" >/dev/null || die "priming failed"
+	wrk_run "$B/req-$n.$variant" "$WARMUP_SECONDS" >/dev/null
+	rm -f "$PRESENCE_PROFILE_DIR"/*.txt
+	res=$(wrk_run "$B/req-$n.$variant" "$RUN_SECONDS")
+	echo "$res" >&2
+	sleep 1
+	php "$HERE/profile-report.php" "$PRESENCE_PROFILE_DIR" "$(sed -E 's/.*"requests":([0-9]+).*/\1/' <<<"$res")" "${TOP:-30}"
+	unset PHP_FPM_EXTRA_INI PRESENCE_PROFILE_DIR
+	exit 0
+fi
 
 # ------------------------------------------------------------------ runs
 : >"$B/results.jsonl"
