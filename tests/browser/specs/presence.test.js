@@ -1,0 +1,350 @@
+'use strict';
+/**
+ * Two (and three) users in separate browser contexts: Alice (administrator)
+ * watches, Bob (editor) comes and goes, Mallory has a hostile display name.
+ * Heartbeat ticks every 5 s here (test mu-plugin), so "within one tick" means
+ * within TICK seconds plus a little for the request itself.
+ */
+const { describe, it, before, after } = require( 'node:test' );
+const assert = require( 'node:assert/strict' );
+const path = require( 'node:path' );
+const {
+	SETUP,
+	SCREENSHOTS,
+	TICK,
+	launch,
+	loginAs,
+	setCookies,
+	newPage,
+	ajax,
+	waitInPage,
+	widgetStatus,
+	predicates: p,
+	queryCount,
+	openAdminBarMenu,
+	pickStatus,
+	problems,
+	sleep,
+} = require( '../lib' );
+
+const ONE_TICK = ( TICK + 3 ) * 1000;
+const POST_ID = SETUP.post_id;
+const HOSTILE = '<img src=x onerror=alert(1)>';
+
+let browser;
+let alice;
+let bob;
+
+async function closeAll( user ) {
+	for ( const page of user.context.pages() ) {
+		await page.close();
+	}
+}
+
+/** Alice on a fresh dashboard (a fresh page also keeps core Heartbeat from throttling down). */
+async function aliceDashboard() {
+	await alice.page.goto( '/wp-admin/' );
+	await alice.page.waitForSelector( '[data-wp-presence-widget="online"]' );
+	return alice.page;
+}
+
+describe( 'presence admin UI in a real browser', () => {
+	before( async () => {
+		browser = await launch();
+		alice = await loginAs( browser, 'alice' );
+		await ajax( alice, 'presence_test_reset' );
+		await ajax( alice, 'presence_test_seed', { n: 0 } );
+		bob = await loginAs( browser, 'bob' );
+		await closeAll( bob );
+	} );
+
+	after( async () => {
+		if ( browser ) {
+			await browser.close();
+		}
+	} );
+
+	it( 'shows Bob in Alice\'s admin bar and Who\'s Online within one Heartbeat tick', async () => {
+		const a = await aliceDashboard();
+		await waitInPage( a, p.notInWidget, bob.id, ONE_TICK, 'Bob not listed yet' );
+
+		const b = await newPage( bob );
+		await b.goto( '/wp-admin/' );
+		const seconds = await waitInPage( a, p.inWidget, bob.id, ONE_TICK, 'Bob in Who\'s Online' );
+		await waitInPage( a, p.inAdminBar, bob.id, 1000, 'Bob in the admin bar' );
+		assert.ok( seconds <= TICK + 3, `took ${ seconds } s` );
+
+		const count = await a.textContent( '#wp-admin-bar-wp-presence .wp-presence-ab-count' );
+		assert.match( count, /2 online/ );
+		// The dot has a text label and an accessible name.
+		const row = a.locator( `[data-wp-presence-widget="online"] .wp-presence-row[data-user-id="${ bob.id }"]` );
+		assert.equal( ( await row.locator( '.wp-presence-row__name' ).textContent() ).trim(), 'Bob Editor' );
+		assert.ok( ( await row.locator( '.wp-presence-status__label' ).textContent() ).trim().length > 0 );
+		assert.match( await row.locator( '.wp-presence-dot[role="img"]' ).getAttribute( 'aria-label' ), /^Bob Editor: / );
+		assert.equal( await a.locator( '[data-wp-presence-widget="online"] [aria-live="polite"]' ).count(), 1 );
+		// Bob shows under "Elsewhere"? No: both are on the dashboard, so "On this page".
+		assert.equal( await a.locator( `#wp-admin-bar-wp-presence-here [data-user-id="${ bob.id }"]` ).count(), 1 );
+	} );
+
+	it( 'shows Bob editing a post in Active Posts and in the Editors column', async () => {
+		const a = await aliceDashboard();
+		const b = bob.context.pages()[ 0 ];
+		await b.goto( `/wp-admin/post.php?post=${ POST_ID }&action=edit` );
+		await waitInPage( a, p.editingInActivePosts, [ POST_ID, bob.id ], ONE_TICK * 2, 'Bob in Active Posts' );
+		const title = await a.textContent( `[data-wp-presence-widget="active-posts"] .wp-presence-post[data-post-id="${ POST_ID }"] .wp-presence-post__title` );
+		assert.equal( title.trim(), 'Presence test post' );
+		assert.match(
+			await a.textContent( `[data-wp-presence-widget="active-posts"] .wp-presence-post[data-post-id="${ POST_ID }"] .wp-presence-post__count` ),
+			/^1 editor$/
+		);
+
+		await a.goto( '/wp-admin/edit.php' );
+		await waitInPage( a, p.inEditorsColumn, [ POST_ID, bob.id ], 1000, 'Bob in the Editors column (server render)' );
+		assert.equal( ( await a.textContent( 'th#wp_presence_editors' ) ).trim(), 'Editors' );
+		// Live: Bob leaves the editor, the column follows without a reload.
+		await b.goto( '/wp-admin/' );
+		await waitInPage( a, p.notInEditorsColumn, [ POST_ID, bob.id ], ONE_TICK * 2, 'Bob gone from the Editors column' );
+	} );
+
+	it( 'follows Bob from online to idle to away to do not disturb', async () => {
+		await setCookies( bob.context, { presence_test_idle: 6, presence_test_away: 14 } );
+		const b = bob.context.pages()[ 0 ];
+		const a = await aliceDashboard();
+		await b.goto( '/wp-admin/' );
+		await b.mouse.move( 300, 300 );
+		await waitInPage( a, p.widgetStatusIs, [ bob.id, 'online' ], ONE_TICK, 'Bob online' );
+		await waitInPage( b, p.selfStatusIs, 'idle', 9000, 'Bob sees himself idle' );
+		await waitInPage( a, p.widgetStatusIs, [ bob.id, 'idle' ], ONE_TICK, 'Bob idle' );
+		await waitInPage( b, p.selfStatusIs, 'away', 12000, 'Bob sees himself away' );
+		await waitInPage( a, p.widgetStatusIs, [ bob.id, 'away' ], ONE_TICK, 'Bob away' );
+		// Input brings him back.
+		await b.mouse.move( 400, 420 );
+		await b.keyboard.press( 'Shift' );
+		await waitInPage( a, p.widgetStatusIs, [ bob.id, 'online' ], ONE_TICK, 'Bob online again' );
+
+		await pickStatus( bob, b, 'dnd' );
+		await waitInPage( b, p.selfStatusIs, 'dnd', 2000, 'Bob sees himself dnd' );
+		await waitInPage( a, p.widgetStatusIs, [ bob.id, 'dnd' ], ONE_TICK, 'Bob do not disturb' );
+		const label = await a.textContent(
+			`[data-wp-presence-widget="online"] .wp-presence-row[data-user-id="${ bob.id }"] .wp-presence-status__label`
+		);
+		assert.equal( label.trim(), 'Do not disturb' );
+		// The admin bar dropdown says it too.
+		await openAdminBarMenu( a );
+		assert.equal(
+			await a.getAttribute( `#wp-admin-bar-wp-presence [id$="-user-${ bob.id }"] .wp-presence-status`, 'data-status' ),
+			'dnd'
+		);
+		await pickStatus( bob, b, '' );
+		await waitInPage( a, p.widgetStatusIs, [ bob.id, 'online' ], ONE_TICK, 'Bob automatic again' );
+		await bob.context.clearCookies( { name: 'presence_test_idle' } ).catch( () => {} );
+		await bob.context.clearCookies( { name: 'presence_test_away' } ).catch( () => {} );
+	} );
+
+	it( 'sees Bob leave within seconds when he closes his tab', async () => {
+		const a = await aliceDashboard();
+		await waitInPage( a, p.inWidget, bob.id, ONE_TICK, 'Bob listed' );
+		assert.equal( bob.context.pages().length, 1 );
+		const closedAt = Date.now();
+		await bob.context.pages()[ 0 ].close();
+		await waitInPage( a, p.notInWidget, bob.id, ONE_TICK, 'Bob gone from Who\'s Online' );
+		await waitInPage( a, p.notInAdminBar, bob.id, 1000, 'Bob gone from the admin bar' );
+		const seconds = ( Date.now() - closedAt ) / 1000;
+		assert.ok( seconds <= TICK + 3, `took ${ seconds } s` );
+		assert.match( await a.textContent( '#wp-admin-bar-wp-presence .wp-presence-ab-count' ), /1 online/ );
+	} );
+
+	it( 'keeps one user online while another of his tabs is still open', async () => {
+		const b1 = await newPage( bob );
+		await b1.goto( '/wp-admin/' );
+		const b2 = await newPage( bob );
+		await b2.goto( '/wp-admin/edit.php' );
+		const a = await aliceDashboard();
+		await waitInPage( a, p.inWidget, bob.id, ONE_TICK, 'Bob listed' );
+		const tabs = await Promise.all( [ b1, b2 ].map( ( page ) => page.evaluate( () => window.wpPresence.tab() ) ) );
+		assert.notEqual( tabs[ 0 ], tabs[ 1 ] );
+		await b2.close();
+		// Two more ticks: Bob must still be there.
+		await sleep( ( TICK * 2 + 1 ) * 1000 );
+		assert.ok( await a.evaluate( p.inWidget, bob.id ), 'Bob dropped although a tab is open' );
+		await b1.close();
+		await waitInPage( a, p.notInWidget, bob.id, ONE_TICK, 'Bob gone' );
+	} );
+
+	it( 'never shows Bob to Alice while he is invisible', async () => {
+		const a = await aliceDashboard();
+		const b = await newPage( bob );
+		await b.goto( '/wp-admin/' );
+		await waitInPage( a, p.inWidget, bob.id, ONE_TICK, 'Bob listed' );
+		await pickStatus( bob, b, 'invisible' );
+		await waitInPage( b, p.selfStatusIs, 'invisible', 2000, 'Bob sees himself invisible' );
+		await waitInPage( a, p.notInWidget, bob.id, ONE_TICK, 'invisible Bob gone from Who\'s Online' );
+		await waitInPage( a, p.notInAdminBar, bob.id, 1000, 'invisible Bob gone from the admin bar' );
+
+		// From now on Alice's page must never show him, whatever he opens.
+		await a.evaluate( ( id ) => {
+			window.__sawBob = 0;
+			const check = () => {
+				if ( document.querySelector( `[data-user-id="${ id }"]` ) ) {
+					window.__sawBob++;
+				}
+			};
+			new MutationObserver( check ).observe( document.body, { childList: true, subtree: true } );
+			check();
+		}, bob.id );
+		await b.goto( `/wp-admin/post.php?post=${ POST_ID }&action=edit` );
+		const b2 = await newPage( bob );
+		await b2.goto( '/' );
+		await sleep( ( TICK * 3 + 1 ) * 1000 );
+		assert.equal( await a.evaluate( () => window.__sawBob ), 0, 'Alice saw invisible Bob' );
+
+		// Nor on freshly rendered pages.
+		await a.goto( '/wp-admin/edit.php' );
+		assert.equal( await a.locator( `[data-user-id="${ bob.id }"]` ).count(), 0 );
+		await a.goto( '/wp-admin/users.php' );
+		const onlineLink = a.locator( '.subsubsub .wp_presence_online a' );
+		await onlineLink.click();
+		await a.waitForSelector( '#the-list' );
+		assert.equal( await a.locator( `#the-list #user-${ bob.id }` ).count(), 0, 'invisible Bob in the Online view' );
+		await a.goto( '/' );
+		assert.equal( await a.locator( `#wpadminbar [data-user-id="${ bob.id }"]` ).count(), 0 );
+
+		// Back to automatic: now he shows again (so the checks above could see him).
+		await pickStatus( bob, b2, '' );
+		await aliceDashboard();
+		await waitInPage( a, p.inWidget, bob.id, ONE_TICK, 'Bob visible again' );
+		await closeAll( bob );
+	} );
+
+	it( 'renders a hostile display name as text, live and on reload', async () => {
+		const a = await aliceDashboard();
+		const mallory = await loginAs( browser, 'mallory' );
+		await waitInPage( a, p.inWidget, mallory.id, ONE_TICK, 'Mallory listed (live render)' );
+		const check = async ( where ) => {
+			assert.equal( await a.locator( 'img[src="x"]' ).count(), 0, `${ where }: an <img> was injected` );
+			const names = await a.$$eval( `[data-user-id="${ mallory.id }"]`, ( nodes ) =>
+				nodes.map( ( node ) => node.closest( 'li' ) ? node.closest( 'li' ).textContent : node.getAttribute( 'title' ) )
+			);
+			assert.ok( names.some( ( text ) => text && text.includes( HOSTILE ) ), `${ where }: name not shown as text` );
+		};
+		await check( 'live' );
+		await openAdminBarMenu( a );
+		assert.ok( ( await a.textContent( '#wp-admin-bar-wp-presence .ab-sub-wrapper' ) ).includes( HOSTILE ) );
+		await a.reload();
+		await a.waitForSelector( `[data-wp-presence-widget="online"] [data-user-id="${ mallory.id }"]` );
+		await check( 'server render' );
+		await a.goto( '/wp-admin/users.php' );
+		await a.click( '.subsubsub .wp_presence_online a' );
+		await a.waitForSelector( `#the-list #user-${ mallory.id }` );
+		assert.equal( await a.locator( 'img[src="x"]' ).count(), 0 );
+		assert.deepEqual( problems.filter( ( problem ) => /dialog/.test( problem ) ), [] );
+		await mallory.context.close();
+	} );
+
+	it( 'shows the admin bar node on the front end too', async () => {
+		const b = await newPage( bob );
+		await b.goto( '/wp-admin/' );
+		const a = alice.page;
+		await a.goto( '/' );
+		await a.waitForSelector( '#wp-admin-bar-wp-presence' );
+		await waitInPage( a, p.inAdminBar, bob.id, ONE_TICK, 'Bob in the front-end admin bar' );
+		await closeAll( bob );
+	} );
+
+	it( 'links to the Online users view only with a valid nonce', async () => {
+		const a = alice.page;
+		await a.goto( '/wp-admin/users.php' );
+		const href = await a.getAttribute( '.subsubsub .wp_presence_online a', 'href' );
+		assert.match( href, /presence=online/ );
+		assert.match( href, /presence_nonce=[0-9a-f]{10}/ );
+		await a.goto( href );
+		const listed = await a.$$eval( '#the-list tr[id^="user-"]', ( rows ) => rows.map( ( row ) => row.id ) );
+		assert.ok( listed.includes( `user-${ alice.id }` ), 'Alice is online' );
+		assert.ok( ! listed.includes( `user-${ bob.id }` ), 'Bob is offline' );
+		assert.match( await a.textContent( '.subsubsub .wp_presence_online a' ), new RegExp( `Online \\(${ listed.length }\\)` ) );
+		// Without the nonce the filter does not apply, and the page says why.
+		await a.goto( '/wp-admin/users.php?presence=online' );
+		assert.ok( ( await a.locator( '#the-list tr[id^="user-"]' ).count() ) > 1 );
+		assert.equal( await a.locator( '.notice-warning', { hasText: 'expired' } ).count(), 1 );
+	} );
+
+	it( 'renders the dashboard with the same number of queries for 5 and 40 users online', async () => {
+		const a = alice.page;
+		const measure = async ( n ) => {
+			await ajax( alice, 'presence_test_seed', { n } );
+			await a.goto( '/wp-admin/' );
+			await a.goto( '/wp-admin/' );
+			const online = await a.evaluate( () => window.wpPresence.others().length );
+			return { queries: await queryCount( a ), online };
+		};
+		const five = await measure( 5 );
+		const forty = await measure( 40 );
+		assert.equal( five.online, 5 );
+		assert.equal( forty.online, 40 );
+		assert.ok(
+			forty.queries <= five.queries,
+			`dashboard ran ${ five.queries } queries with 5 users online and ${ forty.queries } with 40`
+		);
+		// With many users the widget shows a stack and a nonce'd link to all of them.
+		assert.equal( await a.locator( '[data-wp-presence-widget="online"] .wp-presence-stack' ).count(), 1 );
+		assert.match( await a.getAttribute( '[data-wp-presence-widget="online"] .wp-presence-all a', 'href' ), /presence_nonce=/ );
+		const postsList = async () => {
+			await a.goto( '/wp-admin/edit.php' );
+			return queryCount( a );
+		};
+		await ajax( alice, 'presence_test_seed', { n: 5 } );
+		await postsList();
+		const listFive = await postsList();
+		await ajax( alice, 'presence_test_seed', { n: 40 } );
+		await postsList();
+		const listForty = await postsList();
+		assert.ok( listForty <= listFive, `posts list ran ${ listFive } queries with 5 users online and ${ listForty } with 40` );
+		await ajax( alice, 'presence_test_seed', { n: 0 } );
+	} );
+
+	it( 'takes the screenshots for the README', async () => {
+		await ajax( alice, 'presence_test_seed', { n: 4 } );
+		const mallory = await loginAs( browser, 'mallory' );
+		const b = await newPage( bob );
+		await b.goto( `/wp-admin/post.php?post=${ POST_ID }&action=edit` );
+		const a = await aliceDashboard();
+		await waitInPage( a, p.editingInActivePosts, [ POST_ID, bob.id ], ONE_TICK * 2, 'Bob in Active Posts' );
+		await waitInPage( a, p.inWidget, mallory.id, ONE_TICK, 'Mallory listed' );
+		await a.evaluate( () => {
+			const more = document.querySelector( '[data-wp-presence-widget="online"] details' );
+			if ( more ) {
+				more.open = true;
+			}
+		} );
+		await a.mouse.move( 640, 700 );
+		await sleep( 300 );
+		await a.locator( '#wp_presence_online' ).screenshot( { path: path.join( SCREENSHOTS, 'presence-widget.png' ) } );
+		await a.locator( '#wp_presence_active_posts' ).screenshot( { path: path.join( SCREENSHOTS, 'presence-active-posts.png' ) } );
+
+		await openAdminBarMenu( a );
+		await sleep( 300 );
+		const box = await a.locator( '#wp-admin-bar-wp-presence .ab-sub-wrapper' ).boundingBox();
+		const bar = await a.locator( '#wp-admin-bar-wp-presence' ).boundingBox();
+		const x = Math.max( 0, Math.min( box.x, bar.x ) - 20 );
+		await a.screenshot( {
+			path: path.join( SCREENSHOTS, 'presence-admin-bar.png' ),
+			clip: { x, y: 0, width: Math.min( 1280 - x, Math.max( box.x + box.width, bar.x + bar.width ) - x + 20 ), height: box.y + box.height + 10 },
+		} );
+
+		await a.goto( '/wp-admin/edit.php' );
+		await waitInPage( a, p.inEditorsColumn, [ POST_ID, bob.id ], 1000, 'Bob in the Editors column' );
+		await a.mouse.move( 640, 700 );
+		await a.locator( '#wpbody-content' ).screenshot( { path: path.join( SCREENSHOTS, 'presence-posts-list.png' ), clip: undefined } );
+
+		await a.goto( '/wp-admin/users.php' );
+		await a.click( '.subsubsub .wp_presence_online a' );
+		await a.waitForSelector( `#the-list #user-${ bob.id }` );
+		await a.mouse.move( 640, 700 );
+		await a.locator( '#wpbody-content' ).screenshot( { path: path.join( SCREENSHOTS, 'presence-users-list.png' ) } );
+
+		await mallory.context.close();
+		await closeAll( bob );
+		await ajax( alice, 'presence_test_seed', { n: 0 } );
+		assert.deepEqual( problems, [] );
+	} );
+} );
