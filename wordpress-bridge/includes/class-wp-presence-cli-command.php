@@ -1,0 +1,186 @@
+<?php
+/**
+ * WP-CLI: `wp presence list|summary|set|cleanup|stats`.
+ *
+ * @package Presence
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Inspects and manages presence from the command line.
+ *
+ * @since 1.0.0
+ */
+class WP_Presence_CLI_Command {
+
+	/**
+	 * Lists the entries of a room.
+	 *
+	 * ## OPTIONS
+	 *
+	 * <room>
+	 * : Room, e.g. admin/online or postType/post:12.
+	 *
+	 * [--format=<format>]
+	 * : table, json, csv, yaml or count.
+	 * ---
+	 * default: table
+	 * ---
+	 *
+	 * @subcommand list
+	 *
+	 * @param array $args       Positional arguments.
+	 * @param array $assoc_args Options.
+	 * @return void
+	 */
+	public function list_( $args, $assoc_args ) {
+		$room  = (string) $args[0];
+		$items = array();
+		foreach ( wp_get_presence( $room ) as $entry ) {
+			$items[] = array(
+				'room'      => $entry->room,
+				'client_id' => $entry->client_id,
+				'user_id'   => $entry->user_id,
+				'date_gmt'  => $entry->date_gmt,
+				'data'      => wp_json_encode( $entry->data ),
+			);
+		}
+		$format = isset( $assoc_args['format'] ) ? (string) $assoc_args['format'] : 'table';
+		\WP_CLI\Utils\format_items( $format, $items, array( 'room', 'client_id', 'user_id', 'date_gmt', 'data' ) );
+	}
+
+	/**
+	 * Summarises live rooms: entries and distinct users per room.
+	 *
+	 * ## OPTIONS
+	 *
+	 * [--format=<format>]
+	 * : table, json, csv, yaml or count.
+	 * ---
+	 * default: table
+	 * ---
+	 *
+	 * @param array $args       Positional arguments.
+	 * @param array $assoc_args Options.
+	 * @return void
+	 */
+	public function summary( $args, $assoc_args ) {
+		$items = array();
+		foreach ( wp_presence_store()->rooms( '' ) as $room ) {
+			$items[] = array(
+				'room'    => $room['room'],
+				'entries' => (int) $room['entries'],
+				'users'   => (int) $room['users'],
+				'updated' => gmdate( 'Y-m-d H:i:s', (int) $room['updated'] ),
+			);
+		}
+		$format = isset( $assoc_args['format'] ) ? (string) $assoc_args['format'] : 'table';
+		\WP_CLI\Utils\format_items( $format, $items, array( 'room', 'entries', 'users', 'updated' ) );
+		if ( 'table' === $format ) {
+			\WP_CLI::log( sprintf( 'Backend: %s (%s)', wp_presence_backend(), wp_presence_store()->get_namespace() ) );
+		}
+	}
+
+	/**
+	 * Writes an entry with the default TTL.
+	 *
+	 * ## OPTIONS
+	 *
+	 * <room>
+	 * : Room.
+	 *
+	 * [<client_id>]
+	 * : Client id; cli-{user} by default.
+	 *
+	 * [--data=<json>]
+	 * : JSON object to store.
+	 *
+	 * [--user=<id>]
+	 * : Owner of the entry (WP-CLI's global --user also works).
+	 *
+	 * @param array $args       Positional arguments.
+	 * @param array $assoc_args Options.
+	 * @return void
+	 */
+	public function set( $args, $assoc_args ) {
+		$room    = (string) $args[0];
+		$user_id = isset( $assoc_args['user'] ) ? (int) $assoc_args['user'] : get_current_user_id();
+		$client  = isset( $args[1] ) ? (string) $args[1] : 'cli-' . $user_id;
+		$data    = array();
+		if ( isset( $assoc_args['data'] ) ) {
+			$data = json_decode( (string) $assoc_args['data'], true );
+			if ( ! is_array( $data ) ) {
+				\WP_CLI::error( '--data must be a JSON object.' );
+				return;
+			}
+		}
+		if ( ! isset( $data['screen'] ) ) {
+			$data['screen'] = 'cli';
+		}
+		if ( ! wp_set_presence( $room, $client, $data, $user_id ) ) {
+			\WP_CLI::error( sprintf( 'Could not write %s / %s.', $room, $client ) );
+			return;
+		}
+		\WP_CLI::success( sprintf( 'Set %s / %s.', $room, $client ) );
+	}
+
+	/**
+	 * Removes expired entries (all sites), or every entry of this site with --all.
+	 *
+	 * ## OPTIONS
+	 *
+	 * [--all]
+	 * : Remove every entry of this site, live ones included.
+	 *
+	 * @param array $args       Positional arguments.
+	 * @param array $assoc_args Options.
+	 * @return void
+	 */
+	public function cleanup( $args, $assoc_args ) {
+		$store = wp_presence_store();
+		if ( ! empty( $assoc_args['all'] ) ) {
+			$n = $store->clear();
+			\WP_CLI::success( sprintf( 'Removed %d entries of this site.', $n ) );
+			return;
+		}
+		$n = $store->sweep();
+		\WP_CLI::success( sprintf( 'Removed %d expired entries.', $n ) );
+	}
+
+	/**
+	 * Shows the backend and its statistics.
+	 *
+	 * ## OPTIONS
+	 *
+	 * [--format=<format>]
+	 * : table, json, csv or yaml.
+	 * ---
+	 * default: table
+	 * ---
+	 *
+	 * @param array $args       Positional arguments.
+	 * @param array $assoc_args Options.
+	 * @return void
+	 */
+	public function stats( $args, $assoc_args ) {
+		$items = array(
+			array(
+				'key'   => 'backend',
+				'value' => wp_presence_backend(),
+			),
+			array(
+				'key'   => 'reason',
+				'value' => wp_presence_backend_reason(),
+			),
+		);
+		foreach ( wp_presence_store()->stats() as $key => $value ) {
+			$items[] = array(
+				'key'   => (string) $key,
+				'value' => is_scalar( $value ) ? (string) $value : wp_json_encode( $value ),
+			);
+		}
+		$format = isset( $assoc_args['format'] ) ? (string) $assoc_args['format'] : 'table';
+		\WP_CLI\Utils\format_items( $format, $items, array( 'key', 'value' ) );
+	}
+}

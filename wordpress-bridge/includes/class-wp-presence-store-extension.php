@@ -1,0 +1,166 @@
+<?php
+/**
+ * Presence store on the `presence` PHP extension (shared memory).
+ *
+ * @package Presence
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Thin adapter over the extension's functions (docs/CONTRACT.md §1). No SQL at all.
+ *
+ * @since 1.0.0
+ */
+class WP_Presence_Store_Extension implements WP_Presence_Store {
+
+	/**
+	 * Whether the extension can be used in this process.
+	 *
+	 * @return bool
+	 */
+	public static function is_available() {
+		return extension_loaded( 'presence' ) && function_exists( 'presence_upsert' );
+	}
+
+	/**
+	 * {@inheritDoc}
+	 */
+	public function name() {
+		return 'extension';
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param string $ns Namespace.
+	 */
+	public function set_namespace( $ns ) {
+		presence_set_namespace( (string) $ns );
+	}
+
+	/**
+	 * {@inheritDoc}
+	 */
+	public function get_namespace() {
+		return presence_namespace();
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param string $room      Room.
+	 * @param string $client_id Client id.
+	 * @param int    $user_id   User id.
+	 * @param array  $data      Data.
+	 * @param int    $ttl       TTL.
+	 */
+	public function upsert( $room, $client_id, $user_id, array $data, $ttl ) {
+		return presence_upsert( (string) $room, (string) $client_id, (int) $user_id, $data, (int) $ttl );
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param string $room      Room.
+	 * @param string $client_id Client id.
+	 */
+	public function get( $room, $client_id ) {
+		return presence_get( (string) $room, (string) $client_id );
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param string   $room    Room.
+	 * @param int|null $max_age Max age.
+	 */
+	public function room( $room, $max_age = null ) {
+		return presence_room( (string) $room, null === $max_age ? null : (int) $max_age );
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param string $room      Room.
+	 * @param string $client_id Client id.
+	 */
+	public function remove( $room, $client_id ) {
+		return presence_remove( (string) $room, (string) $client_id );
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param int $user_id User id.
+	 */
+	public function remove_user( $user_id ) {
+		return presence_remove_user( (int) $user_id );
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param int $user_id User id.
+	 */
+	public function user_entries( $user_id ) {
+		return presence_user_entries( (int) $user_id );
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param string $prefix Prefix.
+	 */
+	public function rooms( $prefix = '' ) {
+		return presence_rooms( (string) $prefix );
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param string $room Room.
+	 */
+	public function room_version( $room ) {
+		return presence_room_version( (string) $room );
+	}
+
+	/**
+	 * {@inheritDoc}
+	 */
+	public function sweep() {
+		return presence_sweep();
+	}
+
+	/**
+	 * {@inheritDoc}
+	 */
+	public function clear() {
+		return presence_clear();
+	}
+
+	/**
+	 * {@inheritDoc}
+	 */
+	public function stats() {
+		return presence_stats();
+	}
+
+	/**
+	 * {@inheritDoc}
+	 */
+	public function now() {
+		return presence_time();
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * Needs ini `presence.debug_clock=1`; moves the clock of every process using the segment.
+	 *
+	 * @param int $seconds Seconds.
+	 */
+	public function advance( $seconds ) {
+		return presence_debug_advance( (int) $seconds );
+	}
+}

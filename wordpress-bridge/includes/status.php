@@ -1,0 +1,635 @@
+<?php
+/**
+ * User statuses, preferences, and the combined per-user views the admin UI reads.
+ *
+ * @package Presence
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * User meta key of the presence preference ('', 'dnd' or 'invisible').
+ */
+const WP_PRESENCE_PREFERENCE_META = 'wp_presence_preference';
+
+/**
+ * Rank of an activity: higher is more present.
+ *
+ * @since 1.0.0
+ *
+ * @param string $activity 'online', 'idle' or 'away'.
+ * @return int
+ */
+function wp_presence_activity_rank( $activity ) {
+	$ranks = array(
+		'away'   => 1,
+		'idle'   => 2,
+		'online' => 3,
+	);
+	return isset( $ranks[ $activity ] ) ? $ranks[ $activity ] : 0;
+}
+
+/**
+ * Activity of one entry. Entries written without one (old protocol, post locks, REST,
+ * wp_set_presence()) count as online while they live.
+ *
+ * @since 1.0.0
+ *
+ * @param array $entry Store entry.
+ * @return string 'online', 'idle' or 'away'.
+ */
+function wp_presence_entry_activity( array $entry ) {
+	$activity = isset( $entry['data']['activity'] ) ? (string) $entry['data']['activity'] : 'online';
+	return wp_presence_activity_rank( $activity ) ? $activity : 'online';
+}
+
+/**
+ * Translated label of a status.
+ *
+ * @since 1.0.0
+ *
+ * @param string $status online, idle, away, dnd, offline or invisible.
+ * @return string
+ */
+function wp_presence_status_label( $status ) {
+	$labels = array(
+		'online'    => __( 'Online', 'presence' ),
+		'idle'      => __( 'Idle', 'presence' ),
+		'away'      => __( 'Away', 'presence' ),
+		'dnd'       => __( 'Do not disturb', 'presence' ),
+		'offline'   => __( 'Offline', 'presence' ),
+		'invisible' => __( 'Invisible', 'presence' ),
+	);
+	return isset( $labels[ $status ] ) ? $labels[ $status ] : $labels['offline'];
+}
+
+/**
+ * A user's stored preference.
+ *
+ * @since 1.0.0
+ *
+ * @param int $user_id User id.
+ * @return string '', 'dnd' or 'invisible'.
+ */
+function wp_get_user_presence_preference( $user_id ) {
+	$pref = (string) get_user_meta( (int) $user_id, WP_PRESENCE_PREFERENCE_META, true );
+	return in_array( $pref, array( 'dnd', 'invisible' ), true ) ? $pref : '';
+}
+
+/**
+ * Whether a user is forced invisible by the `wp_presence_force_invisible` filter.
+ *
+ * @since 1.0.0
+ *
+ * @param int $user_id User id.
+ * @return bool
+ */
+function wp_presence_is_forced_invisible( $user_id ) {
+	/**
+	 * Filters whether a user is hidden from everyone else's presence views.
+	 *
+	 * The user's entries are still stored; others see the user as offline.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param bool $invisible Whether the user is invisible. Default false.
+	 * @param int  $user_id   User id.
+	 */
+	return (bool) apply_filters( 'wp_presence_force_invisible', false, (int) $user_id );
+}
+
+/**
+ * Sets a user's preference and re-stamps their live entries with it.
+ *
+ * @since 1.0.0
+ *
+ * @param int    $user_id User id.
+ * @param string $pref    '' (automatic), 'dnd' or 'invisible'.
+ * @return bool False for an unknown preference or user.
+ */
+function wp_set_user_presence_preference( $user_id, $pref ) {
+	$user_id = (int) $user_id;
+	$pref    = (string) $pref;
+	if ( $user_id <= 0 || ! in_array( $pref, array( '', 'dnd', 'invisible' ), true ) || ! get_userdata( $user_id ) ) {
+		return false;
+	}
+	if ( '' === $pref ) {
+		delete_user_meta( $user_id, WP_PRESENCE_PREFERENCE_META );
+	} else {
+		update_user_meta( $user_id, WP_PRESENCE_PREFERENCE_META, $pref );
+	}
+
+	// Entries carry the preference (readers need no user meta): rewrite the live ones.
+	try {
+		$store = wp_presence_store();
+		$now   = $store->now();
+		foreach ( $store->user_entries( $user_id ) as $entry ) {
+			$data = $entry['data'];
+			if ( ! isset( $data['_wp'] ) || ! is_array( $data['_wp'] ) ) {
+				$data['_wp'] = wp_presence_user_card( $user_id );
+			}
+			$data['_wp']['p'] = $pref;
+			$store->upsert( $entry['room'], $entry['client_id'], $user_id, $data, max( 1, (int) $entry['expires'] - $now ) );
+		}
+	} catch ( Throwable $e ) {
+		return true; // The preference is saved; entries catch up on the next tick.
+	}
+
+	/**
+	 * Fires after a user's presence preference changed.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param int    $user_id User id.
+	 * @param string $pref    '', 'dnd' or 'invisible'.
+	 */
+	do_action( 'wp_presence_preference_changed', $user_id, $pref );
+	return true;
+}
+
+/**
+ * Display data a writer stores in its own entry (key `_wp`), so readers need no user query.
+ *
+ * @since 1.0.0
+ *
+ * @param int $user_id User id.
+ * @return array n (display name), a (avatar URL), p (preference).
+ */
+function wp_presence_user_card( $user_id ) {
+	$user = get_userdata( (int) $user_id );
+	if ( ! $user ) {
+		return array(
+			'n' => '',
+			'a' => '',
+			'p' => '',
+		);
+	}
+	return array(
+		'n' => (string) $user->display_name,
+		'a' => (string) get_avatar_url( $user->ID, array( 'size' => 64 ) ),
+		'p' => wp_get_user_presence_preference( $user->ID ),
+	);
+}
+
+/**
+ * Loads display names and avatars of users whose entries carry no `_wp` card, in one query.
+ *
+ * @since 1.0.0
+ *
+ * @param int[] $user_ids User ids.
+ * @return array[] Cards by user id.
+ */
+function wp_presence_prime_cards( array $user_ids ) {
+	global $wpdb;
+	if ( ! isset( $GLOBALS['wp_presence_cards'] ) ) {
+		$GLOBALS['wp_presence_cards'] = array(); // Per-request cache; WP_Presence_Testing::reset() empties it.
+	}
+	$cards   = &$GLOBALS['wp_presence_cards'];
+	$missing = array();
+	foreach ( array_unique( array_map( 'intval', $user_ids ) ) as $id ) {
+		if ( $id > 0 && ! isset( $cards[ $id ] ) ) {
+			$user = wp_cache_get( $id, 'users' );
+			if ( $user ) {
+				$cards[ $id ] = array(
+					'n' => (string) $user->display_name,
+					'a' => (string) get_avatar_url( $user->user_email, array( 'size' => 64 ) ),
+					'p' => '',
+				);
+			} else {
+				$missing[] = $id;
+			}
+		}
+	}
+	if ( $missing ) {
+		// One query for all of them (only the columns the reply needs).
+		$rows = $wpdb->get_results( 'SELECT ID, display_name, user_email FROM ' . $wpdb->users . ' WHERE ID IN (' . implode( ',', $missing ) . ')' ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.NotPrepared -- integers only.
+		foreach ( (array) $rows as $row ) {
+			$cards[ (int) $row->ID ] = array(
+				'n' => (string) $row->display_name,
+				'a' => (string) get_avatar_url( $row->user_email, array( 'size' => 64 ) ),
+				'p' => '',
+			);
+		}
+		foreach ( $missing as $id ) {
+			if ( ! isset( $cards[ $id ] ) ) {
+				$cards[ $id ] = array(
+					'n' => '',
+					'a' => '',
+					'p' => '',
+					'x' => 1, // Deleted user.
+				);
+			}
+		}
+	}
+	$out = array();
+	foreach ( $user_ids as $id ) {
+		$out[ (int) $id ] = isset( $cards[ (int) $id ] ) ? $cards[ (int) $id ] : null;
+	}
+	return $out;
+}
+
+/**
+ * Translated label of an admin screen id.
+ *
+ * @since 1.0.0
+ *
+ * @param string $screen Screen id (e.g. 'dashboard', 'edit-post', 'post', 'front').
+ * @return string
+ */
+function wp_presence_screen_label( $screen ) {
+	$screen = (string) $screen;
+	$labels = array(
+		'dashboard'       => __( 'Dashboard', 'presence' ),
+		'post'            => __( 'Editing a post', 'presence' ),
+		'page'            => __( 'Editing a page', 'presence' ),
+		'edit-post'       => __( 'Posts', 'presence' ),
+		'edit-page'       => __( 'Pages', 'presence' ),
+		'upload'          => __( 'Media', 'presence' ),
+		'edit-comments'   => __( 'Comments', 'presence' ),
+		'users'           => __( 'Users', 'presence' ),
+		'profile'         => __( 'Profile', 'presence' ),
+		'user-edit'       => __( 'Editing a user', 'presence' ),
+		'plugins'         => __( 'Plugins', 'presence' ),
+		'themes'          => __( 'Themes', 'presence' ),
+		'options-general' => __( 'Settings', 'presence' ),
+		'site-health'     => __( 'Site Health', 'presence' ),
+		'front'           => __( 'Viewing the site', 'presence' ),
+		'login'           => __( 'Just logged in', 'presence' ),
+		'cli'             => __( 'Command line', 'presence' ),
+	);
+	if ( isset( $labels[ $screen ] ) ) {
+		$label = $labels[ $screen ];
+	} elseif ( '' === $screen ) {
+		$label = __( 'Somewhere in the admin', 'presence' );
+	} else {
+		$label = ucfirst( str_replace( array( '-', '_' ), ' ', $screen ) );
+	}
+
+	/**
+	 * Filters the label shown for a screen id.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param string $label  Label (plain text).
+	 * @param string $screen Screen id.
+	 */
+	return (string) apply_filters( 'wp_presence_screen_label', $label, $screen );
+}
+
+/**
+ * Admin URL of a screen id, or '' when unknown.
+ *
+ * @since 1.0.0
+ *
+ * @param string $screen Screen id.
+ * @return string
+ */
+function wp_presence_screen_url( $screen ) {
+	$paths = array(
+		'dashboard'       => '',
+		'edit-post'       => 'edit.php',
+		'edit-page'       => 'edit.php?post_type=page',
+		'upload'          => 'upload.php',
+		'edit-comments'   => 'edit-comments.php',
+		'users'           => 'users.php',
+		'plugins'         => 'plugins.php',
+		'themes'          => 'themes.php',
+		'options-general' => 'options-general.php',
+		'site-health'     => 'site-health.php',
+	);
+	return isset( $paths[ $screen ] ) ? admin_url( $paths[ $screen ] ) : '';
+}
+
+/**
+ * Whether the viewer may see a post's id and title; primes the posts' cache first.
+ *
+ * @since 1.0.0
+ *
+ * @param int[] $post_ids Post ids.
+ * @param int   $viewer   Viewer's user id.
+ * @return bool[] By post id.
+ */
+function wp_presence_viewer_can_edit_posts( array $post_ids, $viewer ) {
+	$post_ids = array_values( array_unique( array_filter( array_map( 'intval', $post_ids ) ) ) );
+	if ( ! $post_ids ) {
+		return array();
+	}
+	_prime_post_caches( $post_ids, false, false ); // One query for the posts not cached yet.
+	$can = array();
+	foreach ( $post_ids as $id ) {
+		$can[ $id ] = $viewer > 0 && get_post( $id ) && user_can( $viewer, 'edit_post', $id );
+	}
+	return $can;
+}
+
+/**
+ * Combines entries into one row per user (tabs, editor and lock entries merged), most recent
+ * first, hiding invisible users from everyone but themselves.
+ *
+ * @since 1.0.0
+ *
+ * @param array[] $entries Store entries, newest first.
+ * @param int     $viewer  Viewer's user id.
+ * @return array[] Rows: user_id, display_name, avatar_url, status, status_label, screen,
+ *                 screen_label, post_id, title, url, updated. Strings are plain text.
+ */
+function wp_presence_combine_entries( array $entries, $viewer ) {
+	$viewer  = (int) $viewer;
+	$by_user = array();
+	foreach ( $entries as $entry ) {
+		$uid = (int) $entry['user_id'];
+		if ( $uid > 0 ) {
+			$by_user[ $uid ][] = $entry;
+		}
+	}
+	if ( ! $by_user ) {
+		return array();
+	}
+
+	// Users whose newest entry lacks a card are loaded in one query.
+	$need = array();
+	foreach ( $by_user as $uid => $list ) {
+		if ( empty( $list[0]['data']['_wp']['n'] ) ) {
+			$need[] = $uid;
+		}
+	}
+	$primed = $need ? wp_presence_prime_cards( $need ) : array();
+
+	$rows     = array();
+	$post_ids = array();
+	foreach ( $by_user as $uid => $list ) {
+		$card = ! empty( $list[0]['data']['_wp']['n'] ) ? $list[0]['data']['_wp'] : ( isset( $primed[ $uid ] ) ? $primed[ $uid ] : null );
+		if ( ! $card || ! empty( $card['x'] ) ) {
+			continue; // Deleted user.
+		}
+		$pref = '';
+		$best = '';
+		foreach ( $list as $entry ) {
+			if ( '' === $pref && ! empty( $entry['data']['_wp']['p'] ) ) {
+				$pref = (string) $entry['data']['_wp']['p'];
+			}
+			$activity = wp_presence_entry_activity( $entry );
+			if ( wp_presence_activity_rank( $activity ) > wp_presence_activity_rank( $best ) ) {
+				$best = $activity;
+			}
+		}
+		$invisible = 'invisible' === $pref || wp_presence_is_forced_invisible( $uid );
+		if ( $invisible && $uid !== $viewer ) {
+			continue;
+		}
+		if ( $invisible ) {
+			$status = 'invisible';
+		} elseif ( 'dnd' === $pref ) {
+			$status = 'dnd';
+		} else {
+			$status = $best;
+		}
+		$latest  = $list[0];
+		$screen  = isset( $latest['data']['screen'] ) ? (string) $latest['data']['screen'] : '';
+		$post_id = isset( $latest['data']['post_id'] ) ? (int) $latest['data']['post_id'] : 0;
+		if ( $post_id ) {
+			$post_ids[] = $post_id;
+		}
+		$rows[] = array(
+			'user_id'      => $uid,
+			'display_name' => (string) $card['n'],
+			'avatar_url'   => esc_url_raw( (string) $card['a'] ),
+			'status'       => $status,
+			'status_label' => wp_presence_status_label( $status ),
+			'screen'       => $screen,
+			'screen_label' => wp_presence_screen_label( $screen ),
+			'post_id'      => $post_id,
+			'title'        => '',
+			'url'          => wp_presence_screen_url( $screen ),
+			'updated'      => (int) $latest['updated'],
+		);
+	}
+
+	// Post ids and titles only for viewers who can edit the post.
+	$can = wp_presence_viewer_can_edit_posts( $post_ids, $viewer );
+	foreach ( $rows as $i => $row ) {
+		if ( $row['post_id'] ) {
+			if ( ! empty( $can[ $row['post_id'] ] ) ) {
+				$rows[ $i ]['title'] = wp_presence_post_title( $row['post_id'] );
+				$rows[ $i ]['url']   = (string) get_edit_post_link( $row['post_id'], 'raw' );
+			} else {
+				$rows[ $i ]['post_id'] = 0;
+			}
+		}
+	}
+
+	usort(
+		$rows,
+		static function ( $a, $b ) {
+			return $b['updated'] <=> $a['updated'];
+		}
+	);
+	return $rows;
+}
+
+/**
+ * A post's title as plain text (no filters that could add markup).
+ *
+ * @since 1.0.0
+ *
+ * @param int $post_id Post id.
+ * @return string
+ */
+function wp_presence_post_title( $post_id ) {
+	$post = get_post( $post_id );
+	if ( ! $post ) {
+		return '';
+	}
+	$title = wp_strip_all_tags( (string) $post->post_title );
+	return '' === $title ? __( '(no title)', 'presence' ) : $title;
+}
+
+/**
+ * One row per user online in a room, for the current user.
+ *
+ * @since 1.0.0
+ *
+ * @param array $args {
+ *     Optional.
+ *     @type string $room   Room; the admin room by default.
+ *     @type int    $viewer Viewer; the current user by default.
+ *     @type int    $limit  At most this many rows; 0 for all.
+ * }
+ * @return array[] See wp_presence_combine_entries(). Empty when the viewer may not access the room.
+ */
+function wp_presence_online_users( array $args = array() ) {
+	$args = wp_parse_args(
+		$args,
+		array(
+			'room'   => wp_presence_admin_room(),
+			'viewer' => get_current_user_id(),
+			'limit'  => 0,
+		)
+	);
+	if ( ! wp_can_access_presence_room( $args['room'], (int) $args['viewer'] ) ) {
+		return array();
+	}
+	try {
+		$entries = wp_presence_store()->room( (string) $args['room'] );
+	} catch ( Throwable $e ) {
+		return array();
+	}
+	$rows = wp_presence_combine_entries( $entries, (int) $args['viewer'] );
+	return $args['limit'] > 0 ? array_slice( $rows, 0, (int) $args['limit'] ) : $rows;
+}
+
+/**
+ * Editor rows (user_id, display_name, avatar_url, status) from a post room's entries.
+ *
+ * @since 1.0.0
+ *
+ * @param array[] $entries Entries of the room.
+ * @param int     $viewer  Viewer.
+ * @return array[]
+ */
+function wp_presence_editor_rows( array $entries, $viewer ) {
+	$out = array();
+	foreach ( wp_presence_combine_entries( $entries, $viewer ) as $row ) {
+		$out[] = array(
+			'user_id'      => $row['user_id'],
+			'display_name' => $row['display_name'],
+			'avatar_url'   => $row['avatar_url'],
+			'status'       => $row['status'],
+		);
+	}
+	return $out;
+}
+
+/**
+ * Users in a post's room, combined per user.
+ *
+ * @since 1.0.0
+ *
+ * @param int $post_id Post id.
+ * @return array[] user_id, display_name, avatar_url, status. Empty unless the current user can edit the post.
+ */
+function wp_presence_post_editors( $post_id ) {
+	$room = wp_presence_post_room( (int) $post_id );
+	if ( ! $room || ! current_user_can( 'edit_post', (int) $post_id ) ) {
+		return array();
+	}
+	try {
+		return wp_presence_editor_rows( wp_presence_store()->room( $room ), get_current_user_id() );
+	} catch ( Throwable $e ) {
+		return array();
+	}
+}
+
+/**
+ * Posts being edited, with their editors counted once per user.
+ *
+ * @since 1.0.0
+ *
+ * @param int|null $viewer Viewer; the current user by default.
+ * @return array[] post_id, post_type, title, edit_url, updated, editors. Only posts the viewer can edit.
+ */
+function wp_presence_active_posts( $viewer = null ) {
+	$viewer = null === $viewer ? get_current_user_id() : (int) $viewer;
+	if ( $viewer <= 0 ) {
+		return array();
+	}
+	try {
+		$store = wp_presence_store();
+		$rooms = $store->rooms( 'postType/' );
+	} catch ( Throwable $e ) {
+		return array();
+	}
+	$wanted = array();
+	foreach ( $rooms as $room ) {
+		$parsed = wp_presence_parse_post_room( $room['room'] );
+		if ( $parsed ) {
+			$wanted[ $room['room'] ] = $parsed[1];
+		}
+	}
+	$can   = wp_presence_viewer_can_edit_posts( array_values( $wanted ), $viewer );
+	$posts = array();
+	foreach ( $rooms as $room ) {
+		if ( ! isset( $wanted[ $room['room'] ] ) || empty( $can[ $wanted[ $room['room'] ] ] ) ) {
+			continue;
+		}
+		$post_id = $wanted[ $room['room'] ];
+		$editors = wp_presence_editor_rows( $store->room( $room['room'] ), $viewer );
+		if ( ! $editors ) {
+			continue;
+		}
+		$posts[] = array(
+			'post_id'   => $post_id,
+			'post_type' => (string) get_post_type( $post_id ),
+			'title'     => wp_presence_post_title( $post_id ),
+			'edit_url'  => (string) get_edit_post_link( $post_id, 'raw' ),
+			'updated'   => (int) $room['updated'],
+			'editors'   => $editors,
+		);
+	}
+	usort(
+		$posts,
+		static function ( $a, $b ) {
+			return $b['updated'] <=> $a['updated'];
+		}
+	);
+	return $posts;
+}
+
+/**
+ * Version of the active-posts view: changes whenever a post room changes.
+ *
+ * @since 1.0.0
+ *
+ * @return string
+ */
+function wp_presence_active_posts_version() {
+	try {
+		$rooms = wp_presence_store()->rooms( 'postType/' );
+	} catch ( Throwable $e ) {
+		return '';
+	}
+	$parts = array();
+	foreach ( $rooms as $room ) {
+		$parts[] = $room['room'] . '=' . $room['version'];
+	}
+	sort( $parts );
+	return substr( md5( implode( "\n", $parts ) ), 0, 12 );
+}
+
+/**
+ * A user's status as seen by the current user.
+ *
+ * @since 1.0.0
+ *
+ * @param int $user_id User id.
+ * @return string online, idle, away, dnd or offline; `invisible` only for the user themself.
+ */
+function wp_get_user_presence_status( $user_id ) {
+	$user_id = (int) $user_id;
+	if ( $user_id <= 0 ) {
+		return 'offline';
+	}
+	try {
+		$entries = wp_presence_store()->user_entries( $user_id );
+	} catch ( Throwable $e ) {
+		return 'offline';
+	}
+	if ( ! $entries ) {
+		return 'offline';
+	}
+	$pref = wp_get_user_presence_preference( $user_id );
+	if ( 'invisible' === $pref || wp_presence_is_forced_invisible( $user_id ) ) {
+		return get_current_user_id() === $user_id ? 'invisible' : 'offline';
+	}
+	if ( 'dnd' === $pref ) {
+		return 'dnd';
+	}
+	$best = 'away';
+	foreach ( $entries as $entry ) {
+		$activity = wp_presence_entry_activity( $entry );
+		if ( wp_presence_activity_rank( $activity ) > wp_presence_activity_rank( $best ) ) {
+			$best = $activity;
+		}
+	}
+	return $best;
+}

@@ -1,0 +1,221 @@
+<?php
+/**
+ * Backend selection and the per-site namespace.
+ *
+ * @package Presence
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * The active presence store.
+ *
+ * Chosen once per request: the `presence` extension when it is loaded, otherwise the SQL table.
+ * `WP_PRESENCE_BACKEND` ('extension' or 'sql') forces a choice; the `wp_presence_store` filter
+ * can supply another implementation (for example a Redis store).
+ *
+ * @since 1.0.0
+ *
+ * @param bool $reset Forget the current choice (tests).
+ * @return WP_Presence_Store
+ */
+function wp_presence_store( $reset = false ) {
+	static $store = null;
+	if ( $reset ) {
+		$store                              = null;
+		$GLOBALS['wp_presence_backend_why'] = '';
+	}
+	if ( null !== $store ) {
+		return $store;
+	}
+
+	$forced = defined( 'WP_PRESENCE_BACKEND' ) ? (string) WP_PRESENCE_BACKEND : '';
+	if ( 'sql' === $forced ) {
+		$store = new WP_Presence_Store_SQL();
+		$why   = __( 'The SQL backend is forced by the WP_PRESENCE_BACKEND constant.', 'presence' );
+	} elseif ( WP_Presence_Store_Extension::is_available() ) {
+		$store = new WP_Presence_Store_Extension();
+		$why   = __( 'The presence PHP extension is loaded: presence lives in shared memory and needs no SQL.', 'presence' );
+	} else {
+		$store = new WP_Presence_Store_SQL();
+		$why   = 'extension' === $forced
+			? __( 'WP_PRESENCE_BACKEND asks for the extension, but the presence PHP extension is not loaded; using the SQL table instead.', 'presence' )
+			: __( 'The presence PHP extension is not loaded (add extension=libpresence.so to php.ini), so presence is stored in a database table.', 'presence' );
+	}
+
+	/**
+	 * Filters the presence store, for example to plug in a Redis backend.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param WP_Presence_Store $store The store chosen by the bridge.
+	 */
+	$filtered = apply_filters( 'wp_presence_store', $store );
+	if ( $filtered instanceof WP_Presence_Store && $filtered !== $store ) {
+		$store = $filtered;
+		/* translators: %s: backend name. */
+		$why = sprintf( __( 'The %s backend is supplied by the wp_presence_store filter.', 'presence' ), $store->name() );
+	}
+	$GLOBALS['wp_presence_backend_why'] = $why;
+	if ( $store instanceof WP_Presence_Store_SQL ) {
+		wp_presence_maybe_install(); // First use without activation (e.g. a must-use install).
+	}
+	$store->set_namespace( wp_presence_namespace() );
+	return $store;
+}
+
+/**
+ * Name of the active backend.
+ *
+ * @since 1.0.0
+ *
+ * @return string 'extension', 'sql' (or another store's name).
+ */
+function wp_presence_backend() {
+	return wp_presence_store()->name();
+}
+
+/**
+ * Why the active backend was chosen, as a translated sentence.
+ *
+ * @since 1.0.0
+ *
+ * @return string
+ */
+function wp_presence_backend_reason() {
+	wp_presence_store();
+	return isset( $GLOBALS['wp_presence_backend_why'] ) ? (string) $GLOBALS['wp_presence_backend_why'] : '';
+}
+
+/**
+ * The namespace of a site: a short hash of this install (DB_NAME, base table prefix, ABSPATH)
+ * plus the blog id, so neither two installs sharing a store nor two sites of a network see
+ * each other's presence.
+ *
+ * @since 1.0.0
+ *
+ * @param int|null $blog_id Blog id; the current blog by default.
+ * @return string At most 64 bytes.
+ */
+function wp_presence_namespace( $blog_id = null ) {
+	global $wpdb;
+	if ( null === $blog_id ) {
+		$blog_id = get_current_blog_id();
+	}
+	$install = substr( md5( DB_NAME . '|' . $wpdb->base_prefix . '|' . ABSPATH ), 0, 12 );
+	$ns      = 'wp-' . $install . '-' . (int) $blog_id;
+
+	/**
+	 * Filters the presence namespace of a site.
+	 *
+	 * @since 1.0.0
+	 *
+	 * @param string $ns      Namespace (at most 64 bytes).
+	 * @param int    $blog_id Blog id.
+	 */
+	return substr( (string) apply_filters( 'wp_presence_namespace', $ns, (int) $blog_id ), 0, 64 );
+}
+
+/**
+ * Re-applies the namespace after switch_to_blog() / restore_current_blog().
+ *
+ * @since 1.0.0
+ *
+ * @param int $new_blog_id Blog switched to.
+ * @return void
+ */
+function wp_presence_switch_blog( $new_blog_id ) {
+	wp_presence_store()->set_namespace( wp_presence_namespace( (int) $new_blog_id ) );
+}
+
+/**
+ * Runs a callback in another site's namespace.
+ *
+ * @since 1.0.0
+ *
+ * @param int      $blog_id  Blog id.
+ * @param callable $callback Callback.
+ * @return mixed The callback's result.
+ */
+function wp_presence_in_blog( $blog_id, $callback ) {
+	$store = wp_presence_store();
+	$old   = $store->get_namespace();
+	$store->set_namespace( wp_presence_namespace( (int) $blog_id ) );
+	try {
+		return call_user_func( $callback );
+	} finally {
+		$store->set_namespace( $old );
+	}
+}
+
+/**
+ * Creates or upgrades the SQL table when needed (activation, new version, first use).
+ *
+ * The table is created even on the extension backend, so that the fallback works at once if
+ * the extension goes away.
+ *
+ * @since 1.0.0
+ *
+ * @return void
+ */
+function wp_presence_maybe_install() {
+	if ( ! WP_Presence_Store_SQL::is_installed() ) {
+		WP_Presence_Store_SQL::install();
+	}
+}
+
+/**
+ * Plugin activation: table and cron event.
+ *
+ * @since 1.0.0
+ *
+ * @return void
+ */
+function wp_presence_activate() {
+	WP_Presence_Store_SQL::install();
+	if ( ! wp_next_scheduled( 'wp_presence_sweep' ) ) {
+		wp_schedule_event( time() + 60, 'wp_presence_minute', 'wp_presence_sweep' );
+	}
+}
+
+/**
+ * Plugin deactivation: removes the cron event.
+ *
+ * @since 1.0.0
+ *
+ * @return void
+ */
+function wp_presence_deactivate() {
+	wp_clear_scheduled_hook( 'wp_presence_sweep' );
+}
+
+/**
+ * Adds a one-minute cron schedule.
+ *
+ * @since 1.0.0
+ *
+ * @param array $schedules Schedules.
+ * @return array
+ */
+function wp_presence_cron_schedules( $schedules ) {
+	$schedules['wp_presence_minute'] = array(
+		'interval' => 60,
+		'display'  => __( 'Every minute (presence cleanup)', 'presence' ),
+	);
+	return $schedules;
+}
+
+/**
+ * Cron: reclaims expired entries.
+ *
+ * @since 1.0.0
+ *
+ * @return int Entries reclaimed.
+ */
+function wp_presence_run_sweep() {
+	try {
+		return wp_presence_store()->sweep();
+	} catch ( Throwable $e ) {
+		return 0;
+	}
+}
