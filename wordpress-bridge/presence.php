@@ -156,9 +156,8 @@ if ( defined( 'WP_CLI' ) && WP_CLI && class_exists( 'WP_CLI' ) ) {
 }
 
 /*
- * Admin UI (assets/ and includes/ui/, maintained separately): every PHP file in includes/ui/.
+ * Admin UI (assets/ and includes/ui/, maintained separately): its one loader registers its hooks.
  */
-foreach ( (array) glob( __DIR__ . '/includes/ui/*.php' ) as $wp_presence_ui_file ) {
-	require_once $wp_presence_ui_file;
+if ( file_exists( __DIR__ . '/includes/ui/load.php' ) ) {
+	require_once __DIR__ . '/includes/ui/load.php';
 }
-unset( $wp_presence_ui_file );

@@ -495,6 +495,7 @@ function wp_presence_editor_rows( array $entries, $viewer ) {
 			'display_name' => $row['display_name'],
 			'avatar_url'   => $row['avatar_url'],
 			'status'       => $row['status'],
+			'status_label' => $row['status_label'],
 		);
 	}
 	return $out;
@@ -506,7 +507,7 @@ function wp_presence_editor_rows( array $entries, $viewer ) {
  * @since 1.0.0
  *
  * @param int $post_id Post id.
- * @return array[] user_id, display_name, avatar_url, status. Empty unless the current user can edit the post.
+ * @return array[] user_id, display_name, avatar_url, status, status_label. Empty unless the current user can edit the post.
  */
 function wp_presence_post_editors( $post_id ) {
 	$room = wp_presence_post_room( (int) $post_id );

@@ -1,0 +1,205 @@
+<?php
+/**
+ * Base test case: a database transaction per test, presence reset, helpers.
+ *
+ * @package Presence
+ */
+
+use PHPUnit\Framework\TestCase;
+
+/**
+ * Every test runs in a transaction that is rolled back, with presence cleared before and after.
+ */
+abstract class Presence_TestCase extends TestCase {
+
+	/**
+	 * Filters added by the test, removed in tearDown.
+	 *
+	 * @var array[]
+	 */
+	private $added_filters = array();
+
+	/**
+	 * Whether this test class wraps each test in a transaction.
+	 *
+	 * @var bool
+	 */
+	protected $use_transaction = true;
+
+	/**
+	 * Counter for unique names.
+	 *
+	 * @var int
+	 */
+	private static $seq = 0;
+
+	/**
+	 * Starts the transaction and clears presence.
+	 */
+	protected function setUp(): void {
+		global $wpdb;
+		parent::setUp();
+		if ( $this->use_transaction ) {
+			$wpdb->query( 'SET autocommit = 0' );
+			$wpdb->query( 'START TRANSACTION' );
+		}
+		wp_set_current_user( 0 );
+		WP_Presence_Testing::reset();
+		$wpdb->suppress_errors( false );
+	}
+
+	/**
+	 * Rolls back, clears presence and caches, removes the test's filters.
+	 */
+	protected function tearDown(): void {
+		global $wpdb;
+		foreach ( array_reverse( $this->added_filters ) as $f ) {
+			remove_filter( $f[0], $f[1], $f[2] );
+		}
+		$this->added_filters = array();
+		WP_Presence_Testing::reset();
+		if ( $this->use_transaction ) {
+			$wpdb->query( 'ROLLBACK' );
+			$wpdb->query( 'SET autocommit = 1' );
+		}
+		wp_cache_flush();
+		wp_set_current_user( 0 );
+		if ( is_multisite() && ms_is_switched() ) {
+			while ( ms_is_switched() ) {
+				restore_current_blog();
+			}
+		}
+		unset( $GLOBALS['wp_rest_server'] );
+		parent::tearDown();
+	}
+
+	/**
+	 * add_filter() that is undone after the test.
+	 *
+	 * @param string   $hook     Hook.
+	 * @param callable $callback Callback.
+	 * @param int      $priority Priority.
+	 * @param int      $args     Accepted args.
+	 * @return void
+	 */
+	protected function add_test_filter( $hook, $callback, $priority = 10, $args = 1 ) {
+		add_filter( $hook, $callback, $priority, $args );
+		$this->added_filters[] = array( $hook, $callback, $priority );
+	}
+
+	/**
+	 * Creates a user.
+	 *
+	 * @param string $role Role ('' for none).
+	 * @param array  $args Extra wp_insert_user() args.
+	 * @return int
+	 */
+	protected function make_user( $role = 'editor', array $args = array() ) {
+		++self::$seq;
+		$login = 'u' . self::$seq . '_' . wp_generate_password( 6, false );
+		$id    = wp_insert_user(
+			array_merge(
+				array(
+					'user_login'   => $login,
+					'user_email'   => $login . '@example.org',
+					'user_pass'    => 'password',
+					'display_name' => 'User ' . $login,
+					'role'         => $role,
+				),
+				$args
+			)
+		);
+		$this->assertIsInt( $id, is_wp_error( $id ) ? $id->get_error_message() : '' );
+		return $id;
+	}
+
+	/**
+	 * Creates a post.
+	 *
+	 * @param int   $author Author.
+	 * @param array $args   Extra args.
+	 * @return int
+	 */
+	protected function make_post( $author, array $args = array() ) {
+		$id = wp_insert_post(
+			array_merge(
+				array(
+					'post_title'  => 'Post ' . ( ++self::$seq ),
+					'post_status' => 'publish',
+					'post_type'   => 'post',
+					'post_author' => $author,
+				),
+				$args
+			)
+		);
+		$this->assertIsInt( $id );
+		$this->assertGreaterThan( 0, $id );
+		return $id;
+	}
+
+	/**
+	 * Runs the heartbeat_received filters as admin-ajax.php does, as a user.
+	 *
+	 * @param int    $user_id   User (0: keep the current one).
+	 * @param array  $data      Heartbeat data.
+	 * @param string $screen_id Screen id.
+	 * @return array Response.
+	 */
+	protected function heartbeat( $user_id, array $data, $screen_id = 'dashboard' ) {
+		if ( $user_id ) {
+			wp_set_current_user( $user_id );
+		}
+		return apply_filters( 'heartbeat_received', array(), $data, $screen_id );
+	}
+
+	/**
+	 * A `wp-presence` ping.
+	 *
+	 * @param string $tab   Tab id.
+	 * @param array  $extra Other keys.
+	 * @return array
+	 */
+	protected function ping( $tab, array $extra = array() ) {
+		return array( 'wp-presence' => array_merge( array( 'tab' => $tab, 'screen' => 'dashboard', 'activity' => 'online' ), $extra ) );
+	}
+
+	/**
+	 * User ids of reply rows.
+	 *
+	 * @param array[] $rows Rows.
+	 * @return int[]
+	 */
+	protected function ids( array $rows ) {
+		$ids = array_map( 'intval', wp_list_pluck( $rows, 'user_id' ) );
+		sort( $ids );
+		return $ids;
+	}
+
+	/**
+	 * A REST request through rest_do_request().
+	 *
+	 * @param string $method Method.
+	 * @param string $route  Route.
+	 * @param array  $params Parameters (query for GET/DELETE, JSON body for POST).
+	 * @return WP_REST_Response
+	 */
+	protected function rest( $method, $route, array $params = array() ) {
+		$request = new WP_REST_Request( $method, $route );
+		if ( 'POST' === $method ) {
+			$request->set_header( 'Content-Type', 'application/json' );
+			$request->set_body( wp_json_encode( $params ) );
+		} else {
+			$request->set_query_params( $params );
+		}
+		return rest_ensure_response( rest_do_request( $request ) );
+	}
+
+	/**
+	 * Whether the extension backend is active.
+	 *
+	 * @return bool
+	 */
+	protected function on_extension() {
+		return 'extension' === wp_presence_backend();
+	}
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Usage: tests/bridge/run.sh [extra phpunit arguments, e.g. --filter RestTest]
+#
+# The bridge's PHPUnit suite against a real WordPress (scripts/wp/fetch-wordpress.sh) and a
+# private MariaDB (127.0.0.1:33061), in three passes:
+#   1. extension   single site, php loaded with target/release/libpresence.so
+#   2. sql         single site, no extension (the SQL fallback)
+#   3. multisite   a sub-directory network (extension when built, SQL otherwise)
+# Each pass gets a fresh database and site, and php-fpm (4 workers, :9101) + nginx (:8101)
+# from scripts/stack/ for the HTTP tests (cross-worker Heartbeat, REST headers).
+#
+# Exits non-zero if any pass fails, or if the extension is not built (set
+# BRIDGE_TESTS_ALLOW_NO_EXTENSION=1 to run the SQL passes only). Every process it started is
+# stopped on exit. State lives in .build/bridge-test/.
+#
+# Environment: PRESENCE_SO (default target/release/libpresence.so), BRIDGE_PASSES
+# (default "extension sql multisite").
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd -P)"
+STATE="$ROOT/.build/bridge-test"
+DB_STATE="$STATE/db"
+DB_PORT=33061
+FPM_PORT=9101
+HTTP_PORT=8101
+URL="http://127.0.0.1:$HTTP_PORT"
+SO="${PRESENCE_SO:-$ROOT/target/release/libpresence.so}"
+SHM="/dev/shm/presence-bridge-tests"
+PASSES="${BRIDGE_PASSES:-extension sql multisite}"
+mkdir -p "$STATE"
+
+STACK_SITE=""
+cleanup() {
+	if [ -n "$STACK_SITE" ]; then
+		REMOVE_SHM=1 "$ROOT/scripts/stack/stop.sh" "$STACK_SITE" >/dev/null 2>&1 || true
+		STACK_SITE=""
+	fi
+	"$ROOT/scripts/wp/mariadb.sh" stop "$DB_STATE" "$DB_PORT" >/dev/null 2>&1 || true
+	rm -f "$SHM"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "== bridge tests: WordPress $("$ROOT/scripts/wp/fetch-wordpress.sh" 2>/dev/null || echo '?')"
+"$ROOT/scripts/wp/mariadb.sh" start "$DB_STATE" "$DB_PORT" || { echo "cannot start MariaDB" >&2; exit 1; }
+
+have_ext=0
+[ -f "$SO" ] && have_ext=1
+PHP_EXT=(php -d "extension=$SO" -d "presence.shm_path=$SHM" -d presence.debug_clock=1)
+PHP_SQL=(php)
+
+failures=0
+summary=()
+
+run_pass() { # name backend multisite(0|1)
+	local name="$1" backend="$2" ms="$3"
+	shift 3
+	local site="$STATE/bridge-test-$name" db="presence_bridge_$name"
+	local php_cmd=("${PHP_SQL[@]}") stack_flag=(--no-extension)
+	if [ "$backend" = extension ]; then
+		php_cmd=("${PHP_EXT[@]}")
+		stack_flag=()
+	fi
+	echo
+	echo "== pass $name: backend $backend$([ "$ms" = 1 ] && echo ', multisite')"
+	rm -f "$SHM"
+	mariadb --no-defaults -S "$DB_STATE/mysqld.sock" -uroot -e "DROP DATABASE IF EXISTS \`$db\`"
+	rm -rf "$site"
+	local ms_flag=()
+	[ "$ms" = 1 ] && ms_flag=(--multisite)
+	if ! PHP="${php_cmd[*]}" "$ROOT/scripts/wp/make-site.sh" "$site" "$DB_STATE/mysqld.sock" "$db" "$URL" "${ms_flag[@]}" >/dev/null; then
+		echo "pass $name: could not create the site" >&2
+		failures=$((failures + 1)); summary+=("$name: SITE SETUP FAILED"); return
+	fi
+	# Test-only mu-plugin: says which php-fpm worker served a request.
+	cp "$ROOT/tests/bridge/fixtures/presence-test-worker.php" "$site/wp-content/mu-plugins/"
+
+	local http=0
+	if [ -x "$ROOT/scripts/stack/start.sh" ]; then
+		if FPM_WORKERS=4 "$ROOT/scripts/stack/start.sh" "$site" "$FPM_PORT" "$HTTP_PORT" "${stack_flag[@]}" >/dev/null; then
+			STACK_SITE="$site"
+			http=1
+		else
+			echo "pass $name: php-fpm/nginx did not start; the HTTP tests will fail" >&2
+		fi
+	fi
+
+	local log="$STATE/phpunit-$name.log"
+	PRESENCE_TEST_SITE="$site" PRESENCE_TEST_URL="$URL" PRESENCE_TEST_BACKEND="$backend" \
+		PRESENCE_TEST_MULTISITE="$ms" PRESENCE_TEST_HTTP="$http" \
+		"${php_cmd[@]}" /usr/bin/phpunit -c "$ROOT/tests/bridge/phpunit.xml.dist" "$@" 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	local line
+	line="$(grep -E '^(OK \(|Tests: |OK, but)' "$log" | tail -n1)"
+	if [ "$rc" -ne 0 ]; then
+		failures=$((failures + 1))
+		summary+=("$name: FAILED (exit $rc) ${line}")
+	else
+		summary+=("$name: ${line}")
+	fi
+	if [ -n "$STACK_SITE" ]; then
+		REMOVE_SHM=1 "$ROOT/scripts/stack/stop.sh" "$STACK_SITE" >/dev/null 2>&1 || true
+		STACK_SITE=""
+	fi
+}
+
+for pass in $PASSES; do
+	case "$pass" in
+	extension)
+		if [ "$have_ext" = 1 ]; then
+			run_pass extension extension 0 "$@"
+		else
+			summary+=("extension: NOT RUN ($SO missing; run 'make ext')")
+			[ "${BRIDGE_TESTS_ALLOW_NO_EXTENSION:-0}" = 1 ] || failures=$((failures + 1))
+		fi
+		;;
+	sql) run_pass sql sql 0 "$@" ;;
+	multisite)
+		if [ "$have_ext" = 1 ]; then run_pass multisite extension 1 "$@"; else run_pass multisite sql 1 "$@"; fi
+		;;
+	*) echo "unknown pass $pass" >&2; failures=$((failures + 1)) ;;
+	esac
+done
+
+echo
+echo "== bridge tests summary"
+for s in "${summary[@]}"; do echo "  $s"; done
+if [ "$failures" -ne 0 ]; then
+	echo "== bridge tests: $failures pass(es) failed"
+	exit 1
+fi
+echo "== bridge tests: all passes OK"
