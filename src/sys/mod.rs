@@ -1,1 +1,7 @@
-//! The only place with `unsafe`: mapping the segment and the process-shared robust mutex.
+//! The only module with `unsafe`: mapping the segment and the process-shared robust mutex.
+//! Everything above it is safe Rust over the byte slices this module hands out.
+
+pub mod mutex;
+mod segment;
+
+pub use segment::{default_path, Segment};
