@@ -12,6 +12,9 @@
  *                     include), init (plugins_loaded -> admin_init), recv / send (the heartbeat filters),
  *                     total (request start -> shutdown)
  *
+ * A request sent with the header `X-Bench-Dump: 1` (SAVEQUERIES is then defined by the bench site's
+ * wp-config-extra.php) also writes its queries, with time and caller, to wp-content/bench-dump.json.
+ *
  * @package Presence
  */
 
@@ -101,6 +104,17 @@ add_action(
 			return (int) round( $s * 1e6 );
 		};
 		$backend = function_exists( 'wp_presence_backend' ) ? wp_presence_backend() : 'off';
+		if ( ! empty( $_SERVER['HTTP_X_BENCH_DUMP'] ) && defined( 'SAVEQUERIES' ) && SAVEQUERIES ) {
+			$dump = array();
+			foreach ( (array) $wpdb->queries as $q ) {
+				$dump[] = array(
+					'sql'    => $q[0],
+					'ms'     => round( $q[1] * 1000, 3 ),
+					'caller' => $q[2],
+				);
+			}
+			file_put_contents( WP_CONTENT_DIR . '/bench-dump.json', wp_json_encode( $dump, JSON_PRETTY_PRINT ) );
+		}
 		header( 'X-Bench-Backend: ' . $backend );
 		header( 'X-Bench-Queries: ' . (int) $wpdb->num_queries );
 		header( 'X-Bench-Queries-Hb: ' . (int) $b['q_hb'] );

@@ -89,6 +89,10 @@ cat >"$SITE/wp-config-extra.php" <<'EOF'
 // Written by benches/e2e/run.sh: production-like settings for the benchmark.
 define( 'WP_DEBUG', false );
 define( 'WP_DEBUG_LOG', false );
+// A request with the header X-Bench-Dump: 1 records its queries (mu-bench.php writes them out).
+if ( ! empty( $_SERVER['HTTP_X_BENCH_DUMP'] ) ) {
+	define( 'SAVEQUERIES', true );
+}
 EOF
 "$ROOT/scripts/wp/make-site.sh" "$SITE" "$B/mariadb/mysqld.sock" presence_bench "$URL" >/dev/null
 mkdir -p "$SITE/wp-content/mu-plugins"
@@ -135,9 +139,15 @@ set_mode() {
 	log "mode $mode: backend $got"
 }
 
-wrk_run() { # file seconds -> RESULT json on stdout
-	wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${2}s" --timeout 30s -s "$HERE/heartbeat.lua" "$URL" -- "$1" |
-		sed -n 's/^RESULT //p'
+wrk_run() { # file seconds -> RESULT json on stdout; wrk's own CPU ticks in $B/wrk.ticks
+	local out
+	out=$( (
+		wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${2}s" --timeout 30s -s "$HERE/heartbeat.lua" "$URL" -- "$1"
+		times | tail -1
+	))
+	sed -n 's/^RESULT //p' <<<"$out"
+	# `times`: children's user and system time, e.g. "0m1.230s 0m0.400s"
+	tail -1 <<<"$out" | awk -v hz="$CLK_TCK" '{ t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%d\n", t * hz + 0.5 }' >"$B/wrk.ticks"
 }
 
 measure() { # mode users variant rep file
@@ -150,8 +160,8 @@ measure() { # mode users variant rep file
 	# shellcheck disable=SC2086
 	f1=$(proc_ticks $fpm) n1=$(proc_ticks $ngx) d1=$(proc_ticks $db) m1=$(busy_ticks)
 	[ -n "$res" ] || die "wrk produced no result ($mode $n $variant)"
-	printf '{"mode":"%s","users":%d,"variant":"%s","rep":%d,"fpm_ticks":%d,"nginx_ticks":%d,"db_ticks":%d,"machine_ticks":%d,"clk_tck":%d,"run":%s}\n' \
-		"$mode" "$n" "$variant" "$rep" $((f1 - f0)) $((n1 - n0)) $((d1 - d0)) $((m1 - m0)) "$CLK_TCK" "$res" | tee -a "$B/results.jsonl" >&2
+	printf '{"mode":"%s","users":%d,"variant":"%s","rep":%d,"fpm_ticks":%d,"nginx_ticks":%d,"db_ticks":%d,"wrk_ticks":%d,"machine_ticks":%d,"clk_tck":%d,"run":%s}\n' \
+		"$mode" "$n" "$variant" "$rep" $((f1 - f0)) $((n1 - n0)) $((d1 - d0)) "$(cat "$B/wrk.ticks")" $((m1 - m0)) "$CLK_TCK" "$res" | tee -a "$B/results.jsonl" >&2
 }
 
 # ------------------------------------------------------------------ profile
