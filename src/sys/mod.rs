@@ -3,5 +3,7 @@
 
 pub mod mutex;
 mod segment;
+#[cfg(feature = "php")]
+pub mod zend;
 
 pub use segment::{default_path, Segment};

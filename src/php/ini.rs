@@ -1,0 +1,100 @@
+//! Ini settings. System-wide ones are read once per process, when the segment is first opened,
+//! so a php-fpm pool's `php_admin_value[presence.shm_path]` applies to its workers.
+
+use crate::sys::zend::{ini_long, ini_string};
+use ext_php_rs::flags::IniEntryPermission;
+use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
+use std::path::PathBuf;
+
+pub static ENTRIES: IniEntryDefs<9> = IniEntryDefs::new([
+    IniEntryDef::new(c"presence.shm_path", c"", IniEntryPermission::System),
+    IniEntryDef::new(c"presence.shm_mode", c"0600", IniEntryPermission::System),
+    IniEntryDef::new(c"presence.capacity", c"16384", IniEntryPermission::System),
+    IniEntryDef::new(c"presence.data_memory", c"32M", IniEntryPermission::System),
+    IniEntryDef::new(c"presence.shards", c"16", IniEntryPermission::System),
+    IniEntryDef::new(c"presence.debug_clock", c"0", IniEntryPermission::System),
+    IniEntryDef::new(c"presence.default_ttl", c"60", IniEntryPermission::All),
+    IniEntryDef::new(c"presence.namespace", c"", IniEntryPermission::All),
+    IniEntryDef::end(),
+]);
+
+pub struct Settings {
+    pub path: PathBuf,
+    pub mode: u32,
+    pub capacity: u32,
+    pub data_memory: u64,
+    pub shards: u32,
+}
+
+fn text(name: &std::ffi::CStr) -> String {
+    String::from_utf8_lossy(&ini_string(name)).trim().to_owned()
+}
+
+/// "32M", "512k", "1G" or plain bytes.
+pub fn parse_size(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let (num, mul) = match s.as_bytes().last()? {
+        b'k' | b'K' => (&s[..s.len() - 1], 1 << 10),
+        b'm' | b'M' => (&s[..s.len() - 1], 1 << 20),
+        b'g' | b'G' => (&s[..s.len() - 1], 1 << 30),
+        _ => (s, 1),
+    };
+    num.trim().parse::<u64>().ok()?.checked_mul(mul)
+}
+
+pub fn settings() -> Result<Settings, String> {
+    let path = text(c"presence.shm_path");
+    let mode_text = text(c"presence.shm_mode");
+    let mode = u32::from_str_radix(mode_text.trim_start_matches("0o"), 8)
+        .ok()
+        .filter(|m| *m & !0o777 == 0 && *m & 0o600 == 0o600)
+        .ok_or_else(|| format!("presence.shm_mode must be an octal mode including owner read/write, such as 0600 or 0660 (got \"{mode_text}\")"))?;
+    let capacity = u32::try_from(ini_long(c"presence.capacity"))
+        .ok()
+        .filter(|c| (16..=16_777_216).contains(c))
+        .ok_or("presence.capacity must be between 16 and 16777216 entries")?;
+    let data_text = text(c"presence.data_memory");
+    let data_memory = parse_size(&data_text)
+        .filter(|b| (64 << 10..=64 << 30).contains(b))
+        .ok_or_else(|| format!("presence.data_memory must be a size between 64K and 64G, such as 32M (got \"{data_text}\")"))?;
+    let shards = u32::try_from(ini_long(c"presence.shards"))
+        .ok()
+        .filter(|s| (1..=1024).contains(s))
+        .ok_or("presence.shards must be between 1 and 1024")?;
+    Ok(Settings {
+        path: if path.is_empty() {
+            crate::sys::default_path()
+        } else {
+            PathBuf::from(path)
+        },
+        mode,
+        capacity,
+        data_memory,
+        shards,
+    })
+}
+
+pub fn debug_clock() -> bool {
+    ini_long(c"presence.debug_clock") != 0
+}
+
+pub fn default_ttl() -> i64 {
+    ini_long(c"presence.default_ttl")
+}
+
+pub fn namespace() -> Vec<u8> {
+    let mut ns = ini_string(c"presence.namespace");
+    ns.truncate(crate::store::layout::MAX_NAMESPACE_LEN);
+    ns
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes() {
+        assert_eq!(super::parse_size("32M"), Some(32 << 20));
+        assert_eq!(super::parse_size("512k"), Some(512 << 10));
+        assert_eq!(super::parse_size("1000"), Some(1000));
+        assert_eq!(super::parse_size("x"), None);
+    }
+}
