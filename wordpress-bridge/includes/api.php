@@ -242,9 +242,9 @@ if ( ! function_exists( 'wp_can_access_presence_room' ) ) {
 		$parsed = wp_presence_parse_post_room( $room );
 		if ( $parsed ) {
 			$post = get_post( $parsed[1] );
-			$can  = $post && $post->post_type === $parsed[0] && user_can( $user_id, 'edit_post', $post->ID );
+			$can  = $post && $post->post_type === $parsed[0] && ( get_current_user_id() === $user_id ? current_user_can( 'edit_post', $post->ID ) : user_can( $user_id, 'edit_post', $post->ID ) );
 		} else {
-			$can = user_can( $user_id, 'edit_posts' );
+			$can = get_current_user_id() === $user_id ? current_user_can( 'edit_posts' ) : user_can( $user_id, 'edit_posts' );
 		}
 
 		/**

@@ -71,6 +71,10 @@ class WP_Presence_Store_SQL implements WP_Presence_Store {
 ) {$collate};"
 		);
 		update_network_option( null, 'wp_presence_db_version', self::DB_VERSION );
+		// Present (and autoloaded on single sites) so that reading the clock costs no query.
+		if ( false === get_network_option( null, self::OFFSET_OPTION, false ) ) {
+			add_network_option( null, self::OFFSET_OPTION, 0 );
+		}
 	}
 
 	/**

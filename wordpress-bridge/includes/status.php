@@ -317,7 +317,7 @@ function wp_presence_viewer_can_edit_posts( array $post_ids, $viewer ) {
 	_prime_post_caches( $post_ids, false, false ); // One query for the posts not cached yet.
 	$can = array();
 	foreach ( $post_ids as $id ) {
-		$can[ $id ] = $viewer > 0 && get_post( $id ) && user_can( $viewer, 'edit_post', $id );
+		$can[ $id ] = $viewer > 0 && get_post( $id ) && ( get_current_user_id() === $viewer ? current_user_can( 'edit_post', $id ) : user_can( $viewer, 'edit_post', $id ) );
 	}
 	return $can;
 }

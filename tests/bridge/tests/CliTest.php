@@ -1,0 +1,97 @@
+<?php
+/**
+ * The WP-CLI command class, driven through a stand-in for WP_CLI's output functions.
+ *
+ * @package Presence
+ */
+
+require_once WP_PRESENCE_BRIDGE_DIR . '/includes/class-wp-presence-cli-command.php';
+
+/**
+ * `wp presence list|summary|set|cleanup|stats`.
+ */
+class CliTest extends Presence_TestCase {
+
+	/**
+	 * Command.
+	 *
+	 * @var WP_Presence_CLI_Command
+	 */
+	private $cli;
+
+	protected function setUp(): void {
+		parent::setUp();
+		WP_CLI::$out = array();
+		$this->cli   = new WP_Presence_CLI_Command();
+	}
+
+	/**
+	 * Recorded output of one kind.
+	 *
+	 * @param string $kind Kind.
+	 * @return array
+	 */
+	private function out( $kind ) {
+		$found = array();
+		foreach ( WP_CLI::$out as $o ) {
+			if ( $o[0] === $kind ) {
+				$found[] = $o[1];
+			}
+		}
+		return $found;
+	}
+
+	public function test_set_then_list() {
+		$a = $this->make_user( 'editor' );
+		wp_set_current_user( $a );
+		$this->cli->set( array( 'admin/online' ), array( 'data' => '{"screen":"cli","x":1}' ) );
+		$this->assertSame( array( 'Set admin/online / cli-' . $a . '.' ), $this->out( 'success' ) );
+		$this->cli->set( array( 'admin/online', 'custom' ), array( 'user' => $a ) );
+		$this->cli->list_( array( 'admin/online' ), array( 'format' => 'json' ) );
+		$items = $this->out( 'items:json' )[0];
+		$this->assertSame( array( 'custom', 'cli-' . $a ), wp_list_pluck( $items, 'client_id' ) );
+		$this->assertSame( '{"screen":"cli","x":1}', $items[1]['data'] );
+		$this->assertSame( (string) $a, $items[0]['user_id'] );
+	}
+
+	public function test_set_rejects_bad_json() {
+		$this->expectException( WP_CLI_Stand_In_Error::class );
+		$this->cli->set( array( 'admin/online' ), array( 'data' => 'not json' ) );
+	}
+
+	public function test_summary_counts_users_once() {
+		$a = $this->make_user( 'editor' );
+		wp_set_presence( 'postType/post:1', 'editor-' . $a . '-t1', array(), $a );
+		wp_set_presence( 'postType/post:1', 'lock-' . $a, array(), $a );
+		wp_set_presence( 'admin/online', 'x', array(), $a );
+		$this->cli->summary( array(), array( 'format' => 'table' ) );
+		$rows = $this->out( 'items:table' )[0];
+		$by   = array_column( $rows, null, 'room' );
+		$this->assertSame( 2, $by['postType/post:1']['entries'] );
+		$this->assertSame( 1, $by['postType/post:1']['users'] );
+		$this->assertStringStartsWith( 'Backend: ' . wp_presence_backend(), $this->out( 'log' )[0] );
+	}
+
+	public function test_cleanup_expired_and_all() {
+		wp_set_presence( 'r', 'a', array(), 1 );
+		wp_presence_store()->upsert( 'r', 'long', 1, array(), 1000 );
+		WP_Presence_Testing::advance( 61 );
+		$this->cli->cleanup( array(), array() );
+		$this->assertMatchesRegularExpression( '/^Removed [1-9]\d* expired entries\.$/', $this->out( 'success' )[0] );
+		$this->assertSame( array( 'long' ), wp_list_pluck( wp_get_presence( 'r' ), 'client_id' ) );
+		$this->cli->cleanup( array(), array( 'all' => true ) );
+		$this->assertSame( 'Removed 1 entries of this site.', $this->out( 'success' )[1] );
+		$this->assertSame( array(), wp_get_presence( 'r' ) );
+	}
+
+	public function test_stats() {
+		wp_set_presence( 'r', 'a', array(), 1 );
+		$this->cli->stats( array(), array( 'format' => 'json' ) );
+		$rows = array_column( $this->out( 'items:json' )[0], 'value', 'key' );
+		$this->assertSame( wp_presence_backend(), $rows['backend'] );
+		$this->assertSame( wp_presence_backend_reason(), $rows['reason'] );
+		$this->assertArrayHasKey( 'entries', $rows );
+		$this->assertArrayHasKey( 'namespace', $rows );
+		$this->assertGreaterThanOrEqual( 1, (int) $rows['entries'] );
+	}
+}

@@ -1,0 +1,155 @@
+<?php
+/**
+ * SQL per Heartbeat tick.
+ *
+ * @package Presence
+ */
+
+/**
+ * Zero SQL for presence storage on the extension backend, and no per-user queries for the reply
+ * on any backend (the writer stores its display name and avatar in its entry).
+ */
+class QueryCountTest extends Presence_TestCase {
+
+	/**
+	 * Queries run during the callback.
+	 *
+	 * @var string[]
+	 */
+	private $queries = array();
+
+	/**
+	 * Runs one Heartbeat through every heartbeat_received callback and records its SQL.
+	 *
+	 * @param int    $viewer    User.
+	 * @param array  $data      Data.
+	 * @param string $screen_id Screen.
+	 * @return array Response.
+	 */
+	private function counted_heartbeat( $viewer, array $data, $screen_id = 'dashboard' ) {
+		global $wpdb;
+		// A new request: nothing of the other users or posts is cached; the viewer and the
+		// autoloaded options are, as WordPress's bootstrap and auth check have loaded them.
+		wp_cache_flush();
+		wp_load_alloptions();
+		wp_set_current_user( 0 );
+		wp_set_current_user( $viewer );
+		current_user_can( 'read' );
+		$this->queries = array();
+		$record        = function ( $sql ) {
+			$this->queries[] = $sql;
+			return $sql;
+		};
+		add_filter( 'query', $record );
+		$before   = $wpdb->num_queries;
+		$response = apply_filters( 'heartbeat_received', array(), $data, $screen_id );
+		remove_filter( 'query', $record );
+		$this->assertSame( count( $this->queries ), $wpdb->num_queries - $before );
+		return $response;
+	}
+
+	/**
+	 * Queries that touch a given table.
+	 *
+	 * @param string $table Table.
+	 * @return string[]
+	 */
+	private function touching( $table ) {
+		return array_values(
+			array_filter(
+				$this->queries,
+				static function ( $q ) use ( $table ) {
+					return (bool) preg_match( '/\b' . preg_quote( $table, '/' ) . '\b/', $q )
+						|| ( false !== strpos( $table, 'presence' ) && false !== strpos( $q, WP_Presence_Store_SQL::OFFSET_OPTION ) ); // The SQL store's clock.
+				}
+			)
+		);
+	}
+
+	/**
+	 * Users who are online (each wrote through Heartbeat).
+	 *
+	 * @param int $n How many.
+	 * @return int[]
+	 */
+	private function online_users( $n ) {
+		$ids = array();
+		for ( $i = 0; $i < $n; $i++ ) {
+			$ids[] = $this->make_user( 'editor' );
+			$this->heartbeat( end( $ids ), $this->ping( 'taboth' . sprintf( '%03d', $i ) ) );
+		}
+		return $ids;
+	}
+
+	public function test_dashboard_tick_with_many_users() {
+		global $wpdb;
+		$others = $this->online_users( 20 );
+		$viewer = $this->make_user( 'editor' );
+		$first  = $this->heartbeat( $viewer, $this->ping( 'tabviewer1' ) )['wp-presence'];
+
+		// Steady tick: the client's ack and versions are current.
+		$response = $this->counted_heartbeat(
+			$viewer,
+			$this->ping( 'tabviewer1', array( 'ack' => $first['ack'], 'seen' => array( 'admin/online' => $first['rooms']['admin/online']['version'], 'active_posts' => $first['active_posts']['version'] ) ) )
+		);
+		$this->assertSame( array(), $response['wp-presence']['rooms'] );
+		$steady = $this->queries;
+
+		// Full tick: every room sent.
+		$response = $this->counted_heartbeat( $viewer, $this->ping( 'tabviewer1' ) );
+		$this->assertCount( 21, $response['wp-presence']['rooms']['admin/online']['users'] );
+
+		$this->assertSame( array(), $this->touching( $wpdb->users ), 'no user loading for the reply' );
+		$this->assertSame( array(), $this->touching( $wpdb->usermeta ), 'no user meta for the reply' );
+		if ( $this->on_extension() ) {
+			$this->assertSame( array(), $steady, 'steady tick: zero SQL on the extension backend' );
+			$this->assertSame( array(), $this->queries, 'full tick with 21 users: zero SQL on the extension backend' );
+		} else {
+			$this->assertSame( count( $this->queries ), count( $this->touching( $wpdb->base_prefix . 'presence' ) ), 'SQL backend: only presence-table queries' );
+		}
+	}
+
+	public function test_editor_tick_and_post_lock_storage_is_sql_free_on_extension() {
+		global $wpdb;
+		$a    = $this->make_user( 'editor' );
+		$post = $this->make_post( $a );
+		$this->heartbeat( $a, array( 'wp-refresh-post-lock' => array( 'post_id' => $post ) ), 'post' );
+		$this->counted_heartbeat(
+			$a,
+			array_merge(
+				$this->ping( 'tabaaaa01', array( 'screen' => 'post', 'post_id' => $post ) ),
+				array( 'wp-refresh-post-lock' => array( 'post_id' => $post ) ),
+				array( 'presence-ping' => array( 'screen' => 'post', 'post_id' => $post ), 'presence-editor-ping' => array( 'post_id' => $post ) )
+			),
+			'post'
+		);
+		$this->assertNotNull( wp_presence_store()->get( wp_presence_post_room( $post ), 'lock-' . $a ) );
+		$this->assertNotNull( wp_presence_store()->get( wp_presence_post_room( $post ), 'editor-' . $a . '-tabaaaa01' ) );
+		$presence_sql = $this->touching( $wpdb->base_prefix . 'presence' );
+		if ( $this->on_extension() ) {
+			$this->assertSame( array(), $presence_sql, 'no storage SQL' );
+		} else {
+			$this->assertNotSame( array(), $presence_sql, 'the SQL backend does use its table' );
+		}
+	}
+
+	public function test_reply_priming_does_not_grow_with_posts_being_edited() {
+		$counts = array();
+		foreach ( array( 3, 8 ) as $n ) {
+			WP_Presence_Testing::reset();
+			for ( $i = 0; $i < $n; $i++ ) {
+				$u    = $this->make_user( 'editor' );
+				$post = $this->make_post( $u );
+				$this->heartbeat( $u, $this->ping( 'tabedit' . sprintf( '%03d', $i ), array( 'screen' => 'post', 'post_id' => $post ) ), 'post' );
+			}
+			$viewer = $this->make_user( 'editor' );
+			$this->heartbeat( $viewer, $this->ping( 'tabviewer2' ) );
+			$response = $this->counted_heartbeat( $viewer, $this->ping( 'tabviewer2' ) );
+			$this->assertCount( $n, $response['wp-presence']['active_posts']['posts'] );
+			global $wpdb;
+			$counts[ $n ] = count( $this->queries ) - count( $this->touching( $wpdb->base_prefix . 'presence' ) );
+		}
+		$this->assertSame( $counts[3], $counts[8], 'non-storage queries independent of the number of posts' );
+		$this->assertLessThanOrEqual( 1, $counts[8], 'posts primed in one query' );
+	}
+}
