@@ -357,6 +357,33 @@ pub fn presence_debug_advance(seconds: i64) -> PhpResult<i64> {
     run(|c| Ok(c.segment.advance_clock(seconds)))
 }
 
+/// Holds the room's shard lock, mid-change, for `$ms` milliseconds: lets tests kill a process
+/// that holds the lock. Needs presence.debug_clock=1.
+#[php_function]
+pub fn presence_debug_stall(room: BinarySlice<u8>, ms: i64) -> PhpResult<()> {
+    let room = key_arg("presence_debug_stall", 1, "room", &room)?;
+    if !ini::debug_clock() {
+        return Err(presence_error(
+            "presence_debug_stall() needs presence.debug_clock=1 in php.ini (test machines only)"
+                .into(),
+        ));
+    }
+    let ms = u64::try_from(ms)
+        .ok()
+        .filter(|m| *m <= 60_000)
+        .ok_or_else(|| {
+            value_error(
+                "presence_debug_stall",
+                "Argument #2 ($ms) must be between 0 and 60000",
+            )
+        })?;
+    run(|c| {
+        c.store
+            .stall(&RoomKey::new(c.ns, room), ms)
+            .map_err(|e| store_error(&e))
+    })
+}
+
 /// Adds every function above to the module.
 pub fn register(module: ModuleBuilder) -> ModuleBuilder {
     module
@@ -375,4 +402,5 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(presence_namespace))
         .function(wrap_function!(presence_time))
         .function(wrap_function!(presence_debug_advance))
+        .function(wrap_function!(presence_debug_stall))
 }

@@ -152,6 +152,14 @@ impl<L: ShardLocks> Store<L> {
         })?
     }
 
+    /// Debug hook: holds the room's shard lock mid-change for `ms` milliseconds.
+    pub fn stall(&self, rk: &RoomKey<'_>, ms: u64) -> Result<(), StoreError> {
+        self.run_plain(self.shard_of(rk.hash), |sh| {
+            sh.stall(ms);
+            Ok(())
+        })
+    }
+
     fn run_plain<R>(
         &self,
         i: u32,

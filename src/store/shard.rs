@@ -1032,6 +1032,15 @@ impl<'a> Shard<'a> {
         dropped
     }
 
+    /// Debug hook: holds the shard as if in the middle of a change for `ms` milliseconds, so tests
+    /// can kill a process that holds the lock.
+    #[doc(hidden)]
+    pub fn stall(&mut self, ms: u64) {
+        self.begin();
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+        self.end();
+    }
+
     /// Test hook: leaves the shard as a process killed half-way through an insert would.
     #[doc(hidden)]
     pub fn simulate_torn_insert(&mut self, key: &EntryKey<'_>, data: &[u8]) {

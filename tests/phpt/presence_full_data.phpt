@@ -1,0 +1,24 @@
+--TEST--
+Data memory running out names presence.data_memory and keeps existing entries
+--EXTENSIONS--
+presence
+--INI--
+presence.shm_path=/dev/shm/presence-phpt-presence_full_data
+presence.debug_clock=1
+presence.data_memory=64K
+presence.shards=1
+--FILE--
+<?php
+require __DIR__ . '/fresh.inc';
+$big = ['blob' => str_repeat('x', 10000)];
+$n = 0;
+try { for (;; $n++) { presence_upsert('r', "c$n", 1, $big); } }
+catch (PresenceException $e) { echo $e->getMessage(), "\n"; }
+var_dump($n > 0, count(presence_room('r')) === $n);
+var_dump(presence_get('r', 'c0')['data'] === $big);
+?>
+--EXPECT--
+the presence store has no room left for entry data; raise presence.data_memory (and restart PHP)
+bool(true)
+bool(true)
+bool(true)

@@ -1,0 +1,30 @@
+--TEST--
+presence_stats() reports counts, capacity, path and recoveries
+--EXTENSIONS--
+presence
+--INI--
+presence.shm_path=/dev/shm/presence-phpt-presence_stats_basic
+presence.debug_clock=1
+presence.capacity=1024
+presence.shards=4
+presence.data_memory=1M
+--FILE--
+<?php
+require __DIR__ . '/fresh.inc';
+presence_upsert('a', '1', 1, ['x' => str_repeat('y', 300)]);
+presence_upsert('b', '2', 2);
+$s = presence_stats();
+foreach (['entries', 'capacity', 'rooms', 'shards', 'lock_recoveries', 'full_refusals', 'layout_version'] as $k) { echo "$k=", $s[$k], "\n"; }
+var_dump($s['bytes_used'] >= 300, $s['bytes_capacity'] >= 1024 * 1024, $s['path'] === ini_get('presence.shm_path'));
+?>
+--EXPECT--
+entries=2
+capacity=1024
+rooms=2
+shards=4
+lock_recoveries=0
+full_refusals=0
+layout_version=1
+bool(true)
+bool(true)
+bool(true)
