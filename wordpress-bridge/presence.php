@@ -136,6 +136,8 @@ add_action( 'rest_api_init', 'wp_presence_register_rest_routes' );
 add_filter( 'rest_request_after_callbacks', 'wp_presence_rest_no_store', 99, 3 );
 // Priority 99: same, for responses that never reached a callback (argument validation errors).
 add_filter( 'rest_post_dispatch', 'wp_presence_rest_no_store', 99, 3 );
+// Priority 99: runs after core sent its no-cache headers for logged-in users; restores exactly no-store.
+add_filter( 'rest_pre_serve_request', 'wp_presence_rest_pre_serve', 99, 4 );
 
 /*
  * Admin.

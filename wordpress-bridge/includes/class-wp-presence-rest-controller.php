@@ -436,3 +436,22 @@ function wp_presence_rest_no_store( $response, $handler, $request ) {
 	}
 	return $response;
 }
+
+/**
+ * Over HTTP, core sends its no-cache headers for logged-in users after the response's own
+ * headers; this restores exactly `Cache-Control: no-store` on wp-presence/v1 responses.
+ *
+ * @since 1.0.0
+ *
+ * @param bool             $served  Whether the request was served.
+ * @param WP_HTTP_Response $result  Result.
+ * @param WP_REST_Request  $request Request.
+ * @param WP_REST_Server   $server  Server.
+ * @return bool Unchanged.
+ */
+function wp_presence_rest_pre_serve( $served, $result, $request, $server ) {
+	if ( $request instanceof WP_REST_Request && 0 === strpos( $request->get_route(), '/wp-presence/v1' ) && $server instanceof WP_REST_Server ) {
+		$server->send_header( 'Cache-Control', 'no-store' );
+	}
+	return $served;
+}
