@@ -85,6 +85,11 @@ cat >"$SITE/wp-config-extra.php" <<'PHP'
 <?php
 /* Written by tests/browser/run.sh. */
 define( 'WP_PRESENCE_BROWSER_TESTS', true );
+// Debian's fastcgi_params pass HTTP_HOST without the port; put it back so canonical
+// redirects on the front end do not loop.
+if ( isset( $_SERVER['HTTP_HOST'], $_SERVER['SERVER_PORT'] ) && false === strpos( $_SERVER['HTTP_HOST'], ':' ) && '80' !== (string) $_SERVER['SERVER_PORT'] ) {
+	$_SERVER['HTTP_HOST'] .= ':' . $_SERVER['SERVER_PORT'];
+}
 PHP
 "$ROOT/scripts/wp/make-site.sh" "$SITE" "$DB_STATE/mysqld.sock" presence_browser "$URL" >/dev/null
 mkdir -p "$SITE/wp-content/mu-plugins" "$SITE/wp-content/uploads/presence-test-avatars"

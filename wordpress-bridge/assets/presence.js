@@ -337,6 +337,9 @@
 			payload.ack = ack;
 		}
 		if ( null !== postsVersion ) {
+			// The active-posts view's version travels with the rooms' versions (the bridge
+			// reads seen.active_posts); seen_active_posts is the same value for older servers.
+			payload.seen = Object.assign( {}, seen, { active_posts: postsVersion } );
 			payload.seen_active_posts = postsVersion;
 		}
 		data[ 'wp-presence' ] = payload;

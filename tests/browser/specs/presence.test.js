@@ -52,10 +52,11 @@ describe( 'presence admin UI in a real browser', () => {
 	before( async () => {
 		browser = await launch();
 		alice = await loginAs( browser, 'alice' );
-		await ajax( alice, 'presence_test_reset' );
-		await ajax( alice, 'presence_test_seed', { n: 0 } );
 		bob = await loginAs( browser, 'bob' );
 		await closeAll( bob );
+		// Logging in puts Bob online; start from nobody but Alice.
+		await ajax( alice, 'presence_test_seed', { n: 0 } );
+		await ajax( alice, 'presence_test_reset' );
 	} );
 
 	after( async () => {
@@ -222,10 +223,12 @@ describe( 'presence admin UI in a real browser', () => {
 		await waitInPage( a, p.inWidget, mallory.id, ONE_TICK, 'Mallory listed (live render)' );
 		const check = async ( where ) => {
 			assert.equal( await a.locator( 'img[src="x"]' ).count(), 0, `${ where }: an <img> was injected` );
-			const names = await a.$$eval( `[data-user-id="${ mallory.id }"]`, ( nodes ) =>
-				nodes.map( ( node ) => node.closest( 'li' ) ? node.closest( 'li' ).textContent : node.getAttribute( 'title' ) )
-			);
-			assert.ok( names.some( ( text ) => text && text.includes( HOSTILE ) ), `${ where }: name not shown as text` );
+			const name = await a.textContent( `[data-wp-presence-widget="online"] .wp-presence-row[data-user-id="${ mallory.id }"] .wp-presence-row__name` );
+			assert.equal( name, HOSTILE, `${ where }: name not shown as text in Who's Online` );
+			const barName = await a.textContent( `#wp-admin-bar-wp-presence [id$="-user-${ mallory.id }"] .wp-presence-ab-name` );
+			assert.equal( barName, HOSTILE, `${ where }: name not shown as text in the admin bar` );
+			const title = await a.getAttribute( `#wp-admin-bar-wp-presence .wp-presence-stack [data-user-id="${ mallory.id }"]`, 'title' );
+			assert.ok( title.startsWith( HOSTILE ), `${ where }: avatar title` );
 		};
 		await check( 'live' );
 		await openAdminBarMenu( a );
@@ -270,6 +273,7 @@ describe( 'presence admin UI in a real browser', () => {
 
 	it( 'renders the dashboard with the same number of queries for 5 and 40 users online', async () => {
 		const a = alice.page;
+		await ajax( alice, 'presence_test_reset' );
 		const measure = async ( n ) => {
 			await ajax( alice, 'presence_test_seed', { n } );
 			await a.goto( '/wp-admin/' );
