@@ -160,7 +160,15 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 		if ( true !== $check ) {
 			return $check;
 		}
-		$entry = wp_presence_store()->get( (string) $request['room'], (string) $request['client_id'] );
+		// Also called without validated arguments (core's Allow header on other methods).
+		if ( '' === (string) $request['client_id'] ) {
+			return true;
+		}
+		try {
+			$entry = wp_presence_store()->get( (string) $request['room'], (string) $request['client_id'] );
+		} catch ( Throwable $e ) {
+			$entry = null;
+		}
 		if ( $entry && (int) $entry['user_id'] !== get_current_user_id() && ! current_user_can( 'manage_options' ) ) {
 			return $this->forbidden( 'rest_presence_forbidden', __( 'Sorry, you are not allowed to remove this presence entry.', 'presence' ) );
 		}
