@@ -84,6 +84,8 @@ write_config() { # $1 = 1 to write the multisite constants
 		echo "defined( 'WP_ENVIRONMENT_TYPE' ) || define( 'WP_ENVIRONMENT_TYPE', 'local' );"
 		echo "if ( ! isset( \$_SERVER['HTTP_HOST'] ) ) {"
 		echo "	\$_SERVER['HTTP_HOST'] = '$hostport'; // CLI scripts."
+		echo "} elseif ( isset( \$_SERVER['SERVER_PORT'] ) && false === strpos( \$_SERVER['HTTP_HOST'], ':' ) && ! in_array( (string) \$_SERVER['SERVER_PORT'], array( '80', '443' ), true ) ) {"
+		echo "	\$_SERVER['HTTP_HOST'] .= ':' . \$_SERVER['SERVER_PORT']; // Debian's fastcgi_params pass \$host, without the port."
 		echo "}"
 		if [ "$ms" = 1 ]; then
 			echo "define( 'WP_ALLOW_MULTISITE', true );"

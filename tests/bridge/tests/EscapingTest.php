@@ -89,6 +89,9 @@ class EscapingTest extends Presence_TestCase {
 	public function test_server_rendered_html_escapes() {
 		$evil   = $this->hostile_user();
 		$viewer = $this->make_user( 'administrator' );
+		if ( is_multisite() ) {
+			grant_super_admin( $viewer ); // Only super admins manage plugins on a network.
+		}
 		$post   = $this->make_post( $evil, array( 'post_title' => 'Fine title' ) );
 		$this->heartbeat( $evil, $this->ping( 'tabevil01', array( 'screen' => 'post', 'post_id' => $post ) ), 'post' );
 		wp_set_current_user( $viewer );

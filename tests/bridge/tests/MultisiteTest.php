@@ -1,0 +1,125 @@
+<?php
+/**
+ * Multisite: one namespace per site.
+ *
+ * @package Presence
+ */
+
+/**
+ * Runs in the multisite pass (PRESENCE_TEST_MULTISITE=1).
+ */
+class MultisiteTest extends Presence_TestCase {
+
+	/**
+	 * Second site.
+	 *
+	 * @var int
+	 */
+	private $blog;
+
+	protected function setUp(): void {
+		if ( ! is_multisite() ) {
+			if ( '1' === getenv( 'PRESENCE_TEST_MULTISITE' ) ) {
+				$this->fail( 'The multisite pass runs on a single site.' );
+			}
+			$this->markTestSkipped( 'Single-site pass; the multisite pass runs these.' );
+		}
+		parent::setUp();
+		$this->blog = (int) wp_insert_site(
+			array(
+				'domain' => get_network()->domain,
+				'path'   => '/site' . wp_rand( 1000, 999999 ) . '/',
+				'title'  => 'Second',
+			)
+		);
+		$this->assertGreaterThan( 1, $this->blog );
+	}
+
+	public function test_sites_do_not_share_presence() {
+		$a = $this->make_user( 'editor' );
+		add_user_to_blog( $this->blog, $a, 'editor' );
+		wp_set_presence( 'admin/online', 'main', array(), $a );
+		$main_ns = wp_presence_store()->get_namespace();
+
+		switch_to_blog( $this->blog );
+		$this->assertNotSame( $main_ns, wp_presence_store()->get_namespace(), 'switch_blog re-applies the namespace' );
+		$this->assertSame( wp_presence_namespace( $this->blog ), wp_presence_store()->get_namespace() );
+		$this->assertSame( array(), wp_get_presence( 'admin/online' ), 'nothing leaks from the main site' );
+		wp_set_presence( 'admin/online', 'second', array(), $a );
+		$this->assertSame( array( 'second' ), wp_list_pluck( wp_get_presence( 'admin/online' ), 'client_id' ) );
+		WP_Presence_Testing::reset();
+		restore_current_blog();
+
+		$this->assertSame( $main_ns, wp_presence_store()->get_namespace() );
+		$this->assertSame( array( 'main' ), wp_list_pluck( wp_get_presence( 'admin/online' ), 'client_id' ) );
+	}
+
+	public function test_heartbeat_on_one_site_is_not_seen_on_another() {
+		$a = $this->make_user( 'editor' );
+		$b = $this->make_user( 'editor' );
+		add_user_to_blog( $this->blog, $a, 'editor' );
+		add_user_to_blog( $this->blog, $b, 'editor' );
+		$this->heartbeat( $a, $this->ping( 'tabmsaaa1' ) );
+		switch_to_blog( $this->blog );
+		$reply = $this->heartbeat( $b, $this->ping( 'tabmsbbb1' ) )['wp-presence'];
+		$this->assertSame( array( $b ), $this->ids( $reply['rooms']['admin/online']['users'] ) );
+		WP_Presence_Testing::reset();
+		restore_current_blog();
+		wp_set_current_user( $a );
+		$this->assertSame( array( $a ), $this->ids( wp_presence_online_users() ) );
+	}
+
+	public function test_logout_only_affects_this_site_and_network_delete_affects_all() {
+		$a = $this->make_user( 'editor' );
+		add_user_to_blog( $this->blog, $a, 'editor' );
+		wp_set_presence( 'admin/online', 'main', array(), $a );
+		switch_to_blog( $this->blog );
+		wp_set_presence( 'admin/online', 'second', array(), $a );
+		do_action( 'wp_logout', $a );
+		$this->assertSame( array(), wp_get_presence( 'admin/online' ) );
+		wp_set_presence( 'admin/online', 'second', array(), $a );
+		restore_current_blog();
+		$this->assertCount( 1, wp_get_presence( 'admin/online' ), 'logout on the second site leaves the main site alone' );
+
+		remove_user_from_blog( $a, $this->blog );
+		$this->assertSame(
+			array(),
+			wp_presence_in_blog(
+				$this->blog,
+				static function () {
+					return wp_get_presence( 'admin/online' );
+				}
+			),
+			'removed from the second site: gone there'
+		);
+		$this->assertCount( 1, wp_get_presence( 'admin/online' ) );
+
+		add_user_to_blog( $this->blog, $a, 'editor' );
+		wp_presence_in_blog(
+			$this->blog,
+			static function () use ( $a ) {
+				return wp_set_presence( 'admin/online', 'second', array(), $a );
+			}
+		);
+		wpmu_delete_user( $a );
+		$this->assertSame( array(), wp_get_presence( 'admin/online' ) );
+		$this->assertSame(
+			array(),
+			wp_presence_in_blog(
+				$this->blog,
+				static function () {
+					return wp_get_presence( 'admin/online' );
+				}
+			)
+		);
+	}
+
+	public function test_bridge_is_network_active_and_table_is_shared() {
+		global $wpdb;
+		$this->assertArrayHasKey( 'presence/presence.php', (array) get_site_option( 'active_sitewide_plugins' ) );
+		$this->assertSame( $wpdb->base_prefix . 'presence', WP_Presence_Store_SQL::table() );
+		switch_to_blog( $this->blog );
+		$this->assertSame( $wpdb->base_prefix . 'presence', WP_Presence_Store_SQL::table(), 'one table for the network' );
+		restore_current_blog();
+	}
+}
