@@ -1,18 +1,146 @@
 <?php
-// Hand-written contract; replaced by `cargo php stubs` output once the extension builds.
-class PresenceException extends \Exception {}
-function presence_upsert(string $room, string $client_id, int $user_id, array $data = [], ?int $ttl = null): bool {}
-function presence_get(string $room, string $client_id): ?array {}
-function presence_room(string $room, ?int $max_age = null): array {}
-function presence_remove(string $room, string $client_id): bool {}
-function presence_remove_user(int $user_id): int {}
-function presence_user_entries(int $user_id): array {}
-function presence_rooms(string $prefix = ''): array {}
-function presence_room_version(string $room): int {}
-function presence_sweep(): int {}
-function presence_clear(): int {}
-function presence_stats(): array {}
-function presence_set_namespace(string $namespace): void {}
-function presence_namespace(): string {}
-function presence_time(): int {}
-function presence_debug_advance(int $seconds): int {}
+
+// Stubs for presence
+
+namespace {
+    /**
+     * Thrown when the store cannot do what was asked: full, unusable segment, debug clock off.
+     */
+    class PresenceException extends \Exception {
+        public function __construct() {}
+    }
+
+    /**
+     * Removes every entry of the current namespace (test resets, cleanup commands).
+     *
+     * @return int
+     */
+    function presence_clear(): int {}
+
+    /**
+     * Moves the store clock forward for every process on this segment. Needs `presence.debug_clock=1`.
+     *
+     * @param int $seconds
+     * @return int
+     */
+    function presence_debug_advance(int $seconds): int {}
+
+    /**
+     * Holds the room's shard lock, mid-change, for `$ms` milliseconds: lets tests kill a process
+     * that holds the lock. Needs `presence.debug_clock=1`.
+     *
+     * @param string $room
+     * @param int $ms
+     * @return void
+     */
+    function presence_debug_stall(string $room, int $ms): void {}
+
+    /**
+     * One live entry, or null.
+     *
+     * @param string $room
+     * @param string $client_id
+     * @return array|null
+     */
+    function presence_get(string $room, string $client_id): ?array {}
+
+    /**
+     * The current namespace.
+     *
+     * @return mixed
+     */
+    function presence_namespace(): mixed {}
+
+    /**
+     * Removes one entry; true when something was removed.
+     *
+     * @param string $room
+     * @param string $client_id
+     * @return bool
+     */
+    function presence_remove(string $room, string $client_id): bool {}
+
+    /**
+     * Removes every entry of a user in the current namespace; returns how many.
+     *
+     * @param int $user_id
+     * @return int
+     */
+    function presence_remove_user(int $user_id): int {}
+
+    /**
+     * Live entries of a room, newest first; with `$max_age`, only those written within that many
+     * seconds (presence-api's `$timeout`).
+     *
+     * @param string $room
+     * @param int|null $max_age
+     * @return array
+     */
+    function presence_room(string $room, ?int $max_age = null): array {}
+
+    /**
+     * The room's change counter: compare for equality to skip work when nothing changed.
+     *
+     * @param string $room
+     * @return int
+     */
+    function presence_room_version(string $room): int {}
+
+    /**
+     * Live rooms whose name starts with `$prefix`, with entry and distinct-user counts.
+     *
+     * @param string|null $prefix
+     * @return array
+     */
+    function presence_rooms(?string $prefix = null): array {}
+
+    /**
+     * Sets the namespace for the rest of this request (sites and blogs use one each).
+     *
+     * @param string $namespace
+     * @return void
+     */
+    function presence_set_namespace(string $namespace): void {}
+
+    /**
+     * Counters of the whole segment plus where it lives.
+     *
+     * @return array
+     */
+    function presence_stats(): array {}
+
+    /**
+     * Reclaims expired entries of every namespace; returns how many.
+     *
+     * @return int
+     */
+    function presence_sweep(): int {}
+
+    /**
+     * The store's clock in unix seconds, including the debug offset.
+     *
+     * @return int
+     */
+    function presence_time(): int {}
+
+    /**
+     * Creates or refreshes the entry (`room`, `client_id`). Returns true when the room changed (a new
+     * entry, or new `user_id`/`data`), false when only the entry's timestamps were refreshed.
+     *
+     * @param string $room
+     * @param string $client_id
+     * @param int $user_id
+     * @param array|null $data
+     * @param int|null $ttl
+     * @return bool
+     */
+    function presence_upsert(string $room, string $client_id, int $user_id, ?array $data = null, ?int $ttl = null): bool {}
+
+    /**
+     * A user's live entries across the rooms of the current namespace, newest first.
+     *
+     * @param int $user_id
+     * @return array
+     */
+    function presence_user_entries(int $user_id): array {}
+}

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(
 	php8.2-dev php8.2-cli php8.2-fpm php8.2-mysql php8.2-curl php8.2-xml php8.2-mbstring
 	php8.2-redis php8.2-apcu php8.2-intl php-codesniffer phpunit
-	libclang-dev clang pkg-config libfcgi-bin
+	libclang-dev clang pkg-config libfcgi-bin libphp8.2-embed netcat-openbsd
 	mariadb-server mariadb-client nginx redis-server wrk
 	chromium fonts-dejavu-core curl ca-certificates xz-utils
 )

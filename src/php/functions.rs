@@ -92,8 +92,8 @@ fn run<R>(f: impl FnOnce(&mut Ctx<'_>) -> PhpResult<R>) -> PhpResult<R> {
     state::with(f)
 }
 
-/// Creates or refreshes the entry (room, client_id). Returns true when the room changed (a new
-/// entry, or new user_id/data), false when only the entry's timestamps were refreshed.
+/// Creates or refreshes the entry (`room`, `client_id`). Returns true when the room changed (a new
+/// entry, or new `user_id`/`data`), false when only the entry's timestamps were refreshed.
 #[php_function]
 pub fn presence_upsert(
     room: BinarySlice<u8>,
@@ -106,20 +106,16 @@ pub fn presence_upsert(
     let room = key_arg(F, 1, "room", &room)?;
     let client = key_arg(F, 2, "client_id", &client_id)?;
     let user = user_arg(F, 3, user_id)?;
-    let ttl = match ttl {
-        Some(t) => t,
-        None => ini::default_ttl(),
-    };
+    let ttl = ttl.unwrap_or_else(ini::default_ttl);
     if !(1..=MAX_TTL).contains(&ttl) {
         return Err(value_error(F, &format!("Argument #5 ($ttl) must be between 1 and {MAX_TTL} seconds (check presence.default_ttl)")));
     }
     run(|c| {
-        match data {
-            Some(ht) => data::encode(F, ht, c.writer)?,
-            None => {
-                c.writer.clear();
-                c.writer.array(0);
-            }
+        if let Some(ht) = data {
+            data::encode(F, ht, c.writer)?;
+        } else {
+            c.writer.clear();
+            c.writer.array(0);
         }
         let key = EntryKey::new(RoomKey::new(c.ns, room), client);
         let w = Write {
@@ -339,7 +335,7 @@ pub fn presence_time() -> PhpResult<i64> {
     run(|c| Ok(c.now))
 }
 
-/// Moves the store clock forward for every process on this segment. Needs presence.debug_clock=1.
+/// Moves the store clock forward for every process on this segment. Needs `presence.debug_clock=1`.
 #[php_function]
 pub fn presence_debug_advance(seconds: i64) -> PhpResult<i64> {
     if !ini::debug_clock() {
@@ -358,7 +354,7 @@ pub fn presence_debug_advance(seconds: i64) -> PhpResult<i64> {
 }
 
 /// Holds the room's shard lock, mid-change, for `$ms` milliseconds: lets tests kill a process
-/// that holds the lock. Needs presence.debug_clock=1.
+/// that holds the lock. Needs `presence.debug_clock=1`.
 #[php_function]
 pub fn presence_debug_stall(room: BinarySlice<u8>, ms: i64) -> PhpResult<()> {
     let room = key_arg("presence_debug_stall", 1, "room", &room)?;

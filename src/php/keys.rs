@@ -44,12 +44,11 @@ pub fn init() {
 }
 
 pub fn with_keys<R>(f: impl FnOnce(&Keys) -> R) -> R {
-    KEYS.with(|k| match k.get() {
-        Some(keys) => f(keys),
-        None => {
+    KEYS.with(|k| {
+        if k.get().is_none() {
             // Start-up did not run in this thread (cannot happen in NTS PHP); intern now.
             init();
-            f(k.get().expect("keys were just initialised"))
         }
+        f(k.get().expect("keys were just initialised"))
     })
 }

@@ -1,7 +1,7 @@
 //! Results copied out of the segment, so the lock is released before PHP values are built.
 
 /// One entry in an `Entries` buffer; its strings live in `Entries::bytes` from `start` on, as
-/// room (only for cross-room results) | client_id | data.
+/// `room` (only for cross-room results), `client_id`, `data`.
 #[derive(Debug, Clone, Copy)]
 pub struct EntryOut {
     pub start: u32,
@@ -47,7 +47,7 @@ impl Entries {
 
     /// Newest first, as presence-api returns them; ties keep insertion order (newest first too).
     pub fn sort_newest_first(&mut self) {
-        self.items.sort_by(|a, b| b.updated.cmp(&a.updated));
+        self.items.sort_by_key(|e| std::cmp::Reverse(e.updated));
     }
 }
 

@@ -10,6 +10,12 @@ const PRIME: u64 = 0x0000_0100_0000_01b3;
 #[derive(Clone, Copy)]
 pub struct Fnv(u64);
 
+impl Default for Fnv {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Fnv {
     pub const fn new() -> Self {
         Self(OFFSET)

@@ -26,7 +26,7 @@ pub const LAYOUT_VERSION: u32 = 1;
 pub const NIL: u32 = u32::MAX;
 /// Bytes of payload per block.
 pub const BLOCK_PAYLOAD: usize = 252;
-/// Room and client_id may be this long; presence-api's columns are 191.
+/// Room and `client_id` may be this long; presence-api's columns are 191.
 pub const MAX_KEY_LEN: usize = 255;
 /// Namespaces are short tags such as a site hash plus a blog id.
 pub const MAX_NAMESPACE_LEN: usize = 64;
@@ -55,7 +55,7 @@ pub struct Header {
     /// Seconds added to the wall clock (moved only when `presence.debug_clock` is on).
     /// Accessed atomically through `sys`.
     pub clock_offset: i64,
-    pub _reserved: [u64; 8],
+    pub reserved: [u64; 8],
 }
 
 /// Per-shard bookkeeping, only touched under the shard lock.

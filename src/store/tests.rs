@@ -332,7 +332,16 @@ fn dead_owner_triggers_repair_that_keeps_sound_entries() {
     let s = Store::new(MemShards::new(g));
     s.format(1).unwrap();
     for i in 0..5 {
-        put(&s, "r", &format!("c{i}"), i, &data("x"), 100 + i as i64, 60).unwrap();
+        put(
+            &s,
+            "r",
+            &format!("c{i}"),
+            i,
+            &data("x"),
+            100 + i.cast_signed(),
+            60,
+        )
+        .unwrap();
     }
     s.locks().kill_owner(0);
     assert_eq!(clients(&s, "r", 110, None), ["c4", "c3", "c2", "c1", "c0"]);

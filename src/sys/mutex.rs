@@ -1,7 +1,7 @@
 //! A process-shared, robust pthread mutex living in the segment.
 //!
 //! Robust means the kernel releases it when its owner dies: the next locker gets `EOWNERDEAD`
-//! instead of waiting forever (the hang APCu suffers from, krakjoe/apcu#632). That locker repairs
+//! instead of waiting forever, the hang a killed worker causes in an ordinary lock. That locker repairs
 //! the data, marks the mutex consistent and carries on.
 
 use std::io;
@@ -15,6 +15,7 @@ const _: () = assert!(std::mem::size_of::<libc::pthread_mutex_t>() <= MUTEX_BYTE
 /// # Safety
 /// `at` must point to `MUTEX_BYTES` writable bytes, aligned to 8, that no process is using as a
 /// mutex right now (the segment is being created under the creation file lock).
+#[allow(clippy::cast_ptr_alignment)] // Lock words sit at 64-byte offsets of a page-aligned mapping.
 pub unsafe fn init(at: *mut u8) -> io::Result<()> {
     let m = at.cast::<libc::pthread_mutex_t>();
     let mut attr = std::mem::MaybeUninit::<libc::pthread_mutexattr_t>::uninit();
@@ -56,6 +57,7 @@ pub struct Held {
 ///
 /// # Safety
 /// `at` must point to a mutex initialised by [`init`] inside a mapping that outlives the `Held`.
+#[allow(clippy::cast_ptr_alignment)] // As in `init`.
 pub unsafe fn lock(at: *mut u8) -> io::Result<Held> {
     let m = at.cast::<libc::pthread_mutex_t>();
     // SAFETY: the caller guarantees `m` is an initialised process-shared mutex in a live mapping.

@@ -151,12 +151,16 @@ impl Segment {
             if libc::fchmod(file.as_raw_fd(), mode as libc::mode_t) != 0 {
                 return Err(err(path, "chmod", &io::Error::last_os_error()));
             }
-            if libc::ftruncate(file.as_raw_fd(), len as libc::off_t) != 0 {
+            if libc::ftruncate(
+                file.as_raw_fd(),
+                libc::off_t::try_from(len).unwrap_or(libc::off_t::MAX),
+            ) != 0
+            {
                 return Err(err(path, "size", &io::Error::last_os_error()));
             }
         }
         let base = Self::map(file, len, path)?;
-        let seg = Segment {
+        let mut seg = Segment {
             base,
             len,
             geometry: g,
@@ -167,8 +171,7 @@ impl Segment {
             // other process can use it before the magic below is written.
             unsafe { mutex::init(seg.lock_word(i)) }.map_err(|e| err(path, "initialise", &e))?;
         }
-        let store = crate::store::Store::new(&seg);
-        store.format(now.cast_unsigned() << 20)?;
+        crate::store::Store::new(&seg).format(now.cast_unsigned() << 20)?;
         let header = Header {
             magic: 0,
             layout_version: LAYOUT_VERSION,
@@ -179,9 +182,9 @@ impl Segment {
             total_size: len as u64,
             created: now,
             clock_offset: 0,
-            _reserved: [0; 8],
+            reserved: [0; 8],
         };
-        let h = seg.header_bytes();
+        let h = seg.header_bytes_mut();
         h.copy_from_slice(bytemuck::bytes_of(&header));
         // Magic last, after a fence: a reader that sees it sees everything before it.
         std::sync::atomic::fence(Ordering::Release);
@@ -211,7 +214,7 @@ impl Segment {
             },
             path: path.to_path_buf(),
         };
-        let header: Header = *bytemuck::from_bytes(&seg.header_bytes()[..]);
+        let header: Header = *bytemuck::from_bytes(seg.header_bytes());
         if header.magic != MAGIC || header.layout_version != LAYOUT_VERSION {
             drop(seg);
             return Self::stale_if_ours(file, path);
@@ -249,9 +252,14 @@ impl Segment {
         }
     }
 
-    fn header_bytes(&self) -> &mut [u8] {
+    fn header_bytes(&self) -> &[u8] {
         // SAFETY: the header lies at the start of the mapping (len ≥ header_size, checked by
-        // callers). Writers are only `create`, before the segment is visible.
+        // callers); after creation only `clock_offset` changes, and only through atomics.
+        unsafe { std::slice::from_raw_parts(self.base, std::mem::size_of::<Header>()) }
+    }
+
+    fn header_bytes_mut(&mut self) -> &mut [u8] {
+        // SAFETY: as above; only `create` writes, before the magic makes the segment usable.
         unsafe { std::slice::from_raw_parts_mut(self.base, std::mem::size_of::<Header>()) }
     }
 

@@ -1,4 +1,4 @@
-//! The Zend engine calls that ext-php-rs does not wrap: ini lookups by name and a raw walk over
+//! The Zend engine calls that `ext-php-rs` does not wrap: ini lookups by name and a raw walk over
 //! an array's buckets (ext-php-rs's iterator turns keys into UTF-8 Strings and panics on binary
 //! keys; PHP keys are bytes).
 
@@ -16,7 +16,7 @@ extern "C" {
     ) -> *mut c_char;
 }
 
-/// `HASH_FLAG_PACKED` from zend_types.h (PHP 8.2): values stored as a plain zval array.
+/// `HASH_FLAG_PACKED` from `zend_types.h` (PHP 8.2): values stored as a plain zval array.
 const HASH_FLAG_PACKED: u32 = 1 << 2;
 
 /// Current value of an integer ini setting registered by this extension.
@@ -31,7 +31,7 @@ pub fn ini_string(name: &CStr) -> Vec<u8> {
     // SAFETY: as above; the returned pointer is the engine's NUL-terminated value (or null) and is
     // copied before anything else can change it.
     unsafe {
-        let p = zend_ini_string_ex(name.as_ptr(), name.to_bytes().len(), 0, &mut exists);
+        let p = zend_ini_string_ex(name.as_ptr(), name.to_bytes().len(), 0, &raw mut exists);
         if p.is_null() {
             Vec::new()
         } else {
@@ -60,7 +60,7 @@ pub fn for_each<E>(
             if packed {
                 let z: &zval = &*ht.__bindgen_anon_1.arPacked.add(i);
                 if u32::from(z.u1.v.type_) != IS_UNDEF {
-                    f(KeyRef::Int(i as i64), z)?;
+                    f(KeyRef::Int(i64::try_from(i).unwrap_or(i64::MAX)), z)?;
                 }
             } else {
                 let b = &*ht.__bindgen_anon_1.arData.add(i);
