@@ -96,7 +96,7 @@ run_pass() { # name backend multisite(0|1)
 		failures=$((failures + 1))
 		summary+=("$name: FAILED (exit $rc) ${line}")
 	else
-		summary+=("$name: ${line}")
+		summary+=("$name: OK ${line#OK }")
 	fi
 	if [ -n "$STACK_SITE" ]; then
 		REMOVE_SHM=1 "$ROOT/scripts/stack/stop.sh" "$STACK_SITE" >/dev/null 2>&1 || true
