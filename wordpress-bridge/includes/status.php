@@ -52,6 +52,12 @@ function wp_presence_entry_activity( array $entry ) {
  * @return string
  */
 function wp_presence_status_label( $status ) {
+	static $cache = array();
+	$locale       = get_locale();
+	if ( isset( $cache[ $locale ] ) ) {
+		$labels = $cache[ $locale ];
+		return isset( $labels[ $status ] ) ? $labels[ $status ] : $labels['offline'];
+	}
 	$labels = array(
 		'online'    => __( 'Online', 'presence' ),
 		'idle'      => __( 'Idle', 'presence' ),
@@ -60,6 +66,7 @@ function wp_presence_status_label( $status ) {
 		'offline'   => __( 'Offline', 'presence' ),
 		'invisible' => __( 'Invisible', 'presence' ),
 	);
+	$cache[ $locale ] = $labels;
 	return isset( $labels[ $status ] ) ? $labels[ $status ] : $labels['offline'];
 }
 
@@ -166,9 +173,26 @@ function wp_presence_user_card( $user_id ) {
 	}
 	return array(
 		'n' => (string) $user->display_name,
-		'a' => (string) get_avatar_url( $user->ID, array( 'size' => 64 ) ),
+		'a' => esc_url_raw( (string) get_avatar_url( $user->ID, array( 'size' => 64 ) ) ),
 		'p' => wp_get_user_presence_preference( $user->ID ),
 	);
+}
+
+/**
+ * The avatar URL of a card. Cards written by the bridge are sanitised when written; anything
+ * else is sanitised here.
+ *
+ * @since 1.0.0
+ *
+ * @param array $card Card.
+ * @return string
+ */
+function wp_presence_card_avatar( array $card ) {
+	$url = isset( $card['a'] ) ? (string) $card['a'] : '';
+	if ( '' === $url || ( 0 === strpos( $url, 'https://' ) || 0 === strpos( $url, 'http://' ) ) && strlen( $url ) === strcspn( $url, " \"'<>\\`{}|^" ) ) {
+		return $url; // Plain http(s) URL without characters that would need escaping.
+	}
+	return esc_url_raw( $url );
 }
 
 /**
@@ -192,7 +216,7 @@ function wp_presence_prime_cards( array $user_ids ) {
 			if ( $user ) {
 				$cards[ $id ] = array(
 					'n' => (string) $user->display_name,
-					'a' => (string) get_avatar_url( $user->user_email, array( 'size' => 64 ) ),
+					'a' => esc_url_raw( (string) get_avatar_url( $user->user_email, array( 'size' => 64 ) ) ),
 					'p' => '',
 				);
 			} else {
@@ -206,7 +230,7 @@ function wp_presence_prime_cards( array $user_ids ) {
 		foreach ( (array) $rows as $row ) {
 			$cards[ (int) $row->ID ] = array(
 				'n' => (string) $row->display_name,
-				'a' => (string) get_avatar_url( $row->user_email, array( 'size' => 64 ) ),
+				'a' => esc_url_raw( (string) get_avatar_url( $row->user_email, array( 'size' => 64 ) ) ),
 				'p' => '',
 			);
 		}
@@ -237,7 +261,12 @@ function wp_presence_prime_cards( array $user_ids ) {
  * @return string
  */
 function wp_presence_screen_label( $screen ) {
-	$screen = (string) $screen;
+	static $cache = array();
+	$screen       = (string) $screen;
+	$key          = get_locale() . '|' . $screen;
+	if ( isset( $cache[ $key ] ) ) {
+		return $cache[ $key ];
+	}
 	$labels = array(
 		'dashboard'       => __( 'Dashboard', 'presence' ),
 		'post'            => __( 'Editing a post', 'presence' ),
@@ -273,7 +302,8 @@ function wp_presence_screen_label( $screen ) {
 	 * @param string $label  Label (plain text).
 	 * @param string $screen Screen id.
 	 */
-	return (string) apply_filters( 'wp_presence_screen_label', $label, $screen );
+	$cache[ $key ] = (string) apply_filters( 'wp_presence_screen_label', $label, $screen );
+	return $cache[ $key ];
 }
 
 /**
@@ -297,7 +327,12 @@ function wp_presence_screen_url( $screen ) {
 		'options-general' => 'options-general.php',
 		'site-health'     => 'site-health.php',
 	);
-	return isset( $paths[ $screen ] ) ? admin_url( $paths[ $screen ] ) : '';
+	static $cache = array();
+	$key          = get_current_blog_id() . '|' . $screen;
+	if ( ! isset( $cache[ $key ] ) ) {
+		$cache[ $key ] = isset( $paths[ $screen ] ) ? admin_url( $paths[ $screen ] ) : '';
+	}
+	return $cache[ $key ];
 }
 
 /**
@@ -393,7 +428,7 @@ function wp_presence_combine_entries( array $entries, $viewer ) {
 		$rows[] = array(
 			'user_id'      => $uid,
 			'display_name' => (string) $card['n'],
-			'avatar_url'   => esc_url_raw( (string) $card['a'] ),
+			'avatar_url'   => wp_presence_card_avatar( $card ),
 			'status'       => $status,
 			'status_label' => wp_presence_status_label( $status ),
 			'screen'       => $screen,
