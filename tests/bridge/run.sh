@@ -27,6 +27,7 @@ URL="http://127.0.0.1:$HTTP_PORT"
 SO="${PRESENCE_SO:-$ROOT/target/release/libpresence.so}"
 SHM="/dev/shm/presence-bridge-tests"
 PASSES="${BRIDGE_PASSES:-extension sql multisite}"
+PHPUNIT="${PHPUNIT:-$(command -v phpunit || echo /usr/bin/phpunit)}"
 mkdir -p "$STATE"
 
 STACK_SITE=""
@@ -77,7 +78,7 @@ run_pass() { # name backend multisite(0|1)
 
 	local http=0
 	if [ -x "$ROOT/scripts/stack/start.sh" ]; then
-		if FPM_WORKERS=4 "$ROOT/scripts/stack/start.sh" "$site" "$FPM_PORT" "$HTTP_PORT" "${stack_flag[@]}" >/dev/null; then
+		if FPM_WORKERS=4 PRESENCE_SO="$SO" "$ROOT/scripts/stack/start.sh" "$site" "$FPM_PORT" "$HTTP_PORT" "${stack_flag[@]}" >/dev/null; then
 			STACK_SITE="$site"
 			http=1
 		else
@@ -88,7 +89,7 @@ run_pass() { # name backend multisite(0|1)
 	local log="$STATE/phpunit-$name.log"
 	PRESENCE_TEST_SITE="$site" PRESENCE_TEST_URL="$URL" PRESENCE_TEST_BACKEND="$backend" \
 		PRESENCE_TEST_MULTISITE="$ms" PRESENCE_TEST_HTTP="$http" \
-		"${php_cmd[@]}" /usr/bin/phpunit -c "$ROOT/tests/bridge/phpunit.xml.dist" "$@" 2>&1 | tee "$log"
+		"${php_cmd[@]}" "$PHPUNIT" -c "$ROOT/tests/bridge/phpunit.xml.dist" "$@" 2>&1 | tee "$log"
 	local rc=${PIPESTATUS[0]}
 	local line
 	line="$(grep -E '^(OK \(|Tests: |OK, but)' "$log" | tail -n1)"

@@ -158,6 +158,7 @@ class HttpTest extends Presence_TestCase {
 		$this->assertSame( 200, $first['status'], $first['body'] );
 		$this->assertArrayHasKey( 'x-presence-worker', $first['headers'], 'test mu-plugin loaded' );
 		$writer = $first['headers']['x-presence-worker'];
+		$this->assertSame( getenv( 'PRESENCE_TEST_BACKEND' ), $first['headers']['x-presence-backend'], 'php-fpm runs the backend of this pass' );
 		$reply  = json_decode( $first['body'], true );
 		$this->assertContains( $a['id'], $this->ids( $reply['wp-presence']['rooms']['admin/online']['users'] ), $first['body'] );
 
