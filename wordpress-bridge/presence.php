@@ -126,6 +126,8 @@ add_action( 'deleted_user', 'wp_presence_on_delete_user', 10, 1 );
 add_action( 'wpmu_delete_user', 'wp_presence_on_wpmu_delete_user', 10, 1 );
 // Default priority, two arguments (user id, blog id): removed from one site of a network.
 add_action( 'remove_user_from_blog', 'wp_presence_on_remove_user_from_blog', 10, 2 );
+// Default priority, four arguments: core expiring _edit_lock (leaving the editor) drops the lock entry.
+add_action( 'updated_post_meta', 'wp_presence_on_edit_lock_update', 10, 4 );
 
 /*
  * REST.

@@ -87,7 +87,7 @@ run_pass() { # name backend multisite(0|1)
 	fi
 
 	local log="$STATE/phpunit-$name.log"
-	PRESENCE_TEST_SITE="$site" PRESENCE_TEST_URL="$URL" PRESENCE_TEST_BACKEND="$backend" \
+	PRESENCE_TEST_SITE="$site" PRESENCE_TEST_URL="$URL" PRESENCE_TEST_SO="$SO" PRESENCE_TEST_BACKEND="$backend" \
 		PRESENCE_TEST_MULTISITE="$ms" PRESENCE_TEST_HTTP="$http" \
 		"${php_cmd[@]}" "$PHPUNIT" -c "$ROOT/tests/bridge/phpunit.xml.dist" "$@" 2>&1 | tee "$log"
 	local rc=${PIPESTATUS[0]}

@@ -103,3 +103,33 @@ function wp_presence_on_remove_user_from_blog( $user_id, $blog_id ) {
 		}
 	);
 }
+
+/**
+ * When core releases a post lock (its `wp-remove-post-lock` request on leaving the editor sets
+ * `_edit_lock` to an expired time), the lock holder's `lock-{uid}` entry goes at once instead of
+ * lingering for the lock window.
+ *
+ * @since 1.0.0
+ *
+ * @param int    $meta_id    Meta id.
+ * @param int    $post_id    Post id.
+ * @param string $meta_key   Meta key.
+ * @param mixed  $meta_value New value, "time:user_id".
+ * @return void
+ */
+function wp_presence_on_edit_lock_update( $meta_id, $post_id, $meta_key, $meta_value ) {
+	if ( '_edit_lock' !== $meta_key || ! is_string( $meta_value ) || false === strpos( $meta_value, ':' ) ) {
+		return;
+	}
+	list( $time, $user_id ) = array_map( 'intval', explode( ':', $meta_value, 2 ) );
+	/** This filter is documented in wp-admin/includes/post.php */
+	$window = (int) apply_filters( 'wp_check_post_lock_window', 150 );
+	// Core releases a lock by back-dating it to 5 s before expiry; a refresh writes "now".
+	if ( $user_id <= 0 || $time > time() - $window + 10 ) {
+		return; // A live lock: the Heartbeat bridge keeps the entry.
+	}
+	$room = wp_presence_post_room( (int) $post_id );
+	if ( $room ) {
+		wp_remove_presence( $room, 'lock-' . $user_id );
+	}
+}

@@ -33,9 +33,13 @@ function wp_presence_store( $reset = false ) {
 	if ( 'sql' === $forced ) {
 		$store = new WP_Presence_Store_SQL();
 		$why   = __( 'The SQL backend is forced by the WP_PRESENCE_BACKEND constant.', 'presence' );
-	} elseif ( WP_Presence_Store_Extension::is_available() ) {
+	} elseif ( WP_Presence_Store_Extension::is_available() && null === ( $broken = wp_presence_extension_problem() ) ) { // phpcs:ignore WordPress.CodeAnalysis.AssignmentInCondition.Found
 		$store = new WP_Presence_Store_Extension();
 		$why   = __( 'The presence PHP extension is loaded: presence lives in shared memory and needs no SQL.', 'presence' );
+	} elseif ( WP_Presence_Store_Extension::is_available() ) {
+		$store = new WP_Presence_Store_SQL();
+		/* translators: %s: the extension's error message. */
+		$why = sprintf( __( 'The presence PHP extension is loaded but its store cannot be used (%s); using the SQL table instead.', 'presence' ), $broken );
 	} else {
 		$store = new WP_Presence_Store_SQL();
 		$why   = 'extension' === $forced
@@ -62,6 +66,22 @@ function wp_presence_store( $reset = false ) {
 	}
 	$store->set_namespace( wp_presence_namespace() );
 	return $store;
+}
+
+/**
+ * Probes the extension's shared-memory store.
+ *
+ * @since 1.0.0
+ *
+ * @return string|null The error message, or null when the store answers.
+ */
+function wp_presence_extension_problem() {
+	try {
+		presence_time();
+		return null;
+	} catch ( Throwable $e ) {
+		return $e->getMessage();
+	}
 }
 
 /**

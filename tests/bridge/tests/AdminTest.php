@@ -78,6 +78,16 @@ class AdminTest extends Presence_TestCase {
 		$this->assertSame( 60, wp_get_schedules()['wp_presence_minute']['interval'] );
 	}
 
+	public function test_unusable_extension_store_falls_back_to_sql_and_says_why() {
+		if ( ! extension_loaded( 'presence' ) ) {
+			$this->markTestSkipped( 'Extension pass only.' );
+		}
+		$so = (string) getenv( 'PRESENCE_TEST_SO' );
+		$this->assertFileExists( $so, 'run.sh exports PRESENCE_TEST_SO' );
+		$r = shell_exec( escapeshellarg( PHP_BINARY ) . ' -d ' . escapeshellarg( 'extension=' . $so ) . ' -d presence.shm_path=/proc/nonexistent/presence -r ' . escapeshellarg( '$_SERVER["HTTP_HOST"] = "127.0.0.1:8101"; require "' . ABSPATH . 'wp-load.php"; echo "<<", wp_presence_backend(), "|", wp_presence_backend_reason(), ">>";' ) . ' 2>&1' );
+		$this->assertMatchesRegularExpression( '/<<sql\|The presence PHP extension is loaded but its store cannot be used \(.*shm_path.*\); using the SQL table instead\.>>/s', (string) $r );
+	}
+
 	public function test_forced_sql_backend() {
 		if ( defined( 'WP_PRESENCE_BACKEND' ) ) {
 			$this->markTestSkipped( 'WP_PRESENCE_BACKEND is defined for this run.' );

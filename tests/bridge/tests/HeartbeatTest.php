@@ -217,6 +217,24 @@ class HeartbeatTest extends Presence_TestCase {
 		$this->assertNull( wp_presence_store()->get( $room, 'lock-' . $b ) );
 	}
 
+	public function test_released_post_lock_removes_the_lock_entry() {
+		$a    = $this->make_user( 'editor' );
+		$post = $this->make_post( $a );
+		$room = wp_presence_post_room( $post );
+		$this->heartbeat( $a, array( 'wp-refresh-post-lock' => array( 'post_id' => $post ) ), 'post' );
+		$this->assertNotNull( wp_presence_store()->get( $room, 'lock-' . $a ) );
+
+		// A refreshed (live) lock keeps it.
+		wp_set_post_lock( $post );
+		$this->assertNotNull( wp_presence_store()->get( $room, 'lock-' . $a ) );
+
+		// What core's wp_ajax_wp_remove_post_lock() writes when the editor is left.
+		$window = apply_filters( 'wp_check_post_lock_window', 150 );
+		update_post_meta( $post, '_edit_lock', ( time() - $window + 5 ) . ':' . $a );
+		$this->assertNull( wp_presence_store()->get( $room, 'lock-' . $a ) );
+		$this->assertFalse( wp_check_post_lock( $post ), 'core lock state untouched: released' );
+	}
+
 	public function test_hook_priorities() {
 		$this->assertSame( 9, has_filter( 'heartbeat_received', 'wp_presence_heartbeat_received' ) );
 		$this->assertSame( 9, has_filter( 'heartbeat_received', 'wp_presence_heartbeat_legacy' ) );
