@@ -397,15 +397,17 @@ function wp_presence_combine_entries( array $entries, $viewer ) {
 		if ( ! $card || ! empty( $card['x'] ) ) {
 			continue; // Deleted user.
 		}
-		$pref = '';
-		$best = '';
+		$pref    = '';
+		$best    = '';
+		$primary = $list[0]; // The most present tab (newest among equals) says where the user is.
 		foreach ( $list as $entry ) {
 			if ( '' === $pref && ! empty( $entry['data']['_wp']['p'] ) ) {
 				$pref = (string) $entry['data']['_wp']['p'];
 			}
 			$activity = wp_presence_entry_activity( $entry );
 			if ( wp_presence_activity_rank( $activity ) > wp_presence_activity_rank( $best ) ) {
-				$best = $activity;
+				$best    = $activity;
+				$primary = $entry;
 			}
 		}
 		$invisible = 'invisible' === $pref || wp_presence_is_forced_invisible( $uid );
@@ -419,9 +421,8 @@ function wp_presence_combine_entries( array $entries, $viewer ) {
 		} else {
 			$status = $best;
 		}
-		$latest  = $list[0];
-		$screen  = isset( $latest['data']['screen'] ) ? (string) $latest['data']['screen'] : '';
-		$post_id = isset( $latest['data']['post_id'] ) ? (int) $latest['data']['post_id'] : 0;
+		$screen  = isset( $primary['data']['screen'] ) ? (string) $primary['data']['screen'] : '';
+		$post_id = isset( $primary['data']['post_id'] ) ? (int) $primary['data']['post_id'] : 0;
 		if ( $post_id ) {
 			$post_ids[] = $post_id;
 		}
@@ -436,7 +437,7 @@ function wp_presence_combine_entries( array $entries, $viewer ) {
 			'post_id'      => $post_id,
 			'title'        => '',
 			'url'          => wp_presence_screen_url( $screen ),
-			'updated'      => (int) $latest['updated'],
+			'updated'      => (int) $list[0]['updated'],
 		);
 	}
 

@@ -29,6 +29,21 @@ class StatusTest extends Presence_TestCase {
 		);
 	}
 
+	public function test_row_shows_where_the_most_present_tab_is() {
+		$a    = $this->make_user( 'editor' );
+		$post = $this->make_post( $a, array( 'post_title' => 'Focused' ) );
+		$this->heartbeat( $a, $this->ping( 'tabaaaa1', array( 'screen' => 'post', 'post_id' => $post, 'activity' => 'online' ) ), 'post' );
+		WP_Presence_Testing::advance( 5 );
+		// A background tab on the dashboard writes later (e.g. its keepalive), but is away.
+		$this->heartbeat( $a, $this->ping( 'tabaaaa2', array( 'activity' => 'away' ) ) );
+		wp_set_current_user( $a );
+		$row = wp_presence_online_users()[0];
+		$this->assertSame( 'online', $row['status'] );
+		$this->assertSame( 'post', $row['screen'] );
+		$this->assertSame( 'Focused', $row['title'] );
+		$this->assertSame( WP_Presence_Testing::now(), $row['updated'], 'updated: the newest write' );
+	}
+
 	public function test_closing_one_tab_keeps_the_user_online() {
 		$a = $this->make_user( 'editor' );
 		$this->heartbeat( $a, $this->ping( 'tabaaaa1' ) );
