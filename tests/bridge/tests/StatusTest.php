@@ -41,7 +41,7 @@ class StatusTest extends Presence_TestCase {
 		$this->assertSame( 'online', $row['status'] );
 		$this->assertSame( 'post', $row['screen'] );
 		$this->assertSame( 'Focused', $row['title'] );
-		$this->assertSame( WP_Presence_Testing::now(), $row['updated'], 'updated: the newest write' );
+		$this->assertSame( wp_presence_store()->get( 'admin/online', 'tab-' . $a . '-tabaaaa2' )['updated'], $row['updated'], 'updated: the newest write' );
 	}
 
 	public function test_closing_one_tab_keeps_the_user_online() {
