@@ -77,15 +77,8 @@ require_once __DIR__ . '/includes/admin.php';
  */
 register_activation_hook( __FILE__, 'wp_presence_activate' );
 register_deactivation_hook( __FILE__, 'wp_presence_deactivate' );
-// Default priority; skipped for Ajax so Heartbeat never checks the schema.
-add_action(
-	'admin_init',
-	static function () {
-		if ( ! wp_doing_ajax() ) {
-			wp_presence_maybe_install();
-		}
-	}
-);
+// Default priority: schema upgrades on admin page loads (not Ajax, so Heartbeat never checks the schema).
+add_action( 'admin_init', 'wp_presence_admin_init_upgrade' );
 
 /*
  * Storage.

@@ -185,6 +185,23 @@ function wp_presence_maybe_install() {
 }
 
 /**
+ * On admin page loads (not Ajax): creates or upgrades the table, and restores a missing cron event.
+ *
+ * @since 1.0.0
+ *
+ * @return void
+ */
+function wp_presence_admin_init_upgrade() {
+	if ( wp_doing_ajax() ) {
+		return;
+	}
+	wp_presence_maybe_install();
+	if ( is_main_site() && ! wp_next_scheduled( 'wp_presence_sweep' ) ) {
+		wp_schedule_event( time() + 60, 'wp_presence_minute', 'wp_presence_sweep' );
+	}
+}
+
+/**
  * Plugin activation: table and cron event.
  *
  * @since 1.0.0
