@@ -177,8 +177,14 @@ async function queryCount( page ) {
 
 /** Opens the admin bar dropdown (it opens on hover). */
 async function openAdminBarMenu( page ) {
-	await page.hover( '#wp-admin-bar-wp-presence > .ab-item' );
-	await page.waitForSelector( '#wp-admin-bar-wp-presence .ab-sub-wrapper', { state: 'visible' } );
+	try {
+		await page.hover( '#wp-admin-bar-wp-presence > .ab-item', { timeout: 10000 } );
+		await page.waitForSelector( '#wp-admin-bar-wp-presence .ab-sub-wrapper', { state: 'visible', timeout: 5000 } );
+	} catch ( e ) {
+		const file = path.join( ARTIFACTS, `admin-bar-menu-${ Date.now() }.png` );
+		await page.screenshot( { path: file, fullPage: true } ).catch( () => {} );
+		throw new Error( `${ e.message.split( '\n' )[ 0 ] } on ${ page.url() } (screenshot ${ file })` );
+	}
 }
 
 async function pickStatus( user, page, preference ) {

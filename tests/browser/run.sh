@@ -102,7 +102,10 @@ rm -f "$SHM_PATH"
 stack_args=()
 [ "$extension" = 1 ] || stack_args+=(--no-extension)
 started_stack=1
-PRESENCE_SO="$SO" PRESENCE_SHM_PATH="$SHM_PATH" \
+# 12 workers, not 4: nginx keeps up to 8 idle FastCGI connections (keepalive 8, fastcgi_keep_conn),
+# and each pins a php-fpm worker, so with 4 workers a 5th concurrent request (two users, several
+# tabs, Heartbeat every 5 s) waits in the listen queue until an idle connection times out (60 s).
+FPM_WORKERS=${BROWSER_FPM_WORKERS:-12} PRESENCE_SO="$SO" PRESENCE_SHM_PATH="$SHM_PATH" \
 	"$ROOT/scripts/stack/start.sh" "$SITE" "$FPM_PORT" "$HTTP_PORT" "${stack_args[@]}" >/dev/null
 
 # 4. The tests.
