@@ -39,8 +39,16 @@ cleanup() {
 	"$ROOT/scripts/wp/mariadb.sh" stop "$DB_STATE" "$DB_PORT" >/dev/null 2>&1 || true
 	rm -f "$SHM"
 }
+CHILDREN=()
+on_signal() {
+	local pid
+	for pid in "${CHILDREN[@]}"; do
+		kill -TERM "$pid" 2>/dev/null || true
+	done
+	exit 130
+}
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap on_signal INT TERM
 
 echo "== bridge tests: WordPress $("$ROOT/scripts/wp/fetch-wordpress.sh" 2>/dev/null || echo '?')"
 "$ROOT/scripts/wp/mariadb.sh" start "$DB_STATE" "$DB_PORT" || { echo "cannot start MariaDB" >&2; exit 1; }
@@ -87,10 +95,20 @@ run_pass() { # name backend multisite(0|1)
 	fi
 
 	local log="$STATE/phpunit-$name.log"
+	# PHPUnit runs in the background (so a signal reaches the trap at once) and its output is
+	# streamed from the log.
+	: >"$log"
 	PRESENCE_TEST_SITE="$site" PRESENCE_TEST_URL="$URL" PRESENCE_TEST_SO="$SO" PRESENCE_TEST_BACKEND="$backend" \
 		PRESENCE_TEST_MULTISITE="$ms" PRESENCE_TEST_HTTP="$http" \
-		"${php_cmd[@]}" "$PHPUNIT" -c "$ROOT/tests/bridge/phpunit.xml.dist" "$@" 2>&1 | tee "$log"
-	local rc=${PIPESTATUS[0]}
+		"${php_cmd[@]}" "$PHPUNIT" -c "$ROOT/tests/bridge/phpunit.xml.dist" "$@" >"$log" 2>&1 </dev/null &
+	local phpunit_pid=$!
+	tail --pid="$phpunit_pid" -n +1 -f "$log" &
+	local tail_pid=$!
+	CHILDREN=("$phpunit_pid" "$tail_pid")
+	local rc=0
+	wait "$phpunit_pid" || rc=$?
+	wait "$tail_pid" 2>/dev/null || true
+	CHILDREN=()
 	local line
 	line="$(grep -E '^(OK \(|Tests: |OK, but)' "$log" | tail -n1)"
 	if [ "$rc" -ne 0 ]; then
