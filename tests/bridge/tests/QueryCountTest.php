@@ -109,6 +109,26 @@ class QueryCountTest extends Presence_TestCase {
 		}
 	}
 
+	public function test_entries_without_display_data_are_primed_in_one_query() {
+		global $wpdb;
+		$viewer = $this->make_user( 'editor' );
+		$ids    = array();
+		for ( $i = 0; $i < 12; $i++ ) {
+			$ids[] = $this->make_user( 'editor' );
+			// Third-party writers (wp_set_presence) store no display data.
+			wp_set_presence( 'admin/online', 'raw-' . $i, array( 'screen' => 'edit-post' ), end( $ids ) );
+		}
+		$response = $this->counted_heartbeat( $viewer, $this->ping( 'tabviewer3' ) );
+		$rows     = $response['wp-presence']['rooms']['admin/online']['users'];
+		$this->assertCount( 13, $rows );
+		foreach ( $rows as $row ) {
+			$this->assertSame( get_userdata( $row['user_id'] )->display_name, $row['display_name'] );
+			$this->assertStringStartsWith( 'http', $row['avatar_url'] );
+		}
+		$this->assertCount( 1, $this->touching( $wpdb->users ), 'one query for twelve users' );
+		$this->assertSame( array(), $this->touching( $wpdb->usermeta ) );
+	}
+
 	public function test_editor_tick_and_post_lock_storage_is_sql_free_on_extension() {
 		global $wpdb;
 		$a    = $this->make_user( 'editor' );
