@@ -45,8 +45,8 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 	 */
 	public function register_routes() {
 		$room      = array(
-			'type'     => 'string',
-			'required' => true,
+			'type'      => 'string',
+			'required'  => true,
 			'minLength' => 1,
 			'maxLength' => 191,
 		);
