@@ -23,28 +23,32 @@ function wp_presence_store( $reset = false ) {
 	static $store = null;
 	if ( $reset ) {
 		$store                              = null;
-		$GLOBALS['wp_presence_backend_why'] = '';
+		$GLOBALS['wp_presence_backend_why'] = array( '', '' );
 	}
 	if ( null !== $store ) {
 		return $store;
 	}
 
+	// Reasons are kept as codes and translated by wp_presence_backend_reason(): the store may be
+	// needed before `init`, when translations must not load yet.
 	$forced = defined( 'WP_PRESENCE_BACKEND' ) ? (string) WP_PRESENCE_BACKEND : '';
+	$detail = '';
 	if ( 'sql' === $forced ) {
 		$store = new WP_Presence_Store_SQL();
-		$why   = __( 'The SQL backend is forced by the WP_PRESENCE_BACKEND constant.', 'presence' );
-	} elseif ( WP_Presence_Store_Extension::is_available() && null === ( $broken = wp_presence_extension_problem() ) ) { // phpcs:ignore WordPress.CodeAnalysis.AssignmentInCondition.Found
-		$store = new WP_Presence_Store_Extension();
-		$why   = __( 'The presence PHP extension is loaded: presence lives in shared memory and needs no SQL.', 'presence' );
+		$why   = 'forced_sql';
 	} elseif ( WP_Presence_Store_Extension::is_available() ) {
-		$store = new WP_Presence_Store_SQL();
-		/* translators: %s: the extension's error message. */
-		$why = sprintf( __( 'The presence PHP extension is loaded but its store cannot be used (%s); using the SQL table instead.', 'presence' ), $broken );
+		$problem = wp_presence_extension_problem();
+		$detail  = (string) $problem;
+		if ( null === $problem ) {
+			$store = new WP_Presence_Store_Extension();
+			$why   = 'extension';
+		} else {
+			$store = new WP_Presence_Store_SQL();
+			$why   = 'extension_broken';
+		}
 	} else {
 		$store = new WP_Presence_Store_SQL();
-		$why   = 'extension' === $forced
-			? __( 'WP_PRESENCE_BACKEND asks for the extension, but the presence PHP extension is not loaded; using the SQL table instead.', 'presence' )
-			: __( 'The presence PHP extension is not loaded (add extension=libpresence.so to php.ini), so presence is stored in a database table.', 'presence' );
+		$why   = 'extension' === $forced ? 'forced_extension_missing' : 'extension_missing';
 	}
 
 	/**
@@ -57,10 +61,9 @@ function wp_presence_store( $reset = false ) {
 	$filtered = apply_filters( 'wp_presence_store', $store );
 	if ( $filtered instanceof WP_Presence_Store && $filtered !== $store ) {
 		$store = $filtered;
-		/* translators: %s: backend name. */
-		$why = sprintf( __( 'The %s backend is supplied by the wp_presence_store filter.', 'presence' ), $store->name() );
+		$why   = 'filter';
 	}
-	$GLOBALS['wp_presence_backend_why'] = $why;
+	$GLOBALS['wp_presence_backend_why'] = array( $why, $detail );
 	if ( $store instanceof WP_Presence_Store_SQL ) {
 		wp_presence_maybe_install(); // First use without activation (e.g. a must-use install).
 	}
@@ -103,8 +106,25 @@ function wp_presence_backend() {
  * @return string
  */
 function wp_presence_backend_reason() {
-	wp_presence_store();
-	return isset( $GLOBALS['wp_presence_backend_why'] ) ? (string) $GLOBALS['wp_presence_backend_why'] : '';
+	$store = wp_presence_store();
+	list( $why, $detail ) = isset( $GLOBALS['wp_presence_backend_why'] ) ? $GLOBALS['wp_presence_backend_why'] : array( '', '' );
+	switch ( $why ) {
+		case 'forced_sql':
+			return __( 'The SQL backend is forced by the WP_PRESENCE_BACKEND constant.', 'presence' );
+		case 'extension':
+			return __( 'The presence PHP extension is loaded: presence lives in shared memory and needs no SQL.', 'presence' );
+		case 'extension_broken':
+			/* translators: %s: the extension's error message. */
+			return sprintf( __( 'The presence PHP extension is loaded but its store cannot be used (%s); using the SQL table instead.', 'presence' ), $detail );
+		case 'forced_extension_missing':
+			return __( 'WP_PRESENCE_BACKEND asks for the extension, but the presence PHP extension is not loaded; using the SQL table instead.', 'presence' );
+		case 'extension_missing':
+			return __( 'The presence PHP extension is not loaded (add extension=libpresence.so to php.ini), so presence is stored in a database table.', 'presence' );
+		case 'filter':
+			/* translators: %s: backend name. */
+			return sprintf( __( 'The %s backend is supplied by the wp_presence_store filter.', 'presence' ), $store->name() );
+	}
+	return '';
 }
 
 /**
