@@ -84,7 +84,8 @@ run_pass() { # name backend multisite(0|1)
 	# Test-only mu-plugin: says which php-fpm worker served a request.
 	cp "$ROOT/tests/bridge/fixtures/presence-test-worker.php" "$site/wp-content/mu-plugins/"
 
-	local http=0
+	local http=0 fpm_log="$ROOT/.build/stack/$(basename "$site")/php-error.log" fpm_log_start=0
+	[ -f "$fpm_log" ] && fpm_log_start=$(stat -c %s "$fpm_log")
 	if [ -x "$ROOT/scripts/stack/start.sh" ]; then
 		if FPM_WORKERS=4 PRESENCE_SO="$SO" "$ROOT/scripts/stack/start.sh" "$site" "$FPM_PORT" "$HTTP_PORT" "${stack_flag[@]}" >/dev/null; then
 			STACK_SITE="$site"
@@ -109,6 +110,15 @@ run_pass() { # name backend multisite(0|1)
 	wait "$phpunit_pid" || rc=$?
 	wait "$tail_pid" 2>/dev/null || true
 	CHILDREN=()
+	# PHP errors the bridge caused anywhere (CLI or php-fpm) fail the pass too.
+	local php_errors
+	php_errors="$( { cat "$site/wp-content/debug.log" 2>/dev/null; [ -f "$fpm_log" ] && tail -c +$((fpm_log_start + 1)) "$fpm_log"; } |
+		grep -E 'PHP (Fatal|Warning|Notice|Deprecated|Parse)' | grep -E 'wordpress-bridge|plugins/presence/|presence</code>' | sort -u | head -n 20 || true)"
+	if [ -n "$php_errors" ]; then
+		echo "pass $name: PHP errors from the bridge:"
+		echo "$php_errors"
+		[ "$rc" -eq 0 ] && rc=3
+	fi
 	local line
 	line="$(grep -E '^(OK \(|Tests: |OK, but)' "$log" | tail -n1)"
 	if [ "$rc" -ne 0 ]; then
