@@ -189,17 +189,17 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 	}
 
 	/**
-	 * Whether an entry's user should be hidden from the current user (invisible).
+	 * Whether a user should be hidden from the current user (invisible).
 	 *
-	 * @param int   $user_id User id.
-	 * @param array $entry   Entry.
+	 * @param int        $user_id User id.
+	 * @param array|null $card    The user's card (its `p` is the preference).
 	 * @return bool
 	 */
-	private function hidden( $user_id, array $entry ) {
+	private function hidden( $user_id, $card ) {
 		if ( (int) $user_id === get_current_user_id() || $user_id <= 0 ) {
 			return false;
 		}
-		$pref = isset( $entry['data']['_wp']['p'] ) ? (string) $entry['data']['_wp']['p'] : '';
+		$pref = is_array( $card ) && isset( $card['p'] ) ? (string) $card['p'] : '';
 		return 'invisible' === $pref || wp_presence_is_forced_invisible( (int) $user_id );
 	}
 
@@ -214,6 +214,7 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 		$formatted = wp_presence_format_entry( $entry );
 		$uid       = (int) $entry['user_id'];
 		$card      = ! empty( $entry['data']['_wp']['n'] ) ? $entry['data']['_wp'] : ( isset( $cards[ $uid ] ) ? $cards[ $uid ] : null );
+		$card      = is_array( $card ) && empty( $card['x'] ) ? $card : null;
 		return array(
 			'room'         => $formatted->room,
 			'client_id'    => $formatted->client_id,
@@ -250,9 +251,26 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 		} catch ( Throwable $e ) {
 			return new WP_Error( 'rest_presence_unavailable', __( 'The presence store is not available.', 'presence' ), array( 'status' => 503 ) );
 		}
+		$by_user = array();
+		foreach ( $entries as $entry ) {
+			$by_user[ (int) $entry['user_id'] ][] = $entry;
+		}
+		$cards = array();
+		$need  = array();
+		foreach ( $by_user as $uid => $list ) {
+			$cards[ $uid ] = wp_presence_entries_card( $list );
+			if ( null === $cards[ $uid ] && $uid > 0 ) {
+				$need[] = $uid;
+			}
+		}
+		if ( $need ) {
+			foreach ( wp_presence_prime_cards( $need ) as $uid => $card ) {
+				$cards[ $uid ] = $card;
+			}
+		}
 		$visible = array();
 		foreach ( $entries as $entry ) {
-			if ( ! $this->hidden( (int) $entry['user_id'], $entry ) ) {
+			if ( ! $this->hidden( (int) $entry['user_id'], $cards[ (int) $entry['user_id'] ] ) ) {
 				$visible[] = $entry;
 			}
 		}
@@ -260,14 +278,7 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 		$page     = (int) $request['page'];
 		$total    = count( $visible );
 		$slice    = array_slice( $visible, ( $page - 1 ) * $per_page, $per_page );
-		$need     = array();
-		foreach ( $slice as $entry ) {
-			if ( empty( $entry['data']['_wp']['n'] ) ) {
-				$need[] = (int) $entry['user_id'];
-			}
-		}
-		$cards = $need ? wp_presence_prime_cards( $need ) : array();
-		$items = array();
+		$items    = array();
 		foreach ( $slice as $entry ) {
 			$items[] = $this->item( $entry, $cards );
 		}

@@ -38,8 +38,17 @@ class WP_Presence_Testing {
 	 * @return int Entries removed.
 	 */
 	public static function reset() {
-		$GLOBALS['wp_presence_cards'] = array();
+		self::reset_caches();
 		return wp_presence_store()->clear();
+	}
+
+	/**
+	 * Forgets the bridge's per-request caches (user display data) without touching entries.
+	 *
+	 * @return void
+	 */
+	public static function reset_caches() {
+		$GLOBALS['wp_presence_cards'] = array();
 	}
 
 	/**

@@ -196,32 +196,40 @@ function wp_presence_card_avatar( array $card ) {
 }
 
 /**
- * Loads display names and avatars of users whose entries carry no `_wp` card, in one query.
+ * Loads display names, avatars and preferences of users whose entries carry no `_wp` card
+ * (entries written by others than the bridge): one query for the users and one for their
+ * preferences, whatever their number; users already cached cost nothing.
  *
  * @since 1.0.0
  *
  * @param int[] $user_ids User ids.
- * @return array[] Cards by user id.
+ * @return array[] Cards by user id (n, a, p; x => 1 for a deleted user).
  */
 function wp_presence_prime_cards( array $user_ids ) {
 	global $wpdb;
 	if ( ! isset( $GLOBALS['wp_presence_cards'] ) ) {
 		$GLOBALS['wp_presence_cards'] = array(); // Per-request cache; WP_Presence_Testing::reset() empties it.
 	}
-	$cards   = &$GLOBALS['wp_presence_cards'];
-	$missing = array();
+	$cards    = &$GLOBALS['wp_presence_cards'];
+	$missing  = array();
+	$no_prefs = array();
 	foreach ( array_unique( array_map( 'intval', $user_ids ) ) as $id ) {
-		if ( $id > 0 && ! isset( $cards[ $id ] ) ) {
-			$user = wp_cache_get( $id, 'users' );
-			if ( $user ) {
-				$cards[ $id ] = array(
-					'n' => (string) $user->display_name,
-					'a' => esc_url_raw( (string) get_avatar_url( $user->user_email, array( 'size' => 64 ) ) ),
-					'p' => '',
-				);
-			} else {
-				$missing[] = $id;
-			}
+		if ( $id <= 0 || isset( $cards[ $id ] ) ) {
+			continue;
+		}
+		$user = wp_cache_get( $id, 'users' );
+		if ( ! $user ) {
+			$missing[] = $id;
+			continue;
+		}
+		$meta         = wp_cache_get( $id, 'user_meta' );
+		$cards[ $id ] = array(
+			'n' => (string) $user->display_name,
+			'a' => esc_url_raw( (string) get_avatar_url( $user->user_email, array( 'size' => 64 ) ) ),
+			'p' => is_array( $meta ) && isset( $meta[ WP_PRESENCE_PREFERENCE_META ][0] ) ? (string) $meta[ WP_PRESENCE_PREFERENCE_META ][0] : '',
+		);
+		if ( ! is_array( $meta ) ) {
+			$no_prefs[] = $id;
 		}
 	}
 	if ( $missing ) {
@@ -233,6 +241,7 @@ function wp_presence_prime_cards( array $user_ids ) {
 				'a' => esc_url_raw( (string) get_avatar_url( $row->user_email, array( 'size' => 64 ) ) ),
 				'p' => '',
 			);
+			$no_prefs[]              = (int) $row->ID;
 		}
 		foreach ( $missing as $id ) {
 			if ( ! isset( $cards[ $id ] ) ) {
@@ -245,11 +254,37 @@ function wp_presence_prime_cards( array $user_ids ) {
 			}
 		}
 	}
+	if ( $no_prefs ) {
+		// One query for their preferences (invisible users must stay hidden).
+		$prefs = $wpdb->get_results( $wpdb->prepare( 'SELECT user_id, meta_value FROM ' . $wpdb->usermeta . ' WHERE meta_key = %s AND user_id IN (' . implode( ',', array_map( 'intval', $no_prefs ) ) . ')', WP_PRESENCE_PREFERENCE_META ) ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.NotPrepared -- integers only.
+		foreach ( (array) $prefs as $row ) {
+			if ( isset( $cards[ (int) $row->user_id ] ) && in_array( $row->meta_value, array( 'dnd', 'invisible' ), true ) ) {
+				$cards[ (int) $row->user_id ]['p'] = (string) $row->meta_value;
+			}
+		}
+	}
 	$out = array();
 	foreach ( $user_ids as $id ) {
 		$out[ (int) $id ] = isset( $cards[ (int) $id ] ) ? $cards[ (int) $id ] : null;
 	}
 	return $out;
+}
+
+/**
+ * The display card of a user's entries: the newest card the bridge wrote, if any.
+ *
+ * @since 1.0.0
+ *
+ * @param array[] $list Entries of one user, newest first.
+ * @return array|null
+ */
+function wp_presence_entries_card( array $list ) {
+	foreach ( $list as $entry ) {
+		if ( ! empty( $entry['data']['_wp']['n'] ) && is_array( $entry['data']['_wp'] ) ) {
+			return $entry['data']['_wp'];
+		}
+	}
+	return null;
 }
 
 /**
@@ -381,29 +416,32 @@ function wp_presence_combine_entries( array $entries, $viewer ) {
 		return array();
 	}
 
-	// Users whose newest entry lacks a card are loaded in one query.
-	$need = array();
+	// Users none of whose entries carries a card are loaded in one query.
+	$cards = array();
+	$need  = array();
 	foreach ( $by_user as $uid => $list ) {
-		if ( empty( $list[0]['data']['_wp']['n'] ) ) {
+		$cards[ $uid ] = wp_presence_entries_card( $list );
+		if ( null === $cards[ $uid ] ) {
 			$need[] = $uid;
 		}
 	}
-	$primed = $need ? wp_presence_prime_cards( $need ) : array();
+	if ( $need ) {
+		foreach ( wp_presence_prime_cards( $need ) as $uid => $card ) {
+			$cards[ $uid ] = $card;
+		}
+	}
 
 	$rows     = array();
 	$post_ids = array();
 	foreach ( $by_user as $uid => $list ) {
-		$card = ! empty( $list[0]['data']['_wp']['n'] ) ? $list[0]['data']['_wp'] : ( isset( $primed[ $uid ] ) ? $primed[ $uid ] : null );
+		$card = $cards[ $uid ];
 		if ( ! $card || ! empty( $card['x'] ) ) {
 			continue; // Deleted user.
 		}
-		$pref    = '';
+		$pref    = isset( $card['p'] ) ? (string) $card['p'] : '';
 		$best    = '';
 		$primary = $list[0]; // The most present tab (newest among equals) says where the user is.
 		foreach ( $list as $entry ) {
-			if ( '' === $pref && ! empty( $entry['data']['_wp']['p'] ) ) {
-				$pref = (string) $entry['data']['_wp']['p'];
-			}
 			$activity = wp_presence_entry_activity( $entry );
 			if ( wp_presence_activity_rank( $activity ) > wp_presence_activity_rank( $best ) ) {
 				$best    = $activity;

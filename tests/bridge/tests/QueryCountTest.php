@@ -126,7 +126,9 @@ class QueryCountTest extends Presence_TestCase {
 			$this->assertStringStartsWith( 'http', $row['avatar_url'] );
 		}
 		$this->assertCount( 1, $this->touching( $wpdb->users ), 'one query for twelve users' );
-		$this->assertSame( array(), $this->touching( $wpdb->usermeta ) );
+		$meta = $this->touching( $wpdb->usermeta );
+		$this->assertCount( 1, $meta, 'one query for their preferences' );
+		$this->assertStringContainsString( "meta_key = 'wp_presence_preference'", $meta[0] );
 	}
 
 	public function test_editor_tick_and_post_lock_storage_is_sql_free_on_extension() {

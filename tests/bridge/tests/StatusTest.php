@@ -98,6 +98,20 @@ class StatusTest extends Presence_TestCase {
 		$this->assertSame( '', get_user_meta( $a, 'wp_presence_preference', true ) );
 	}
 
+	public function test_invisible_user_with_only_third_party_entries_stays_hidden() {
+		$a = $this->make_user( 'editor' );
+		$b = $this->make_user( 'editor' );
+		wp_set_user_presence_preference( $a, 'invisible' );
+		wp_set_presence( 'admin/online', 'sync-client', array( 'screen' => 'post' ), $a ); // No bridge card.
+		wp_set_presence( 'admin/online', 'sync-client-b', array( 'screen' => 'post' ), $b );
+		wp_cache_flush();
+		WP_Presence_Testing::reset_caches();
+		wp_set_current_user( $b );
+		$this->assertSame( array( $b ), $this->ids( wp_presence_online_users() ) );
+		$items = $this->rest( 'GET', '/wp-presence/v1/presence', array( 'room' => 'admin/online' ) )->get_data();
+		$this->assertSame( array( $b ), array_values( array_unique( wp_list_pluck( $items, 'user_id' ) ) ) );
+	}
+
 	public function test_unknown_preference_refused() {
 		$a = $this->make_user( 'editor' );
 		$this->assertFalse( wp_set_user_presence_preference( $a, 'busy' ) );
