@@ -66,6 +66,7 @@ require_once __DIR__ . '/includes/class-wp-presence-store-sql.php';
 require_once __DIR__ . '/includes/store.php';
 require_once __DIR__ . '/includes/api.php';
 require_once __DIR__ . '/includes/status.php';
+require_once __DIR__ . '/includes/network.php';
 require_once __DIR__ . '/includes/heartbeat.php';
 require_once __DIR__ . '/includes/lifecycle.php';
 require_once __DIR__ . '/includes/class-wp-presence-rest-controller.php';

@@ -55,6 +55,9 @@ class WP_Presence_CLI_Command {
 	 *
 	 * ## OPTIONS
 	 *
+	 * [--network]
+	 * : One row per site of the network instead (rooms, entries, users).
+	 *
 	 * [--format=<format>]
 	 * : table, json, csv, yaml or count.
 	 * ---
@@ -66,6 +69,11 @@ class WP_Presence_CLI_Command {
 	 * @return void
 	 */
 	public function summary( $args, $assoc_args ) {
+		$format = isset( $assoc_args['format'] ) ? (string) $assoc_args['format'] : 'table';
+		if ( ! empty( $assoc_args['network'] ) ) {
+			\WP_CLI\Utils\format_items( $format, wp_presence_network_summary(), array( 'blog_id', 'url', 'rooms', 'entries', 'users' ) );
+			return;
+		}
 		$items = array();
 		foreach ( wp_presence_store()->rooms( '' ) as $room ) {
 			$items[] = array(
@@ -75,7 +83,6 @@ class WP_Presence_CLI_Command {
 				'updated' => gmdate( 'Y-m-d H:i:s', (int) $room['updated'] ),
 			);
 		}
-		$format = isset( $assoc_args['format'] ) ? (string) $assoc_args['format'] : 'table';
 		\WP_CLI\Utils\format_items( $format, $items, array( 'room', 'entries', 'users', 'updated' ) );
 		if ( 'table' === $format ) {
 			\WP_CLI::log( sprintf( 'Backend: %s (%s)', wp_presence_backend(), wp_presence_store()->get_namespace() ) );

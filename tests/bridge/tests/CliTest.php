@@ -72,6 +72,16 @@ class CliTest extends Presence_TestCase {
 		$this->assertStringStartsWith( 'Backend: ' . wp_presence_backend(), $this->out( 'log' )[0] );
 	}
 
+	public function test_summary_network_lists_sites() {
+		$a = $this->make_user( 'editor' );
+		wp_set_presence( 'admin/online', 'x', array(), $a );
+		$this->cli->summary( array(), array( 'network' => true, 'format' => 'json' ) );
+		$rows = array_column( $this->out( 'items:json' )[0], null, 'blog_id' );
+		$this->assertArrayHasKey( get_current_blog_id(), $rows );
+		$this->assertSame( 1, $rows[ get_current_blog_id() ]['users'] );
+		$this->assertSame( 1, $rows[ get_current_blog_id() ]['entries'] );
+	}
+
 	public function test_cleanup_expired_and_all() {
 		wp_set_presence( 'r', 'a', array(), 1 );
 		wp_presence_store()->upsert( 'r', 'long', 1, array(), 1000 );

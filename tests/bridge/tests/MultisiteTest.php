@@ -114,6 +114,45 @@ class MultisiteTest extends Presence_TestCase {
 		);
 	}
 
+	public function test_network_view() {
+		$a     = $this->make_user( 'editor' );
+		$b     = $this->make_user( 'editor' );
+		$super = $this->make_user( 'administrator' );
+		grant_super_admin( $super );
+		add_user_to_blog( $this->blog, $a, 'editor' );
+		add_user_to_blog( $this->blog, $b, 'editor' );
+		$this->heartbeat( $a, $this->ping( 'tabnetaaa1' ) );
+		switch_to_blog( $this->blog );
+		$this->heartbeat( $a, $this->ping( 'tabnetaaa2', array( 'activity' => 'away' ) ) );
+		$this->heartbeat( $b, $this->ping( 'tabnetbbb1' ) );
+		restore_current_blog();
+
+		$summary = array_column( wp_presence_network_summary(), null, 'blog_id' );
+		$this->assertSame( 1, $summary[ get_main_site_id() ]['users'] );
+		$this->assertSame( 2, $summary[ $this->blog ]['users'] );
+		$this->assertSame( 2, $summary[ $this->blog ]['entries'] );
+
+		wp_set_current_user( $a );
+		$this->assertSame( array(), wp_presence_network_online_users(), 'super admins only' );
+		wp_set_current_user( $super );
+		$rows = array_column( wp_presence_network_online_users(), null, 'user_id' );
+		$this->assertSame( array( get_main_site_id(), $this->blog ), $rows[ $a ]['sites'] );
+		$this->assertSame( 'online', $rows[ $a ]['status'], 'most present across sites' );
+		$this->assertSame( array( $this->blog ), $rows[ $b ]['sites'] );
+
+		// CLI --network.
+		require_once WP_PRESENCE_BRIDGE_DIR . '/includes/class-wp-presence-cli-command.php';
+		WP_CLI::$out = array();
+		( new WP_Presence_CLI_Command() )->summary( array(), array( 'network' => true, 'format' => 'json' ) );
+		$this->assertSame( 'items:json', WP_CLI::$out[0][0] );
+		$cli = array_column( WP_CLI::$out[0][1], null, 'blog_id' );
+		$this->assertSame( 2, $cli[ $this->blog ]['users'] );
+
+		switch_to_blog( $this->blog );
+		WP_Presence_Testing::reset();
+		restore_current_blog();
+	}
+
 	public function test_bridge_is_network_active_and_table_is_shared() {
 		global $wpdb;
 		$this->assertArrayHasKey( 'presence/presence.php', (array) get_site_option( 'active_sitewide_plugins' ) );
