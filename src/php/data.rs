@@ -1,9 +1,10 @@
 //! `data` arrays to bytes and back.
 
 use super::errors::value_error;
+use super::shapes::{OwnedKey, Shapes, MAX_SHAPED_KEYS};
 use crate::store::codec::{Key, Malformed, Reader, Token, Writer, MAX_DEPTH};
 use crate::store::layout::MAX_DATA_LEN;
-use crate::sys::zend::{for_each, KeyRef};
+use crate::sys::zend::{bool_zval, double_zval, for_each, long_zval, string_zval, KeyRef};
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::flags::DataType;
@@ -58,44 +59,93 @@ fn encode_value(v: &Zval, w: &mut Writer, depth: usize) -> Result<(), String> {
 /// Decodes stored bytes into a PHP array. Only bytes this extension wrote reach here, but a
 /// damaged value still yields an empty array rather than a crash (presence-api does the same
 /// with non-array JSON).
-pub fn decode(bytes: &[u8]) -> ZBox<ZendHashTable> {
+pub fn decode(bytes: &[u8], shapes: &mut Shapes) -> ZBox<ZendHashTable> {
     let mut r = Reader::new(bytes);
     match r.token() {
-        Ok(Token::Array(n)) => decode_array(&mut r, n, 1).unwrap_or_else(|_| ZendHashTable::new()),
+        Ok(Token::Array(n)) => {
+            decode_array(&mut r, n, 1, shapes).unwrap_or_else(|_| ZendHashTable::new())
+        }
         _ => ZendHashTable::new(),
     }
+}
+
+fn value(r: &mut Reader<'_>, depth: usize, shapes: &mut Shapes) -> Result<Zval, Malformed> {
+    Ok(match r.token()? {
+        Token::Null => Zval::null(),
+        Token::Bool(b) => bool_zval(b),
+        Token::Int(i) => long_zval(i),
+        Token::Float(f) => double_zval(f),
+        Token::Str(s) => string_zval(s),
+        Token::Array(m) => {
+            if depth >= MAX_DEPTH {
+                return Err(Malformed);
+            }
+            let mut z = Zval::new();
+            z.set_hashtable(decode_array(r, m, depth + 1, shapes)?);
+            z
+        }
+    })
 }
 
 fn decode_array(
     r: &mut Reader<'_>,
     n: u32,
     depth: usize,
+    shapes: &mut Shapes,
 ) -> Result<ZBox<ZendHashTable>, Malformed> {
+    if n == 0 {
+        return Ok(ZendHashTable::new());
+    }
+    let cacheable = n as usize <= MAX_SHAPED_KEYS;
+    if cacheable {
+        if let Some(ds) = shapes.last(depth, n as usize) {
+            let start = r.clone();
+            let mut ok = true;
+            let ht = ds.shape.fill(|i| {
+                if !ok {
+                    return Zval::null();
+                }
+                let v = r
+                    .key()
+                    .ok()
+                    .filter(|k| ds.keys.get(i as usize).is_some_and(|want| want.matches(k)))
+                    .and_then(|_| value(r, depth, shapes).ok());
+                v.unwrap_or_else(|| {
+                    ok = false;
+                    Zval::null()
+                })
+            });
+            if ok {
+                return Ok(ht);
+            }
+            // Another shape: start over the plain way.
+            *r = start;
+        }
+    }
+    let mut keys = Vec::new();
     let mut ht = ZendHashTable::with_capacity(n);
     for _ in 0..n {
         let key = r.key()?;
-        let mut z = Zval::new();
-        match r.token()? {
-            Token::Null => z.set_null(),
-            Token::Bool(b) => z.set_bool(b),
-            Token::Int(i) => z.set_long(i),
-            Token::Float(f) => z.set_double(f),
-            Token::Str(s) => z.set_zend_string(ZendStr::new(s, false)),
-            Token::Array(m) => {
-                if depth >= MAX_DEPTH {
-                    return Err(Malformed);
-                }
-                z.set_hashtable(decode_array(r, m, depth + 1)?);
-            }
-        }
+        let z = value(r, depth, shapes)?;
         let inserted = match key {
-            Key::Int(i) => ht.insert(ArrayKey::Long(i), z),
+            Key::Int(i) => {
+                if cacheable {
+                    keys.push(OwnedKey::Int(i));
+                }
+                ht.insert(ArrayKey::Long(i), z)
+            }
             Key::Str(s) => {
+                if cacheable {
+                    keys.push(OwnedKey::Str(s.to_vec()));
+                }
                 let ks = ZendStr::new(s, false);
                 ht.insert(ArrayKey::ZendString(&ks), z)
             }
         };
         inserted.map_err(|_| Malformed)?;
+    }
+    if cacheable {
+        shapes.remember(depth, keys);
     }
     Ok(ht)
 }

@@ -4,10 +4,11 @@
 use super::data;
 use super::errors::{presence_error, store_error, value_error};
 use super::ini;
-use super::keys::{with_keys, Keys};
+use super::keys::with_keys;
+use super::shapes;
 use super::state::{self, Ctx};
 use crate::store::layout::MAX_KEY_LEN;
-use crate::store::{Backend, Entries, EntryKey, EntryOut, RoomKey, Upsert, Write};
+use crate::store::{Backend, Entries, EntryKey, RoomKey, Upsert, Write};
 use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
@@ -40,48 +41,37 @@ fn user_arg(func: &str, pos: u8, user_id: i64) -> PhpResult<u64> {
     })
 }
 
-fn zstr(bytes: &[u8]) -> Zval {
-    let mut z = Zval::new();
-    z.set_zend_string(ZendStr::new(bytes, false));
-    z
-}
-
-fn long(v: i64) -> Zval {
-    let mut z = Zval::new();
-    z.set_long(v);
-    z
-}
+use crate::sys::zend::{long_zval as long, string_zval as zstr};
 
 fn put(ht: &mut ZendHashTable, key: &ZendStr, v: Zval) {
     // Inserting under an interned key cannot fail; a failure would only drop this one field.
     let _ = ht.insert(ArrayKey::ZendString(key), v);
 }
 
-/// One entry as PHP sees it. `room` is shared between rows of one room read.
-fn entry_array(k: &Keys, room: &Zval, all: &Entries, e: &EntryOut) -> ZBox<ZendHashTable> {
-    let mut ht = ZendHashTable::with_capacity(6);
-    put(&mut ht, &k.room, room.shallow_clone());
-    put(&mut ht, &k.client_id, zstr(all.client(e)));
-    put(&mut ht, &k.user_id, long(e.user_id.cast_signed()));
-    let mut d = Zval::new();
-    d.set_hashtable(data::decode(all.data(e)));
-    put(&mut ht, &k.data, d);
-    put(&mut ht, &k.updated, long(e.updated));
-    put(&mut ht, &k.expires, long(e.expires));
-    ht
-}
-
+/// Entries as PHP arrays. `room` is given for single-room results, whose rows share its string.
 fn entry_list(room: Option<&[u8]>, all: &Entries) -> ZBox<ZendHashTable> {
-    with_keys(|k| {
+    shapes::with(|sh| {
+        let row = sh.row();
         let mut list = ZendHashTable::with_capacity(all.items.len() as u32);
         let shared = room.map(zstr);
         for e in &all.items {
-            let room_z = match &shared {
-                Some(z) => z.shallow_clone(),
-                None => zstr(all.room(e)),
-            };
+            let mut data = Some(data::decode(all.data(e), sh));
+            let ht = row.fill(|i| match i {
+                0 => shared
+                    .as_ref()
+                    .map_or_else(|| zstr(all.room(e)), Zval::shallow_clone),
+                1 => zstr(all.client(e)),
+                2 => long(e.user_id.cast_signed()),
+                3 => {
+                    let mut z = Zval::new();
+                    z.set_hashtable(data.take().unwrap_or_default());
+                    z
+                }
+                4 => long(e.updated),
+                _ => long(e.expires),
+            });
             let mut z = Zval::new();
-            z.set_hashtable(entry_array(k, &room_z, all, e));
+            z.set_hashtable(ht);
             let _ = list.push(z);
         }
         list

@@ -8,6 +8,7 @@ mod errors;
 mod functions;
 mod ini;
 mod keys;
+mod shapes;
 mod state;
 
 use ext_php_rs::prelude::*;
@@ -22,6 +23,12 @@ extern "C" fn startup(_ty: i32, module_number: i32) -> i32 {
 
 extern "C" fn request_startup(_ty: i32, _module_number: i32) -> i32 {
     state::reset_request();
+    0
+}
+
+extern "C" fn request_shutdown(_ty: i32, _module_number: i32) -> i32 {
+    // Result templates live in request memory: free them while it is still valid.
+    shapes::release();
     0
 }
 
@@ -40,6 +47,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
     functions::register(module)
         .startup_function(startup)
         .request_startup_function(request_startup)
+        .request_shutdown_function(request_shutdown)
         .info_function(info)
         .class::<errors::PresenceException>()
 }

@@ -84,6 +84,7 @@ pub enum Key<'a> {
 pub struct Malformed;
 
 /// Reads an encoding token by token.
+#[derive(Clone)]
 pub struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
@@ -144,6 +145,29 @@ impl<'a> Reader<'a> {
             }
             _ => return Err(Malformed),
         })
+    }
+
+    /// Position in the bytes, for slicing out what was just read.
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// Skips one value, nested arrays included.
+    pub fn skip_value(&mut self, depth: usize) -> Result<(), Malformed> {
+        if let Token::Array(n) = self.token()? {
+            if depth >= MAX_DEPTH {
+                return Err(Malformed);
+            }
+            for _ in 0..n {
+                self.key()?;
+                self.skip_value(depth + 1)?;
+            }
+        }
+        Ok(())
     }
 
     pub fn key(&mut self) -> Result<Key<'a>, Malformed> {

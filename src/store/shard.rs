@@ -294,6 +294,11 @@ impl<'a> Shard<'a> {
         if from + len > s.payload_len() {
             return Err(Corrupt);
         }
+        if from + len <= BLOCK_PAYLOAD {
+            // Typical entries fit one block: one slice, no chain walk.
+            let b = self.blocks.get(s.first_block as usize).ok_or(Corrupt)?;
+            return Ok(f(&b.bytes[from..from + len]));
+        }
         let mut cur = s.first_block;
         let mut skip = from;
         let mut left = len;

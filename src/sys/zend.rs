@@ -2,8 +2,11 @@
 //! an array's buckets (ext-php-rs's iterator turns keys into UTF-8 Strings and panics on binary
 //! keys; PHP keys are bytes).
 
-use ext_php_rs::ffi::{zend_long, zval, IS_UNDEF};
-use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::ffi::{
+    zend_array_dup, zend_long, zval, IS_DOUBLE, IS_FALSE, IS_LONG, IS_TRUE, IS_UNDEF,
+};
+use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendStr, Zval};
 use std::ffi::{c_char, c_int, CStr};
 
 extern "C" {
@@ -77,4 +80,89 @@ pub fn for_each<E>(
         }
     }
     Ok(())
+}
+
+/// An array of keys with null values, cloned for every row that has these keys: cloning copies
+/// the buckets and the hash index in one allocation, where inserting key by key would hash and
+/// allocate per field.
+///
+/// Shapes hold request memory: drop them before the request ends (`RSHUTDOWN`).
+pub struct Shape {
+    ht: ZBox<ZendHashTable>,
+    len: u32,
+}
+
+impl Shape {
+    /// Builds the template, or None when PHP stores these keys as a packed list (no buckets to
+    /// fill) or they repeat (holes).
+    pub fn new(keys: &[ShapeKey<'_>]) -> Option<Shape> {
+        let mut ht = ZendHashTable::with_capacity(keys.len() as u32);
+        for k in keys {
+            let _ = match k {
+                ShapeKey::Int(i) => ht.insert(ArrayKey::Long(*i), Zval::null()),
+                ShapeKey::Str(s) => ht.insert(ArrayKey::ZendString(s), Zval::null()),
+            };
+        }
+        let len = ht.len() as u32;
+        // SAFETY: `u.flags` is the array's flag word, always initialised by the engine.
+        let packed = unsafe { ht.u.flags } & HASH_FLAG_PACKED != 0;
+        (!packed && len as usize == keys.len()).then_some(Shape { ht, len })
+    }
+
+    /// A new array with this shape's keys and `value(i)` as the i-th value.
+    pub fn fill(&self, mut value: impl FnMut(u32) -> Zval) -> ZBox<ZendHashTable> {
+        // SAFETY: the template is a live, hole-free, non-packed array (string or integer keys
+        // inserted once each), so after zend_array_dup its first `len` buckets are exactly the
+        // template's in order, each holding IS_NULL. Overwriting a null value needs no destructor
+        // (only its `u2.next` chain link must survive), and `ptr::write` moves our refcounted zval into the bucket, which now owns it. The dup
+        // has refcount 1 and is handed to ZBox, which releases it.
+        unsafe {
+            let dup = zend_array_dup(std::ptr::from_ref::<ZendHashTable>(&self.ht).cast_mut());
+            let data = (*dup).__bindgen_anon_1.arData;
+            for i in 0..self.len {
+                let dst = &raw mut (*data.add(i as usize)).val;
+                // A bucket's zval keeps the hash collision chain in `u2.next`: keep it.
+                let next = (*dst).u2.next;
+                std::ptr::write(dst, value(i));
+                (*dst).u2.next = next;
+            }
+            ZBox::from_raw(dup)
+        }
+    }
+}
+
+/// A key of a `Shape` (the template takes its own reference).
+pub enum ShapeKey<'a> {
+    Int(i64),
+    Str(&'a ZendStr),
+}
+
+// Plain values, written field by field: ext-php-rs's setters first release whatever the zval
+// held, which a fresh zval does not need, and these run a few hundred times per room read.
+
+pub fn long_zval(v: i64) -> Zval {
+    let mut z = Zval::new();
+    z.value.lval = v;
+    z.u1.type_info = IS_LONG;
+    z
+}
+
+pub fn double_zval(v: f64) -> Zval {
+    let mut z = Zval::new();
+    z.value.dval = v;
+    z.u1.type_info = IS_DOUBLE;
+    z
+}
+
+pub fn bool_zval(v: bool) -> Zval {
+    let mut z = Zval::new();
+    z.u1.type_info = if v { IS_TRUE } else { IS_FALSE };
+    z
+}
+
+/// A new (non-interned, refcounted) string zval with these bytes.
+pub fn string_zval(bytes: &[u8]) -> Zval {
+    let mut z = Zval::new();
+    z.set_zend_string(ZendStr::new(bytes, false));
+    z
 }
