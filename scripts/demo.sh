@@ -12,7 +12,8 @@
 #      presence.shm_path as php-fpm, ticking every editor every few seconds so they wander between
 #      screens and posts and change status (online / idle / away / dnd);
 #   6. prints the URL and the login.
-# Idempotent: running it again leaves a running demo alone (and restarts whatever part is down).
+# Idempotent: running it again keeps the running servers and data (and starts whatever is down);
+# the mover is restarted.
 # Stop everything with scripts/demo-stop.sh (make demo-stop).
 #
 # Environment: DEMO_HTTP_PORT (8080), DEMO_FPM_PORT (9103), DEMO_DB_PORT (33063), FPM_WORKERS (4),
@@ -60,8 +61,10 @@ flock 9
 
 # 2./3. MariaDB, WordPress, php-fpm + nginx.
 log "WordPress $("$ROOT/scripts/wp/fetch-wordpress.sh")"
-"$ROOT/scripts/wp/mariadb.sh" start "$D/mariadb" "$DB_PORT"
+"$ROOT/scripts/wp/mariadb.sh" start "$D/mariadb" "$DB_PORT" 9>&- # mariadbd must not hold our lock
 "$ROOT/scripts/wp/make-site.sh" "$SITE" "$D/mariadb/mysqld.sock" presence_demo "$URL" >/dev/null
+mkdir -p "$SITE/wp-content/mu-plugins"
+cp "$ROOT/scripts/demo/mu-demo.php" "$SITE/wp-content/mu-plugins/presence-demo.php" # offline avatars
 "$ROOT/scripts/stack/start.sh" "$SITE" "$FPM_PORT" "$HTTP_PORT" "${stack_args[@]}" >&2
 
 # php-cli with exactly the ini php-fpm uses: the extension and the same presence.shm_path.
@@ -76,20 +79,22 @@ mover_alive() {
 	pid=$(cat "$D/mover.pid" 2>/dev/null) || return 1
 	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'scripts/demo/mover.php'
 }
+# Always a fresh mover, so it runs the current code; it goes on between demo.sh runs otherwise.
 if mover_alive; then
-	log "mover already running (pid $(cat "$D/mover.pid"))"
-else
-	rm -f "$D/mover.ready"
-	PHP_INI_SCAN_DIR=":$STACK_STATE/conf.d" setsid php "$ROOT/scripts/demo/mover.php" "$SITE" "$URL" "$D/mover.ready" \
-		</dev/null >>"$D/mover.log" 2>&1 &
-	echo $! >"$D/mover.pid"
-	for _ in $(seq 1 300); do
-		[ -f "$D/mover.ready" ] && break
-		kill -0 "$(cat "$D/mover.pid")" 2>/dev/null || { log "error: the mover exited; see $D/mover.log"; tail -5 "$D/mover.log" >&2; exit 1; }
-		sleep 0.1
-	done
-	log "mover started (pid $(cat "$D/mover.pid"), log $D/mover.log)"
+	kill -TERM "$(cat "$D/mover.pid")" 2>/dev/null || true
+	for _ in $(seq 1 50); do mover_alive || break; sleep 0.1; done
 fi
+rm -f "$D/mover.ready"
+# 9>&-: the mover must not inherit (and hold) this script's lock
+PHP_INI_SCAN_DIR=":$STACK_STATE/conf.d" setsid php "$ROOT/scripts/demo/mover.php" "$SITE" "$URL" "$D/mover.ready" \
+	</dev/null >>"$D/mover.log" 2>&1 9>&- &
+echo $! >"$D/mover.pid"
+for _ in $(seq 1 300); do
+	[ -f "$D/mover.ready" ] && break
+	kill -0 "$(cat "$D/mover.pid")" 2>/dev/null || { log "error: the mover exited; see $D/mover.log"; tail -5 "$D/mover.log" >&2; exit 1; }
+	sleep 0.1
+done
+log "mover started (pid $(cat "$D/mover.pid"), log $D/mover.log)"
 
 backend=$(php_like_fpm -r '
 	$_SERVER["HTTP_HOST"] = $argv[2]; require $argv[1] . "/wp-load.php";

@@ -82,7 +82,7 @@ trap cleanup EXIT
 
 # ------------------------------------------------------------------ site
 log "WordPress $("$ROOT/scripts/wp/fetch-wordpress.sh")"
-"$ROOT/scripts/wp/mariadb.sh" start "$B/mariadb" "$DB_PORT"
+"$ROOT/scripts/wp/mariadb.sh" start "$B/mariadb" "$DB_PORT" 8>&- # mariadbd must not hold our lock
 mkdir -p "$SITE"
 cat >"$SITE/wp-config-extra.php" <<'EOF'
 <?php

@@ -7,7 +7,8 @@
  * - makes sure `admin` has the password `password`;
  * - creates 40 editors (login = first name in lower case, password `password`) with real names;
  * - creates 12 published posts and 3 drafts, written by those editors;
- * - gives three editors the "Do not disturb" preference.
+ * - gives three editors the "Do not disturb" preference;
+ * - lays out admin's dashboard with the presence widgets first.
  * Presence itself is written by mover.php.
  *
  * @package Presence
@@ -36,6 +37,22 @@ $names = array(
 $admin = get_user_by( 'login', 'admin' );
 if ( $admin && ! wp_check_password( 'password', $admin->user_pass, $admin->ID ) ) {
 	wp_set_password( 'password', $admin->ID );
+}
+if ( $admin ) {
+	// The admin's dashboard opens on the presence widgets (no welcome panel, no news feed that
+	// cannot load without internet access).
+	update_user_meta( $admin->ID, 'show_welcome_panel', 0 );
+	update_user_meta(
+		$admin->ID,
+		'meta-box-order_dashboard',
+		array(
+			'normal'  => 'wp_presence_online,wp_presence_active_posts,dashboard_activity,dashboard_right_now',
+			'side'    => 'dashboard_quick_press,dashboard_site_health,dashboard_primary',
+			'column3' => '',
+			'column4' => '',
+		)
+	);
+	update_user_meta( $admin->ID, 'metaboxhidden_dashboard', array( 'dashboard_primary', 'dashboard_site_health' ) );
 }
 
 $ids = array();

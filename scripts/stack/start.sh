@@ -215,20 +215,32 @@ for p in "$FPM_PORT" "$HTTP_PORT"; do
 	fi
 done
 
+# Runs a daemon in its own session with only stdin/stdout/stderr open: descriptors the caller
+# holds (lock files, pipes) must not be inherited by long-lived servers.
+# (called with `&`: the function body runs in the background subshell, which then becomes the daemon)
+detach() {
+	local fd
+	for fd in /proc/$BASHPID/fd/*; do
+		fd=${fd##*/}
+		if [ "$fd" -gt 2 ] && [ "$fd" != 255 ]; then eval "exec $fd>&-"; fi
+	done
+	exec setsid "$@"
+}
+
 export PHP_INI_SCAN_DIR=":$STATE/conf.d"
 php-fpm8.2 -t -R -y "$STATE/php-fpm.conf" >/dev/null 2>"$STATE/php-fpm-test.log" || {
 	cat "$STATE/php-fpm-test.log" >&2
 	exit 1
 }
 # setsid: own session, so the processes survive the caller's shell and never get its signals
-setsid php-fpm8.2 -F -R -y "$STATE/php-fpm.conf" </dev/null >>"$STATE/php-fpm.log" 2>&1 &
+detach php-fpm8.2 -F -R -y "$STATE/php-fpm.conf" </dev/null >>"$STATE/php-fpm.log" 2>&1 &
 FPM_PID=$!
 nginx -t -q -e "$STATE/nginx/logs/error.log" -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" 2>>"$STATE/nginx/logs/error.log" || {
 	tail -5 "$STATE/nginx/logs/error.log" >&2
 	kill "$FPM_PID" 2>/dev/null || true
 	exit 1
 }
-setsid nginx -e "$STATE/nginx/logs/error.log" -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -g 'daemon off;' \
+detach nginx -e "$STATE/nginx/logs/error.log" -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -g 'daemon off;' \
 	</dev/null >>"$STATE/nginx/logs/error.log" 2>&1 &
 NGINX_PID=$!
 
