@@ -177,13 +177,17 @@ async function queryCount( page ) {
 
 /** Opens the admin bar dropdown (it opens on hover). */
 async function openAdminBarMenu( page ) {
+	await page.bringToFront();
 	try {
 		await page.hover( '#wp-admin-bar-wp-presence > .ab-item', { timeout: 10000 } );
 		await page.waitForSelector( '#wp-admin-bar-wp-presence .ab-sub-wrapper', { state: 'visible', timeout: 5000 } );
 	} catch ( e ) {
 		const file = path.join( ARTIFACTS, `admin-bar-menu-${ Date.now() }.png` );
 		await page.screenshot( { path: file, fullPage: true } ).catch( () => {} );
-		throw new Error( `${ e.message.split( '\n' )[ 0 ] } on ${ page.url() } (screenshot ${ file })` );
+		const state = await page
+			.evaluate( () => `${ document.readyState } ${ document.visibilityState } body=${ document.body ? document.body.innerHTML.length : -1 } adminbar=${ !! document.getElementById( 'wpadminbar' ) }` )
+			.catch( ( err ) => String( err ) );
+		throw new Error( `${ e.message.split( '\n' )[ 0 ] } on ${ page.url() } [${ state }] (screenshot ${ file })` );
 	}
 }
 
