@@ -88,6 +88,7 @@ foreach ( $rows as $r ) {
 			? max( 0, $r['machine_ticks'] - $r['fpm_ticks'] - $r['nginx_ticks'] - $r['db_ticks'] - $r['wrk_ticks'] ) / $r['machine_ticks']
 			: null,
 		'wrk'     => isset( $r['wrk_ticks'] ) ? $r['wrk_ticks'] * $ms : null,
+		'server'  => ( $r['fpm_ticks'] + $r['db_ticks'] + $r['nginx_ticks'] ) * $ms,
 		'q'       => $run['queries_per_tick'],
 		'qhb'     => $run['hb_queries_per_tick'],
 		'bytes'   => $run['bytes_per_tick'],
@@ -136,16 +137,17 @@ $out[] = sprintf( '- **Machine:** %s, %s cores, %s, Linux %s. **The load generat
 $out[] = sprintf( '- **Stack:** WordPress %s, PHP %s (php-fpm, `pm = static`, %s workers, opcache on, WP_DEBUG off), nginx %s, MariaDB %s, all on 127.0.0.1.', $wp_version, $php, getenv( 'FPM_WORKERS' ) ?: '4', $nginx, $mariadb );
 $out[] = sprintf( '- **Load:** wrk %s, %s connections, %d s per run after a %s s warm-up, %d repetitions (the table shows the median and, for req/s, each repetition). Each request is a Heartbeat tick of one logged-in user (`admin-ajax.php?action=heartbeat`, heartbeat nonce + auth cookies made with `wp_generate_auth_cookie()` for a fresh session), rotating over 40 or 500 distinct users who all stay online. 9 users in 10 are on the dashboard (`wp-presence` ping with screen `dashboard` + core\'s `wp-auth-check`); every 10th has a post open in the editor (screen `post`, `post_id`, plus core\'s `wp-refresh-post-lock`). Before each measured pair the presence of all bench users is removed and the users are brought online by one real tick each.', $wrk, getenv( 'CONNECTIONS' ) ?: '16', $seconds, getenv( 'WARMUP_SECONDS' ) ?: '3', $reps );
 $out[] = '- **Variants:** *steady* = the client sends the `ack` and room versions (`seen`) from its last reply and nothing changed, so the bridge can skip the write and omit the rooms (best case). *full* = no `seen`, so every reply carries the full `admin/online` room and active posts (worst case: what every tick of presence-api was). Deactivated receives the same requests.';
-$out[] = '- **Measured:** req/s and latency from wrk; CPU per request = utime+stime of the php-fpm master and workers (and separately mariadbd, nginx) read from `/proc/PID/stat` before and after the run, divided by the requests; SQL queries per tick = `$wpdb->num_queries` of each request, sent back in a header by the probe mu-plugin `benches/e2e/mu-bench.php` and averaged by the wrk script; reply bytes = body bytes per tick. *CPU not ours* = the share of the machine\'s busy CPU time during each run spent outside php-fpm, nginx, MariaDB and wrk (other sessions sharing the machine): runs with a high share are noisy.';
+$out[] = '- **Measured:** req/s and latency from wrk; CPU per request = utime+stime of the php-fpm master and workers (and separately mariadbd, nginx) read from `/proc/PID/stat` before and after the run, divided by the requests; SQL queries per tick = `$wpdb->num_queries` of each request, sent back in a header by the probe mu-plugin `benches/e2e/mu-bench.php` and averaged by the wrk script; reply bytes = body bytes per tick. *server CPU ÷ deactivated* = (php-fpm + MariaDB + nginx CPU per request) relative to the deactivated run: the inverse of the capacity ratio, and less sensitive than req/s to other load on the machine. *CPU not ours* = the share of the machine\'s busy CPU time during each run spent outside php-fpm, nginx, MariaDB and wrk (other sessions sharing the machine): runs with a high share are noisy.';
 $out[] = '- **Command:** `make bench-e2e`' . ( $env ? ' with `' . implode( ' ', array_map( fn( $k, $v ) => "$k=$v", array_keys( $env ), $env ) ) . '`' : '' ) . '.';
 $out[] = '';
 
 foreach ( $groups as $users => $g ) {
-	$off = isset( $g['off/steady'] ) ? presence_median( array_column( $g['off/steady'], 'rps' ) ) : null;
+	$off     = isset( $g['off/steady'] ) ? presence_median( array_column( $g['off/steady'], 'rps' ) ) : null;
+	$off_cpu = isset( $g['off/steady'] ) ? presence_median( array_column( $g['off/steady'], 'server' ) ) : null;
 	$out[] = "### $users users online";
 	$out[] = '';
-	$out[] = '| configuration | req/s (each rep) | ÷ deactivated | p50 ms | p99 ms | php-fpm CPU ms/req | MariaDB CPU ms/req | SQL queries/tick | reply bytes/tick | CPU not ours |';
-	$out[] = '|---|---|---|---|---|---|---|---|---|---|';
+	$out[] = '| configuration | req/s (each rep) | req/s ÷ deactivated | p50 ms | p99 ms | php-fpm CPU ms/req | MariaDB CPU ms/req | server CPU ÷ deactivated | SQL queries/tick | reply bytes/tick | CPU not ours |';
+	$out[] = '|---|---|---|---|---|---|---|---|---|---|---|';
 	foreach ( $order as $k ) {
 		if ( empty( $g[ $k ] ) ) {
 			continue;
@@ -154,7 +156,7 @@ foreach ( $groups as $users => $g ) {
 		$rps = presence_median( array_column( $v, 'rps' ) );
 		$bad = array_sum( array_column( $v, 'bad' ) );
 		$out[] = sprintf(
-			'| %s | %.1f (%s) | %s | %.1f | %.1f | %.1f | %.2f | %s | %s | %s |',
+			'| %s | %.1f (%s) | %s | %.1f | %.1f | %.1f | %.2f | %s | %s | %s | %s |',
 			$labels[ $k ] . ( $bad ? " ⚠ $bad bad replies" : '' ),
 			$rps,
 			implode( ', ', array_map( fn( $x ) => sprintf( '%.1f', $x ), array_column( $v, 'rps' ) ) ),
@@ -163,6 +165,7 @@ foreach ( $groups as $users => $g ) {
 			presence_median( array_column( $v, 'p99' ) ),
 			presence_median( array_column( $v, 'fpm' ) ),
 			presence_median( array_column( $v, 'db' ) ),
+			$off_cpu ? sprintf( '%.2f', presence_median( array_column( $v, 'server' ) ) / $off_cpu ) : '–',
 			null === $v[0]['q'] ? '–' : sprintf( '%.1f', presence_median( array_column( $v, 'q' ) ) ),
 			number_format( presence_median( array_column( $v, 'bytes' ) ), 0, '.', ',' ),
 			null === $v[0]['other'] ? '–' : implode( ', ', array_map( fn( $x ) => sprintf( '%.0f%%', 100 * $x ), array_column( $v, 'other' ) ) )

@@ -177,9 +177,12 @@ while ( ! $stop && time() < $deadline ) {
 				$s['activity'] = presence_demo_pick( array( 'online' => 6, 'idle' => 3, 'away' => 2 ) );
 			}
 			// Now and then someone turns "Do not disturb" on or off.
-			if ( function_exists( 'wp_set_user_presence_preference' ) && mt_rand( 1, 1000 ) <= 4 ) {
-				$pref = (string) get_user_meta( $uid, 'wp_presence_preference', true );
-				wp_set_user_presence_preference( $uid, 'dnd' === $pref ? '' : 'dnd' );
+			// (about 1 in 15 is on "Do not disturb" at any time)
+			if ( function_exists( 'wp_set_user_presence_preference' ) ) {
+				$is_dnd = 'dnd' === (string) get_user_meta( $uid, 'wp_presence_preference', true );
+				if ( mt_rand( 1, 1000 ) <= ( $is_dnd ? 30 : 2 ) ) {
+					wp_set_user_presence_preference( $uid, $is_dnd ? '' : 'dnd' );
+				}
 			}
 		}
 		try {
