@@ -68,7 +68,7 @@ cp "$ROOT/scripts/demo/mu-demo.php" "$SITE/wp-content/mu-plugins/presence-demo.p
 "$ROOT/scripts/stack/start.sh" "$SITE" "$FPM_PORT" "$HTTP_PORT" "${stack_args[@]}" >&2
 
 # php-cli with exactly the ini php-fpm uses: the extension and the same presence.shm_path.
-php_like_fpm() { PHP_INI_SCAN_DIR=":$STACK_STATE/conf.d" php "$@"; }
+php_like_fpm() { "$ROOT/scripts/stack/php.sh" "$SITE" "$@"; }
 
 # 4. People and posts.
 php_like_fpm "$ROOT/scripts/demo/seed.php" "$SITE" "$URL"
@@ -86,7 +86,7 @@ if mover_alive; then
 fi
 rm -f "$D/mover.ready"
 # 9>&-: the mover must not inherit (and hold) this script's lock
-PHP_INI_SCAN_DIR=":$STACK_STATE/conf.d" setsid php "$ROOT/scripts/demo/mover.php" "$SITE" "$URL" "$D/mover.ready" \
+PHP_INI_SCAN_DIR="$STACK_STATE/conf.d" setsid php "$ROOT/scripts/demo/mover.php" "$SITE" "$URL" "$D/mover.ready" \
 	</dev/null >>"$D/mover.log" 2>&1 9>&- &
 echo $! >"$D/mover.pid"
 for _ in $(seq 1 300); do

@@ -118,7 +118,7 @@ db_pids() { cat "$B/mariadb/mysqld.pid"; }
 busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
 CLK_TCK=$(getconf CLK_TCK)
 
-php_like_fpm() { PHP_INI_SCAN_DIR=":$STACK_STATE/conf.d" php "$@"; }
+php_like_fpm() { "$ROOT/scripts/stack/php.sh" "$SITE" "$@"; }
 
 set_mode() {
 	local mode=$1

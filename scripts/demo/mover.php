@@ -4,7 +4,7 @@
  *
  * Usage: php seed.php … first, then (with the same ini as php-fpm, so the extension and
  *        presence.shm_path match and php-cli writes into the store php-fpm reads):
- *        PHP_INI_SCAN_DIR=":.build/stack/demo/conf.d" php mover.php SITE_DIR URL READY_FILE
+ *        scripts/stack/php.sh SITE_DIR scripts/demo/mover.php SITE_DIR URL READY_FILE
  *
  * Every MOVER_INTERVAL seconds (default 3) each editor "ticks" exactly as a browser tab does:
  * the bridge's own Heartbeat callback (`heartbeat_received`) runs as that user with a

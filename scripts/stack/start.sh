@@ -7,8 +7,9 @@
 #   php-fpm8.2 -F -R -y <state>/php-fpm.conf   pm = static, FPM_WORKERS workers, 127.0.0.1:FPM_PORT
 #   nginx -p <state>/nginx -c nginx.conf       127.0.0.1:HTTP_PORT, root SITE_DIR
 #
-# The presence extension is loaded through an ini file added to php-fpm's scan path
-# (PHP_INI_SCAN_DIR=":<state>/conf.d", so Debian's own conf.d stays in effect) with
+# php-fpm scans only <state>/conf.d (PHP_INI_SCAN_DIR): links to every ini of Debian's
+# /etc/php/8.2/fpm/conf.d except one that loads presence (so a system-wide `make install` can
+# neither double-load it nor sneak it into a --no-extension run), plus our own ini with
 #   extension=$PRESENCE_SO                       (default /work/main/target/release/libpresence.so)
 #   presence.shm_path=/dev/shm/presence-<basename of SITE_DIR>
 #   presence.debug_clock=1
@@ -17,6 +18,7 @@
 # All state, logs and pid files live in /work/main/.build/stack/<basename of SITE_DIR>/:
 #   php-fpm.conf php-fpm.pid php-fpm.log php-error.log conf.d/ nginx/{nginx.conf,nginx.pid,logs/}
 #   stack.env  (FPM_PORT, HTTP_PORT, SHM_PATH, EXTENSION=1|0, PHP_INI_SCAN_DIR, pids)
+# php-cli with the same ini set (same extension, same presence.shm_path): scripts/stack/php.sh SITE_DIR …
 #
 # Idempotent: if the stack is already running with the same configuration nothing is done;
 # if the configuration differs (ports, --no-extension, workers) it is restarted.
@@ -66,6 +68,12 @@ fi
 mkdir -p "$STATE/conf.d" "$STATE/nginx/logs" "$STATE/nginx/tmp"
 NEW="$STATE/.new"
 rm -rf "$NEW" && mkdir -p "$NEW/conf.d"
+SYSTEM_CONF_D=${SYSTEM_CONF_D:-/etc/php/8.2/fpm/conf.d}
+for ini in "$SYSTEM_CONF_D"/*.ini; do
+	[ -e "$ini" ] || continue
+	grep -qiE '^[[:space:]]*(zend_)?extension[[:space:]]*=.*presence' "$ini" && continue
+	ln -s "$(readlink -f "$ini")" "$NEW/conf.d/$(basename "$ini")"
+done
 
 # ---------------------------------------------------------------- php-fpm
 {
@@ -227,7 +235,7 @@ detach() {
 	exec setsid "$@"
 }
 
-export PHP_INI_SCAN_DIR=":$STATE/conf.d"
+export PHP_INI_SCAN_DIR="$STATE/conf.d"
 php-fpm8.2 -t -R -y "$STATE/php-fpm.conf" >/dev/null 2>"$STATE/php-fpm-test.log" || {
 	cat "$STATE/php-fpm-test.log" >&2
 	exit 1
@@ -263,7 +271,7 @@ if ! wait_ready; then
 	"$ROOT/scripts/stack/stop.sh" "$SITE_DIR" >/dev/null || true
 	exit 1
 fi
-if [ "$EXTENSION" = 1 ] && ! PHP_INI_SCAN_DIR=":$STATE/conf.d" php-fpm8.2 -m 2>/dev/null | grep -qx presence; then
+if [ "$EXTENSION" = 1 ] && ! PHP_INI_SCAN_DIR="$STATE/conf.d" php-fpm8.2 -m 2>/dev/null | grep -qx presence; then
 	echo "start.sh: warning: php-fpm8.2 -m does not list the presence extension" >&2
 fi
 ext_note=$([ "$EXTENSION" = 1 ] && echo "extension on, shm $SHM_PATH" || echo "no extension")
