@@ -1,29 +1,29 @@
 //! Array keys interned once at module start-up: every row of every result reuses them, which
 //! saves an allocation and a hash per field.
 
-use ext_php_rs::boxed::ZBox;
+use crate::sys::zend::intern_permanent;
 use ext_php_rs::types::ZendStr;
 use std::cell::OnceCell;
 
 pub struct Keys {
-    pub room: ZBox<ZendStr>,
-    pub client_id: ZBox<ZendStr>,
-    pub user_id: ZBox<ZendStr>,
-    pub data: ZBox<ZendStr>,
-    pub updated: ZBox<ZendStr>,
-    pub expires: ZBox<ZendStr>,
-    pub entries: ZBox<ZendStr>,
-    pub users: ZBox<ZendStr>,
-    pub version: ZBox<ZendStr>,
+    pub room: &'static ZendStr,
+    pub client_id: &'static ZendStr,
+    pub user_id: &'static ZendStr,
+    pub data: &'static ZendStr,
+    pub updated: &'static ZendStr,
+    pub expires: &'static ZendStr,
+    pub entries: &'static ZendStr,
+    pub users: &'static ZendStr,
+    pub version: &'static ZendStr,
 }
 
 thread_local! {
     static KEYS: OnceCell<Keys> = const { OnceCell::new() };
 }
 
-fn intern(s: &str) -> ZBox<ZendStr> {
+fn intern(s: &str) -> &'static ZendStr {
     // Persistent interning is only permanent during module start-up, which is when this runs.
-    ZendStr::new_interned(s, true)
+    intern_permanent(s)
 }
 
 /// Interns the keys. Must run in MINIT (php-fpm workers inherit them through fork).

@@ -716,6 +716,10 @@ impl<'a> Shard<'a> {
         let Some(r) = self.find_room(rk.hash)? else {
             return Ok(());
         };
+        // Namespace and room are contiguous at the start of every payload: one compare per entry.
+        let mut prefix = Vec::with_capacity(rk.ns.len() + rk.room.len());
+        prefix.extend_from_slice(rk.ns);
+        prefix.extend_from_slice(rk.room);
         let mut i = self.rooms.get(r as usize).ok_or(Corrupt)?.head;
         for _ in 0..=self.slots.len() {
             if i == NIL {
@@ -729,7 +733,10 @@ impl<'a> Shard<'a> {
             if s.expires <= now {
                 self.remove_slot(i)?;
                 self.meta.swept += 1;
-            } else if self.key_matches(&s, rk.ns, rk.room, None)? {
+            } else if usize::from(s.ns_len) == rk.ns.len()
+                && usize::from(s.room_len) == rk.room.len()
+                && self.payload_eq(&s, 0, &prefix)?
+            {
                 f(self, &s)?;
             }
             i = next;

@@ -1,10 +1,10 @@
-//! The Zend engine calls that `ext-php-rs` does not wrap: ini lookups by name and a raw walk over
-//! an array's buckets (ext-php-rs's iterator turns keys into UTF-8 Strings and panics on binary
-//! keys; PHP keys are bytes).
+//! The Zend engine work that `ext-php-rs` does not wrap: ini lookups by name, a raw walk over an
+//! array's buckets (ext-php-rs's iterator turns keys into UTF-8 Strings and panics on binary keys;
+//! PHP keys are bytes), and result arrays cloned from templates.
 
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::ffi::{
-    zend_array_dup, zend_long, zval, IS_DOUBLE, IS_FALSE, IS_LONG, IS_TRUE, IS_UNDEF,
+    _emalloc, zend_long, zval, Bucket, IS_ARRAY, IS_DOUBLE, IS_FALSE, IS_LONG, IS_TRUE, IS_UNDEF,
 };
 use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendStr, Zval};
 use std::ffi::{c_char, c_int, CStr};
@@ -111,23 +111,62 @@ impl Shape {
 
     /// A new array with this shape's keys and `value(i)` as the i-th value.
     pub fn fill(&self, mut value: impl FnMut(u32) -> Zval) -> ZBox<ZendHashTable> {
-        // SAFETY: the template is a live, hole-free, non-packed array (string or integer keys
-        // inserted once each), so after zend_array_dup its first `len` buckets are exactly the
-        // template's in order, each holding IS_NULL. Overwriting a null value needs no destructor
-        // (only its `u2.next` chain link must survive), and `ptr::write` moves our refcounted zval into the bucket, which now owns it. The dup
-        // has refcount 1 and is handed to ZBox, which releases it.
+        // SAFETY: `clone_template` returns a fresh array (refcount 1) whose first `len` buckets are
+        // the template's, in order, each holding IS_NULL. Overwriting a null value needs no
+        // destructor (only its `u2.next` hash-chain link must survive), and `ptr::write` moves
+        // our refcounted zval into the bucket, which now owns it. ZBox releases the array.
         unsafe {
-            let dup = zend_array_dup(std::ptr::from_ref::<ZendHashTable>(&self.ht).cast_mut());
+            let dup = clone_template(&self.ht);
             let data = (*dup).__bindgen_anon_1.arData;
             for i in 0..self.len {
                 let dst = &raw mut (*data.add(i as usize)).val;
-                // A bucket's zval keeps the hash collision chain in `u2.next`: keep it.
                 let next = (*dst).u2.next;
                 std::ptr::write(dst, value(i));
                 (*dst).u2.next = next;
             }
             ZBox::from_raw(dup)
         }
+    }
+}
+
+/// `GC_IMMUTABLE`, which marks interned strings (zend_types.h, PHP 8.2).
+const GC_IMMUTABLE: u32 = 1 << 6;
+
+/// Copies a template array in two allocations and two `memcpy`s. `zend_array_dup` does the same
+/// job element by element (a type check and refcount per value), which was a sixth of a room
+/// read; a template holds only nulls, so a byte copy plus key refcounts is enough.
+///
+/// # Safety
+/// `src` must be a live, non-packed, non-persistent array without holes whose values are all
+/// IS_NULL and that nothing iterates, as `Shape::new` builds.
+unsafe fn clone_template(src: &ZendHashTable) -> *mut ZendHashTable {
+    // SAFETY: the sizes mirror HT_HASH_SIZE/HT_SIZE for this array; both blocks come from the
+    // request allocator, as the engine's own arrays do, so zend_array_destroy frees them. The
+    // hash index and used buckets are copied from live memory of `src`; keys that are not interned
+    // get the reference the new bucket now holds.
+    unsafe {
+        let hash_size = src.nTableMask.wrapping_neg() as usize * std::mem::size_of::<u32>();
+        let bucket = std::mem::size_of::<Bucket>();
+        let full = hash_size + src.nTableSize as usize * bucket;
+        let used = hash_size + src.nNumUsed as usize * bucket;
+        let mem = _emalloc(full).cast::<u8>();
+        let src_base = src.__bindgen_anon_1.arData.cast::<u8>().sub(hash_size);
+        std::ptr::copy_nonoverlapping(src_base, mem, used);
+        let ht = _emalloc(std::mem::size_of::<ZendHashTable>()).cast::<ZendHashTable>();
+        std::ptr::copy_nonoverlapping(std::ptr::from_ref(src), ht, 1);
+        (*ht).gc.refcount = 1;
+        (*ht).gc.u.type_info = IS_ARRAY;
+        (*ht).u.v.nIteratorsCount = 0;
+        (*ht).nInternalPointer = 0;
+        (*ht).__bindgen_anon_1.arData = mem.add(hash_size).cast::<Bucket>();
+        let data = (*ht).__bindgen_anon_1.arData;
+        for i in 0..(*ht).nNumUsed as usize {
+            let key = (*data.add(i)).key;
+            if !key.is_null() && (*key).gc.u.type_info & GC_IMMUTABLE == 0 {
+                (*key).gc.refcount += 1;
+            }
+        }
+        ht
     }
 }
 
@@ -165,4 +204,15 @@ pub fn string_zval(bytes: &[u8]) -> Zval {
     let mut z = Zval::new();
     z.set_zend_string(ZendStr::new(bytes, false));
     z
+}
+
+/// Interns `s` for the life of the engine. Call only during module start-up, when interning is
+/// permanent.
+pub fn intern_permanent(s: &str) -> &'static ZendStr {
+    let z = ZendStr::new_interned(s, true);
+    // SAFETY: a permanent interned string is owned by the engine until it shuts down and is never
+    // freed through a reference count, so it must not be released by us either (a thread-local
+    // ZBox would release it at thread exit, after the engine freed its interned strings). The
+    // references are only used while requests run.
+    unsafe { &*z.into_raw() }
 }
