@@ -227,11 +227,11 @@ pub fn presence_rooms(prefix: Option<BinarySlice<u8>>) -> PhpResult<ZBox<ZendHas
         for r in rooms {
             let mut ht = ZendHashTable::with_capacity(5);
             with_keys(|k| {
-                put(&mut ht, &k.room, zstr(&r.room));
-                put(&mut ht, &k.entries, long(i64::from(r.entries)));
-                put(&mut ht, &k.users, long(i64::from(r.users)));
-                put(&mut ht, &k.version, long(r.version.cast_signed()));
-                put(&mut ht, &k.updated, long(r.updated));
+                put(&mut ht, k.room, zstr(&r.room));
+                put(&mut ht, k.entries, long(i64::from(r.entries)));
+                put(&mut ht, k.users, long(i64::from(r.users)));
+                put(&mut ht, k.version, long(r.version.cast_signed()));
+                put(&mut ht, k.updated, long(r.updated));
             });
             let mut z = Zval::new();
             z.set_hashtable(ht);

@@ -66,12 +66,12 @@ impl Shapes {
             with_keys(|k| {
                 Rc::new(
                     Shape::new(&[
-                        ShapeKey::Str(&k.room),
-                        ShapeKey::Str(&k.client_id),
-                        ShapeKey::Str(&k.user_id),
-                        ShapeKey::Str(&k.data),
-                        ShapeKey::Str(&k.updated),
-                        ShapeKey::Str(&k.expires),
+                        ShapeKey::Str(k.room),
+                        ShapeKey::Str(k.client_id),
+                        ShapeKey::Str(k.user_id),
+                        ShapeKey::Str(k.data),
+                        ShapeKey::Str(k.updated),
+                        ShapeKey::Str(k.expires),
                     ])
                     .expect("six distinct string keys always make a hash shape"),
                 )

@@ -129,7 +129,7 @@ impl Shape {
     }
 }
 
-/// `GC_IMMUTABLE`, which marks interned strings (zend_types.h, PHP 8.2).
+/// `GC_IMMUTABLE`, which marks interned strings (`zend_types.h`, PHP 8.2).
 const GC_IMMUTABLE: u32 = 1 << 6;
 
 /// Copies a template array in two allocations and two `memcpy`s. `zend_array_dup` does the same
@@ -138,7 +138,9 @@ const GC_IMMUTABLE: u32 = 1 << 6;
 ///
 /// # Safety
 /// `src` must be a live, non-packed, non-persistent array without holes whose values are all
-/// IS_NULL and that nothing iterates, as `Shape::new` builds.
+/// `IS_NULL` and that nothing iterates, as `Shape::new` builds.
+// The data block is emalloc'd (16-aligned), and the hash part before the buckets is a multiple of 8.
+#[allow(clippy::cast_ptr_alignment)]
 unsafe fn clone_template(src: &ZendHashTable) -> *mut ZendHashTable {
     // SAFETY: the sizes mirror HT_HASH_SIZE/HT_SIZE for this array; both blocks come from the
     // request allocator, as the engine's own arrays do, so zend_array_destroy frees them. The
