@@ -325,15 +325,21 @@ pub fn presence_time() -> PhpResult<i64> {
     run(|c| Ok(c.now))
 }
 
+/// Debug functions change what every process sees: only where `presence.debug_clock=1`.
+fn require_debug(func: &str) -> PhpResult<()> {
+    if ini::debug_clock() {
+        Ok(())
+    } else {
+        Err(presence_error(format!(
+            "{func}() needs presence.debug_clock=1 in php.ini (test machines only)"
+        )))
+    }
+}
+
 /// Moves the store clock forward for every process on this segment. Needs `presence.debug_clock=1`.
 #[php_function]
 pub fn presence_debug_advance(seconds: i64) -> PhpResult<i64> {
-    if !ini::debug_clock() {
-        return Err(presence_error(
-            "presence_debug_advance() needs presence.debug_clock=1 in php.ini (test machines only)"
-                .into(),
-        ));
-    }
+    require_debug("presence_debug_advance")?;
     if !(0..=10 * 365 * 86_400).contains(&seconds) {
         return Err(value_error(
             "presence_debug_advance",
@@ -348,12 +354,7 @@ pub fn presence_debug_advance(seconds: i64) -> PhpResult<i64> {
 #[php_function]
 pub fn presence_debug_stall(room: BinarySlice<u8>, ms: i64) -> PhpResult<()> {
     let room = key_arg("presence_debug_stall", 1, "room", &room)?;
-    if !ini::debug_clock() {
-        return Err(presence_error(
-            "presence_debug_stall() needs presence.debug_clock=1 in php.ini (test machines only)"
-                .into(),
-        ));
-    }
+    require_debug("presence_debug_stall")?;
     let ms = u64::try_from(ms)
         .ok()
         .filter(|m| *m <= 60_000)

@@ -124,6 +124,26 @@ fn checksum(s: &Slot) -> u64 {
         .finish()
 }
 
+/// Takes an index off a free list (`next` reads a free item's link), or else the next never-used
+/// index below `cap`. None when both are exhausted.
+fn take_index(
+    free: &mut u32,
+    hwm: &mut u32,
+    cap: usize,
+    next: impl FnOnce(u32) -> Option<u32>,
+) -> Result<Option<u32>, Corrupt> {
+    if *free != NIL {
+        let i = *free;
+        *free = next(i).ok_or(Corrupt)?;
+        Ok(Some(i))
+    } else if (*hwm as usize) < cap {
+        *hwm += 1;
+        Ok(Some(*hwm - 1))
+    } else {
+        Ok(None)
+    }
+}
+
 fn len16(b: &[u8]) -> u16 {
     u16::try_from(b.len()).unwrap_or(u16::MAX)
 }
@@ -225,16 +245,15 @@ impl<'a> Shard<'a> {
     }
 
     fn alloc_block(&mut self) -> Result<u32, Corrupt> {
-        let i = if self.meta.block_free != NIL {
-            let i = self.meta.block_free;
-            self.meta.block_free = self.blocks.get(i as usize).ok_or(Corrupt)?.next;
-            i
-        } else if (self.meta.block_hwm as usize) < self.blocks.len() {
-            self.meta.block_hwm += 1;
-            self.meta.block_hwm - 1
-        } else {
-            return Err(Corrupt);
-        };
+        let blocks = &*self.blocks;
+        let i = take_index(
+            &mut self.meta.block_free,
+            &mut self.meta.block_hwm,
+            blocks.len(),
+            |i| blocks.get(i as usize).map(|b| b.next),
+        )?
+        // Callers reserve blocks before writing, so running out here means broken counters.
+        .ok_or(Corrupt)?;
         self.meta.blocks_used += 1;
         Ok(i)
     }
@@ -415,18 +434,16 @@ impl<'a> Shard<'a> {
         if let Some(r) = self.find_room(hash)? {
             return Ok(r);
         }
-        let i = if self.meta.room_free != NIL {
-            let i = self.meta.room_free;
-            self.meta.room_free = self.rooms.get(i as usize).ok_or(Corrupt)?.next;
-            i
-        } else if (self.meta.room_hwm as usize) < self.rooms.len() {
-            self.meta.room_hwm += 1;
-            self.meta.room_hwm - 1
-        } else {
-            // There is one room record per slot and a free slot exists, so this cannot happen
-            // unless the counters were corrupted.
-            return Err(Corrupt);
-        };
+        let rooms = &*self.rooms;
+        let i = take_index(
+            &mut self.meta.room_free,
+            &mut self.meta.room_hwm,
+            rooms.len(),
+            |i| rooms.get(i as usize).map(|r| r.next),
+        )?
+        // There is one room record per slot and a free slot exists, so running out means
+        // broken counters.
+        .ok_or(Corrupt)?;
         let b = self.room_bucket(hash);
         let version = self.tick();
         *self.room_mut(i)? = RoomRec {
@@ -553,16 +570,13 @@ impl<'a> Shard<'a> {
     }
 
     fn alloc_slot(&mut self) -> Result<Option<u32>, Corrupt> {
-        if self.meta.slot_free != NIL {
-            let i = self.meta.slot_free;
-            self.meta.slot_free = self.slot(i)?.key_next;
-            return Ok(Some(i));
-        }
-        if (self.meta.slot_hwm as usize) < self.slots.len() {
-            self.meta.slot_hwm += 1;
-            return Ok(Some(self.meta.slot_hwm - 1));
-        }
-        Ok(None)
+        let slots = &*self.slots;
+        take_index(
+            &mut self.meta.slot_free,
+            &mut self.meta.slot_hwm,
+            slots.len(),
+            |i| slots.get(i as usize).map(|s| s.key_next),
+        )
     }
 
     fn has_room_for(&self, new_slot: bool, blocks: u32) -> Option<Refusal> {
