@@ -5,6 +5,7 @@
 # (pretty permalinks and /wp-json/ work), and waits until both answer.
 #
 #   php-fpm8.2 -F -R -y <state>/php-fpm.conf   pm = static, FPM_WORKERS workers, 127.0.0.1:FPM_PORT
+#     (run from a copy in .build/stack/bin/, so `service php8.2-fpm stop` cannot kill it)
 #   nginx -p <state>/nginx -c nginx.conf       127.0.0.1:HTTP_PORT, root SITE_DIR
 #
 # php-fpm scans only <state>/conf.d (PHP_INI_SCAN_DIR): links to every ini of Debian's
@@ -235,13 +236,24 @@ detach() {
 	exec setsid "$@"
 }
 
+# php-fpm runs from a private copy of the binary. Debian's `service php8.2-fpm stop` (which
+# scripts/install-deps.sh runs, e.g. on every `make ext`) ends with
+# `start-stop-daemon --stop --exec /usr/sbin/php-fpm8.2`, which kills every process whose
+# executable is that file, ours included; a copy is a different file, so our stacks survive it.
+FPM_BIN="$ROOT/.build/stack/bin/php-fpm8.2"
+SYS_FPM=$(command -v php-fpm8.2)
+if ! cmp -s "$SYS_FPM" "$FPM_BIN" 2>/dev/null; then
+	mkdir -p "$(dirname "$FPM_BIN")"
+	cp "$SYS_FPM" "$FPM_BIN.$$" && chmod 0755 "$FPM_BIN.$$" && mv -f "$FPM_BIN.$$" "$FPM_BIN"
+fi
+
 export PHP_INI_SCAN_DIR="$STATE/conf.d"
-php-fpm8.2 -t -R -y "$STATE/php-fpm.conf" >/dev/null 2>"$STATE/php-fpm-test.log" || {
+"$FPM_BIN" -t -R -y "$STATE/php-fpm.conf" >/dev/null 2>"$STATE/php-fpm-test.log" || {
 	cat "$STATE/php-fpm-test.log" >&2
 	exit 1
 }
 # setsid: own session, so the processes survive the caller's shell and never get its signals
-detach php-fpm8.2 -F -R -y "$STATE/php-fpm.conf" </dev/null >>"$STATE/php-fpm.log" 2>&1 &
+detach "$FPM_BIN" -F -R -y "$STATE/php-fpm.conf" </dev/null >>"$STATE/php-fpm.log" 2>&1 &
 FPM_PID=$!
 nginx -t -q -e "$STATE/nginx/logs/error.log" -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" 2>>"$STATE/nginx/logs/error.log" || {
 	tail -5 "$STATE/nginx/logs/error.log" >&2
