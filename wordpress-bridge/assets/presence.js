@@ -327,7 +327,9 @@
 			activity,
 			seen,
 		};
-		if ( settings.postId ) {
+		// Only a post being edited: the bridge counts a tab with a post_id as one of its editors,
+		// so a front-end reader of the post must not send it.
+		if ( settings.postId && ! settings.isFront ) {
 			payload.post_id = parseInt( settings.postId, 10 );
 		}
 		if ( settings.isFront ) {

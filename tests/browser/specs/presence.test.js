@@ -303,7 +303,14 @@ describe( 'presence admin UI in a real browser', () => {
 		await b.goto( '/wp-admin/' );
 		const a = alice.page;
 		await a.goto( '/' );
-		await a.waitForSelector( '#wp-admin-bar-wp-presence' );
+		try {
+			await a.waitForSelector( '#wp-admin-bar-wp-presence', { timeout: 10000 } );
+		} catch ( e ) {
+			const file = path.join( ARTIFACTS, `front-${ Date.now() }.png` );
+			await a.screenshot( { path: file, fullPage: true } ).catch( () => {} );
+			require( 'node:fs' ).writeFileSync( file + '.html', await a.content() );
+			throw e;
+		}
 		await waitInPage( a, p.inAdminBar, bob.id, ONE_TICK, 'Bob in the front-end admin bar' );
 		await closeAll( bob );
 	} );
