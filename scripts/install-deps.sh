@@ -20,12 +20,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get -o DPkg::Lock::Timeout=300 update -qq
 	apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}"
+	# Debian's maintainer scripts may have started the system daemons; the project runs its own
+	# on loopback. Only right after installing, so reruns never touch anything already running.
+	for svc in nginx mariadb redis-server php8.2-fpm; do
+		service "$svc" stop >/dev/null 2>&1 || true
+	done
 fi
-
-# Debian's service scripts may have started daemons on install; the project runs its own on loopback.
-for svc in nginx mariadb redis-server php8.2-fpm; do
-	service "$svc" stop >/dev/null 2>&1 || true
-done
 
 if ! command -v cargo-php >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/cargo-php" ]; then
 	cargo install cargo-php --locked --quiet
