@@ -805,12 +805,17 @@
 			return;
 		}
 		if ( ! liveRegion ) {
-			liveRegion =
-				document.querySelector( '[data-wp-presence-widget="online"] .wp-presence-announce' ) ||
-				append(
-					document.body,
-					el( 'p', { id: 'wp-presence-announce', class: 'screen-reader-text', 'aria-live': 'polite', 'aria-atomic': 'true' } )
-				);
+			liveRegion = document.querySelector( '[data-wp-presence-widget="online"] .wp-presence-announce' );
+			if ( ! liveRegion ) {
+				// Pages without the widget get their own polite live region.
+				liveRegion = el( 'p', {
+					id: 'wp-presence-announce',
+					class: 'screen-reader-text',
+					'aria-live': 'polite',
+					'aria-atomic': 'true',
+				} );
+				document.body.appendChild( liveRegion );
+			}
 		}
 		liveRegion.textContent = message;
 	}

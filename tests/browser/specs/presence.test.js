@@ -298,20 +298,19 @@ describe( 'presence admin UI in a real browser', () => {
 		await mallory.context.close();
 	} );
 
-	it( 'shows the admin bar node on the front end too', async () => {
-		const b = await newPage( bob );
-		await b.goto( '/wp-admin/' );
+	it( 'shows the admin bar node on the front end too, and announces changes there', async () => {
 		const a = alice.page;
 		await a.goto( '/' );
-		try {
-			await a.waitForSelector( '#wp-admin-bar-wp-presence', { timeout: 10000 } );
-		} catch ( e ) {
-			const file = path.join( ARTIFACTS, `front-${ Date.now() }.png` );
-			await a.screenshot( { path: file, fullPage: true } ).catch( () => {} );
-			require( 'node:fs' ).writeFileSync( file + '.html', await a.content() );
-			throw e;
-		}
+		await a.waitForSelector( '#wp-admin-bar-wp-presence', { timeout: 10000 } );
+		await waitInPage( a, p.notInAdminBar, bob.id, ONE_TICK, 'Bob not there yet' );
+		const b = await newPage( bob );
+		await b.goto( '/wp-admin/' );
 		await waitInPage( a, p.inAdminBar, bob.id, ONE_TICK, 'Bob in the front-end admin bar' );
+		// The announcement goes to a polite live region of its own; the page stays intact.
+		assert.match( await a.textContent( '#wp-presence-announce' ), /Bob Editor is online/ );
+		assert.equal( await a.getAttribute( '#wp-presence-announce', 'aria-live' ), 'polite' );
+		assert.equal( await a.locator( '.wp-site-blocks' ).count(), 1, 'page content lost' );
+		assert.ok( ! ( await a.locator( '#wp-presence-announce' ).isVisible() ), 'live region is visible' );
 		await closeAll( bob );
 	} );
 
