@@ -63,6 +63,7 @@ if ( ! defined( 'WP_PRESENCE_HEARTBEAT_TTL' ) ) {
 require_once __DIR__ . '/includes/interface-wp-presence-store.php';
 require_once __DIR__ . '/includes/class-wp-presence-store-extension.php';
 require_once __DIR__ . '/includes/class-wp-presence-store-sql.php';
+require_once __DIR__ . '/includes/class-wp-presence-store-redis.php';
 require_once __DIR__ . '/includes/store.php';
 require_once __DIR__ . '/includes/api.php';
 require_once __DIR__ . '/includes/status.php';

@@ -11,8 +11,9 @@ defined( 'ABSPATH' ) || exit;
  * The active presence store.
  *
  * Chosen once per request: the `presence` extension when it is loaded, otherwise the SQL table.
- * `WP_PRESENCE_BACKEND` ('extension' or 'sql') forces a choice; the `wp_presence_store` filter
- * can supply another implementation (for example a Redis store).
+ * `WP_PRESENCE_BACKEND` ('extension', 'sql' or 'redis') forces a choice; 'redis' connects to the
+ * server named by the `WP_PRESENCE_REDIS` constant and falls back to SQL when it cannot. The
+ * `wp_presence_store` filter can supply another implementation.
  *
  * @since 1.0.0
  *
@@ -36,6 +37,22 @@ function wp_presence_store( $reset = false ) {
 	if ( 'sql' === $forced ) {
 		$store = new WP_Presence_Store_SQL();
 		$why   = 'forced_sql';
+	} elseif ( 'redis' === $forced ) {
+		if ( ! WP_Presence_Store_Redis::is_available() ) {
+			$store = new WP_Presence_Store_SQL();
+			$why   = 'redis_missing';
+		} else {
+			try {
+				$store = new WP_Presence_Store_Redis();
+				$store->now(); // Probe: connected, authenticated and the script runs.
+				$why    = 'redis';
+				$detail = $store->server();
+			} catch ( Throwable $e ) {
+				$store  = new WP_Presence_Store_SQL();
+				$why    = 'redis_unreachable';
+				$detail = $e->getMessage();
+			}
+		}
 	} elseif ( WP_Presence_Store_Extension::is_available() ) {
 		$problem = wp_presence_extension_problem();
 		$detail  = (string) $problem;
@@ -92,7 +109,7 @@ function wp_presence_extension_problem() {
  *
  * @since 1.0.0
  *
- * @return string 'extension', 'sql' (or another store's name).
+ * @return string 'extension', 'sql', 'redis' (or another store's name).
  */
 function wp_presence_backend() {
 	return wp_presence_store()->name();
@@ -120,6 +137,14 @@ function wp_presence_backend_reason() {
 			return __( 'WP_PRESENCE_BACKEND asks for the extension, but the presence PHP extension is not loaded; using the SQL table instead.', 'presence' );
 		case 'extension_missing':
 			return __( 'The presence PHP extension is not loaded (add extension=libpresence.so to php.ini), so presence is stored in a database table.', 'presence' );
+		case 'redis':
+			/* translators: %s: Redis server, host:port/database. */
+			return sprintf( __( 'WP_PRESENCE_BACKEND selects Redis: presence lives on the Redis server %s, shared by every web server, and needs no SQL.', 'presence' ), $detail );
+		case 'redis_missing':
+			return __( 'WP_PRESENCE_BACKEND asks for Redis, but the phpredis extension (Redis class) is not loaded; using the SQL table instead.', 'presence' );
+		case 'redis_unreachable':
+			/* translators: %s: the connection error. */
+			return sprintf( __( 'WP_PRESENCE_BACKEND asks for Redis, but the Redis server cannot be used (%s); using the SQL table instead.', 'presence' ), $detail );
 		case 'filter':
 			/* translators: %s: backend name. */
 			return sprintf( __( 'The %s backend is supplied by the wp_presence_store filter.', 'presence' ), $store->name() );

@@ -1,0 +1,756 @@
+<?php
+/**
+ * Presence store on Redis (phpredis), for hosts with several web servers.
+ *
+ * @package Presence
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * The Redis backend: the semantics of the extension (docs/CONTRACT.md §1), shared by every web
+ * server that talks to the same Redis.
+ *
+ * Every operation is one Lua script call (EVALSHA, EVAL on NOSCRIPT), so concurrent writers never
+ * lose updates or tear entries, and each call is one round trip. Keys, with `{p}` the global
+ * prefix and `{b}` = `{p}{strlen(ns)}:{ns}` the namespace base (the length makes the namespace
+ * self-delimiting, so no namespace/room pair can collide with another):
+ *
+ * - `{b}:r:{room}`  hash client_id => `user_id|updated|expires|seq|data-json`;
+ * - `{b}:x:{room}`  sorted set client_id by expires (eviction);
+ * - `{b}:ver`       hash room => version (absent for an empty room);
+ * - `{b}:seq`       namespace-wide write counter; versions are drawn from it, so a version is
+ *                   never reused, not even after the room was empty;
+ * - `{b}:rooms`     set of rooms that hold entries;
+ * - `{b}:u:{user}`  set of `{strlen(room)}:{room}{client_id}` of the user's entries;
+ * - `{p}namespaces` set of namespaces with entries (for sweep);
+ * - `{p}clock`      test clock offset in seconds (advance()), shared by every process.
+ *
+ * Expired entries are reclaimed lazily by every call that touches their room (which bumps the
+ * room's version) and by sweep() for the whole store.
+ *
+ * @since 1.1.0
+ */
+class WP_Presence_Store_Redis implements WP_Presence_Store {
+
+	/**
+	 * The Lua script. ARGV: op, global prefix, namespace, op arguments.
+	 */
+	const SCRIPT = <<<'LUA'
+local op, P, ns = ARGV[1], ARGV[2], ARGV[3]
+local B = P .. #ns .. ':' .. ns
+
+local function now()
+	local t = redis.call('TIME')
+	return tonumber(t[1]) + tonumber(redis.call('GET', P .. 'clock') or '0')
+end
+
+-- user|updated|expires|seq|data
+local function parse(v)
+	local u, t, e, s, d = string.match(v, '^(%d+)|(%d+)|(%d+)|(%d+)|(.*)$')
+	return u, tonumber(t), tonumber(e), tonumber(s), d
+end
+
+local function ukey(room, c)
+	return #room .. ':' .. room .. c
+end
+
+local function unkey(m)
+	local n, rest = string.match(m, '^(%d+):(.*)$')
+	if not n then
+		return nil, nil
+	end
+	n = tonumber(n)
+	return string.sub(rest, 1, n), string.sub(rest, n + 1)
+end
+
+-- After a change: a new version, or forget the room when it is empty.
+local function bump(room)
+	if redis.call('EXISTS', B .. ':r:' .. room) == 0 then
+		redis.call('HDEL', B .. ':ver', room)
+		redis.call('SREM', B .. ':rooms', room)
+	else
+		redis.call('HSET', B .. ':ver', room, redis.call('INCR', B .. ':seq'))
+	end
+end
+
+-- Reclaims the room's expired entries (expires <= t); bumps the version when any.
+local function reap(room, t)
+	local rk, xk = B .. ':r:' .. room, B .. ':x:' .. room
+	local dead = redis.call('ZRANGEBYSCORE', xk, '-inf', t)
+	if #dead == 0 then
+		return 0
+	end
+	for _, c in ipairs(dead) do
+		local v = redis.call('HGET', rk, c)
+		if v then
+			local u = parse(v)
+			if u then
+				redis.call('SREM', B .. ':u:' .. u, ukey(room, c))
+			end
+			redis.call('HDEL', rk, c)
+		end
+		redis.call('ZREM', xk, c)
+	end
+	bump(room)
+	return #dead
+end
+
+local function drop(room, c, v)
+	local u = parse(v)
+	redis.call('HDEL', B .. ':r:' .. room, c)
+	redis.call('ZREM', B .. ':x:' .. room, c)
+	if u then
+		redis.call('SREM', B .. ':u:' .. u, ukey(room, c))
+	end
+end
+
+if op == 'upsert' then
+	local room, c, u, d, ttl = ARGV[4], ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8])
+	local t = now()
+	reap(room, t)
+	local rk = B .. ':r:' .. room
+	local old = redis.call('HGET', rk, c)
+	local s = redis.call('INCR', B .. ':seq')
+	local changed = 1
+	if old then
+		local ou, _, _, _, od = parse(old)
+		if ou == u and od == d then
+			changed = 0
+		end
+		if ou and ou ~= u then
+			redis.call('SREM', B .. ':u:' .. ou, ukey(room, c))
+		end
+	end
+	redis.call('HSET', rk, c, u .. '|' .. t .. '|' .. (t + ttl) .. '|' .. s .. '|' .. d)
+	redis.call('ZADD', B .. ':x:' .. room, t + ttl, c)
+	redis.call('SADD', B .. ':u:' .. u, ukey(room, c))
+	redis.call('SADD', B .. ':rooms', room)
+	redis.call('SADD', P .. 'namespaces', ns)
+	if changed == 1 or redis.call('HEXISTS', B .. ':ver', room) == 0 then
+		redis.call('HSET', B .. ':ver', room, s)
+	end
+	return { changed, t }
+elseif op == 'get' then
+	local room, c = ARGV[4], ARGV[5]
+	local t = now()
+	reap(room, t)
+	return { t, redis.call('HGET', B .. ':r:' .. room, c) }
+elseif op == 'room' then
+	local room, age = ARGV[4], ARGV[5]
+	local t = now()
+	reap(room, t)
+	local all = redis.call('HGETALL', B .. ':r:' .. room)
+	if age == '' then
+		table.insert(all, 1, t)
+		return all
+	end
+	local since = t - tonumber(age)
+	local out = { t }
+	for i = 1, #all, 2 do
+		local _, up = parse(all[i + 1])
+		if up and up > since then
+			out[#out + 1] = all[i]
+			out[#out + 1] = all[i + 1]
+		end
+	end
+	return out
+elseif op == 'remove' then
+	local room, c = ARGV[4], ARGV[5]
+	reap(room, now())
+	local v = redis.call('HGET', B .. ':r:' .. room, c)
+	if not v then
+		return 0
+	end
+	drop(room, c, v)
+	bump(room)
+	return 1
+elseif op == 'remove_user' or op == 'user_entries' then
+	local u = ARGV[4]
+	local uk = B .. ':u:' .. u
+	local t = now()
+	local reaped, touched, out, n = {}, {}, { t }, 0
+	for _, m in ipairs(redis.call('SMEMBERS', uk)) do
+		local room, c = unkey(m)
+		local v = nil
+		if room then
+			if not reaped[room] then
+				reaped[room] = true
+				reap(room, t)
+			end
+			v = redis.call('HGET', B .. ':r:' .. room, c)
+		end
+		if v and parse(v) == u then
+			n = n + 1
+			if op == 'remove_user' then
+				drop(room, c, v)
+				touched[room] = true
+			else
+				out[#out + 1] = room
+				out[#out + 1] = c
+				out[#out + 1] = v
+			end
+		else
+			redis.call('SREM', uk, m)
+		end
+	end
+	if op == 'user_entries' then
+		return out
+	end
+	redis.call('DEL', uk)
+	for room in pairs(touched) do
+		bump(room)
+	end
+	return n
+elseif op == 'rooms' then
+	local prefix = ARGV[4]
+	local t = now()
+	local out = {}
+	for _, room in ipairs(redis.call('SMEMBERS', B .. ':rooms')) do
+		if string.sub(room, 1, #prefix) == prefix then
+			reap(room, t)
+			local vals = redis.call('HVALS', B .. ':r:' .. room)
+			if #vals > 0 then
+				local users, nu, newest = {}, 0, 0
+				for _, v in ipairs(vals) do
+					local u, up = parse(v)
+					if u and not users[u] then
+						users[u] = true
+						nu = nu + 1
+					end
+					if up and up > newest then
+						newest = up
+					end
+				end
+				out[#out + 1] = room
+				out[#out + 1] = #vals
+				out[#out + 1] = nu
+				out[#out + 1] = redis.call('HGET', B .. ':ver', room) or '0'
+				out[#out + 1] = newest
+			else
+				bump(room)
+			end
+		end
+	end
+	return out
+elseif op == 'version' then
+	local room = ARGV[4]
+	reap(room, now())
+	if redis.call('EXISTS', B .. ':r:' .. room) == 0 then
+		return 0
+	end
+	local v = redis.call('HGET', B .. ':ver', room)
+	if not v then
+		v = redis.call('INCR', B .. ':seq')
+		redis.call('HSET', B .. ':ver', room, v)
+	end
+	return tonumber(v)
+elseif op == 'sweep' then
+	local t = now()
+	local n = 0
+	for _, space in ipairs(redis.call('SMEMBERS', P .. 'namespaces')) do
+		B = P .. #space .. ':' .. space
+		local rooms = redis.call('SMEMBERS', B .. ':rooms')
+		for _, room in ipairs(rooms) do
+			n = n + reap(room, t)
+			if redis.call('EXISTS', B .. ':r:' .. room) == 0 then
+				bump(room)
+			end
+		end
+		if redis.call('SCARD', B .. ':rooms') == 0 then
+			redis.call('SREM', P .. 'namespaces', space)
+		end
+	end
+	return n
+elseif op == 'clear' then
+	local n = 0
+	for _, room in ipairs(redis.call('SMEMBERS', B .. ':rooms')) do
+		local rk = B .. ':r:' .. room
+		for _, v in ipairs(redis.call('HVALS', rk)) do
+			n = n + 1
+			local u = parse(v)
+			if u then
+				redis.call('DEL', B .. ':u:' .. u)
+			end
+		end
+		redis.call('DEL', rk, B .. ':x:' .. room)
+	end
+	redis.call('DEL', B .. ':rooms', B .. ':ver')
+	redis.call('SREM', P .. 'namespaces', ns)
+	return n
+elseif op == 'stats' then
+	local t = now()
+	local rooms, entries = 0, 0
+	for _, room in ipairs(redis.call('SMEMBERS', B .. ':rooms')) do
+		reap(room, t)
+		local h = redis.call('HLEN', B .. ':r:' .. room)
+		if h > 0 then
+			rooms = rooms + 1
+			entries = entries + h
+		end
+	end
+	return { t, rooms, entries, redis.call('SCARD', P .. 'namespaces'), redis.call('GET', P .. 'clock') or '0' }
+elseif op == 'now' then
+	return now()
+elseif op == 'advance' then
+	return redis.call('INCRBY', P .. 'clock', tonumber(ARGV[4]))
+end
+return redis.error_reply('presence: unknown operation ' .. tostring(op))
+LUA;
+
+	/**
+	 * Connection settings (see config()).
+	 *
+	 * @var array
+	 */
+	private $config;
+
+	/**
+	 * The connection.
+	 *
+	 * @var Redis
+	 */
+	private $redis;
+
+	/**
+	 * Current namespace.
+	 *
+	 * @var string
+	 */
+	private $ns = '';
+
+	/**
+	 * SHA1 of the script.
+	 *
+	 * @var string
+	 */
+	private static $sha = '';
+
+	/**
+	 * Whether phpredis is loaded.
+	 *
+	 * @return bool
+	 */
+	public static function is_available() {
+		return class_exists( 'Redis' );
+	}
+
+	/**
+	 * Settings from the `WP_PRESENCE_REDIS` constant (an array) over the defaults.
+	 *
+	 * Keys: host ('127.0.0.1', or a unix socket path starting with '/'), port (6379), database (0),
+	 * prefix ('wp_presence:'), timeout (1.0, connect), read_timeout (2.0), password (optional;
+	 * a string, or array( user, password ) for Redis 6 ACLs), persistent (false).
+	 *
+	 * @param array|null $overrides Settings that win over the constant (tests).
+	 * @return array
+	 */
+	public static function config( $overrides = null ) {
+		$config = array(
+			'host'         => '127.0.0.1',
+			'port'         => 6379,
+			'database'     => 0,
+			'prefix'       => 'wp_presence:',
+			'timeout'      => 1.0,
+			'read_timeout' => 2.0,
+			'password'     => null,
+			'persistent'   => false,
+		);
+		if ( defined( 'WP_PRESENCE_REDIS' ) && is_array( WP_PRESENCE_REDIS ) ) {
+			$config = array_merge( $config, WP_PRESENCE_REDIS );
+		}
+		if ( is_array( $overrides ) ) {
+			$config = array_merge( $config, $overrides );
+		}
+		return $config;
+	}
+
+	/**
+	 * Connects.
+	 *
+	 * @param array|null $config Settings (config() when null).
+	 * @throws RuntimeException When phpredis is missing or Redis cannot be reached.
+	 */
+	public function __construct( $config = null ) {
+		if ( ! self::is_available() ) {
+			throw new RuntimeException( 'the phpredis extension (Redis class) is not loaded' );
+		}
+		$this->config = null === $config ? self::config() : self::config( $config );
+		$c            = $this->config;
+		$host         = (string) $c['host'];
+		$port         = 0 === strpos( $host, '/' ) ? 0 : (int) $c['port'];
+		try {
+			$this->redis = new Redis();
+			if ( $c['persistent'] ) {
+				$ok = $this->redis->pconnect( $host, $port, (float) $c['timeout'], 'wp-presence-' . (int) $c['database'], 0, (float) $c['read_timeout'] );
+			} else {
+				$ok = $this->redis->connect( $host, $port, (float) $c['timeout'], null, 0, (float) $c['read_timeout'] );
+			}
+			if ( ! $ok ) {
+				throw new RuntimeException( sprintf( 'cannot connect to %s', $this->server() ) );
+			}
+			if ( null !== $c['password'] && '' !== $c['password'] && ! $this->redis->auth( $c['password'] ) ) {
+				throw new RuntimeException( sprintf( 'authentication failed on %s', $this->server() ) );
+			}
+			if ( (int) $c['database'] && ! $this->redis->select( (int) $c['database'] ) ) {
+				throw new RuntimeException( sprintf( 'cannot select database %d on %s', (int) $c['database'], $this->server() ) );
+			}
+		} catch ( RedisException $e ) {
+			throw new RuntimeException( sprintf( '%s: %s', $this->server(), $e->getMessage() ), 0, $e );
+		}
+	}
+
+	/**
+	 * Where the store lives, for messages: host:port/database.
+	 *
+	 * @return string
+	 */
+	public function server() {
+		$host = (string) $this->config['host'];
+		return ( 0 === strpos( $host, '/' ) ? $host : $host . ':' . (int) $this->config['port'] ) . '/' . (int) $this->config['database'];
+	}
+
+	/**
+	 * The global key prefix.
+	 *
+	 * @return string
+	 */
+	public function prefix() {
+		return (string) $this->config['prefix'];
+	}
+
+	/**
+	 * Runs one operation of the script: EVALSHA, and EVAL when Redis does not know the script yet.
+	 *
+	 * @param string $op   Operation.
+	 * @param array  $args Its arguments.
+	 * @return mixed
+	 * @throws RuntimeException On a Redis error.
+	 */
+	private function call( $op, array $args = array() ) {
+		if ( '' === self::$sha ) {
+			self::$sha = sha1( self::SCRIPT );
+		}
+		$argv = array_merge( array( $op, $this->prefix(), $this->ns ), array_map( 'strval', $args ) );
+		try {
+			$this->redis->clearLastError();
+			$result = $this->redis->evalSha( self::$sha, $argv, 0 );
+			$error  = $this->redis->getLastError();
+			if ( null !== $error && 0 === strpos( $error, 'NOSCRIPT' ) ) {
+				$this->redis->clearLastError();
+				$result = $this->redis->eval( self::SCRIPT, $argv, 0 );
+				$error  = $this->redis->getLastError();
+			}
+		} catch ( RedisException $e ) {
+			throw new RuntimeException( sprintf( 'presence Redis store (%s): %s', $this->server(), $e->getMessage() ), 0, $e );
+		}
+		if ( null !== $error ) {
+			throw new RuntimeException( sprintf( 'presence Redis store (%s): %s', $this->server(), $error ) );
+		}
+		return $result;
+	}
+
+	/**
+	 * {@inheritDoc}
+	 */
+	public function name() {
+		return 'redis';
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param string $ns Namespace.
+	 * @throws ValueError When over 64 bytes.
+	 */
+	public function set_namespace( $ns ) {
+		$ns = (string) $ns;
+		if ( strlen( $ns ) > 64 ) {
+			throw new ValueError( 'presence namespace must be at most 64 bytes' );
+		}
+		$this->ns = $ns;
+	}
+
+	/**
+	 * {@inheritDoc}
+	 */
+	public function get_namespace() {
+		return $this->ns;
+	}
+
+	/**
+	 * Validates a room or client id like the extension does.
+	 *
+	 * @param string $value Value.
+	 * @param string $what  Name for the message.
+	 * @throws ValueError When empty or over 255 bytes.
+	 * @return void
+	 */
+	private static function check_key( $value, $what ) {
+		if ( '' === $value || strlen( $value ) > 255 ) {
+			throw new ValueError( sprintf( 'presence %s must be 1 to 255 bytes', $what ) );
+		}
+	}
+
+	/**
+	 * Validates data like the extension does (no objects, depth at most 8).
+	 *
+	 * @param mixed $value Value.
+	 * @param int   $depth Current depth.
+	 * @throws ValueError For objects, resources or too deep data.
+	 * @return void
+	 */
+	private static function check_data( $value, $depth ) {
+		if ( $depth > 8 ) {
+			throw new ValueError( 'presence data is nested deeper than 8' );
+		}
+		foreach ( $value as $item ) {
+			if ( is_array( $item ) ) {
+				self::check_data( $item, $depth + 1 );
+			} elseif ( is_object( $item ) || is_resource( $item ) ) {
+				throw new ValueError( 'presence data may only hold scalars and arrays' );
+			}
+		}
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param string $room      Room.
+	 * @param string $client_id Client id.
+	 * @param int    $user_id   User id.
+	 * @param array  $data      Data.
+	 * @param int    $ttl       TTL.
+	 * @throws ValueError On invalid arguments.
+	 */
+	public function upsert( $room, $client_id, $user_id, array $data, $ttl ) {
+		$room      = (string) $room;
+		$client_id = (string) $client_id;
+		$user_id   = (int) $user_id;
+		$ttl       = (int) $ttl;
+		self::check_key( $room, 'room' );
+		self::check_key( $client_id, 'client_id' );
+		if ( $user_id < 0 ) {
+			throw new ValueError( 'presence user_id must not be negative' );
+		}
+		if ( $ttl < 1 || $ttl > 86400 ) {
+			throw new ValueError( 'presence TTL must be between 1 and 86400' );
+		}
+		self::check_data( $data, 1 );
+		$json = wp_json_encode( $data );
+		if ( false === $json || strlen( $json ) > 16384 ) {
+			throw new ValueError( 'presence data is over 16 KiB encoded' );
+		}
+		$r = $this->call( 'upsert', array( $room, $client_id, $user_id, $json, $ttl ) );
+		return is_array( $r ) && 1 === (int) $r[0];
+	}
+
+	/**
+	 * Turns a stored value into an entry.
+	 *
+	 * @param string $room      Room.
+	 * @param string $client_id Client id.
+	 * @param string $packed    `user_id|updated|expires|seq|data`.
+	 * @return array Entry plus '_seq' (removed by sort_entries()).
+	 */
+	private static function entry( $room, $client_id, $packed ) {
+		$parts = explode( '|', (string) $packed, 5 );
+		$data  = isset( $parts[4] ) ? json_decode( $parts[4], true ) : null;
+		return array(
+			'room'      => (string) $room,
+			'client_id' => (string) $client_id,
+			'user_id'   => (int) $parts[0],
+			'data'      => is_array( $data ) ? $data : array(),
+			'updated'   => isset( $parts[1] ) ? (int) $parts[1] : 0,
+			'expires'   => isset( $parts[2] ) ? (int) $parts[2] : 0,
+			'_seq'      => isset( $parts[3] ) ? (int) $parts[3] : 0,
+		);
+	}
+
+	/**
+	 * Newest first (latest write first among equal timestamps), without the '_seq' key.
+	 *
+	 * @param array[] $entries Entries from entry().
+	 * @return array[]
+	 */
+	private static function sort_entries( array $entries ) {
+		usort(
+			$entries,
+			static function ( $a, $b ) {
+				return array( $b['updated'], $b['_seq'] ) <=> array( $a['updated'], $a['_seq'] );
+			}
+		);
+		foreach ( $entries as $i => $entry ) {
+			unset( $entries[ $i ]['_seq'] );
+		}
+		return $entries;
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param string $room      Room.
+	 * @param string $client_id Client id.
+	 */
+	public function get( $room, $client_id ) {
+		$r = $this->call( 'get', array( (string) $room, (string) $client_id ) );
+		if ( ! is_array( $r ) || ! isset( $r[1] ) || false === $r[1] ) {
+			return null;
+		}
+		$entry = self::entry( $room, $client_id, $r[1] );
+		unset( $entry['_seq'] );
+		return $entry;
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param string   $room    Room.
+	 * @param int|null $max_age Max age.
+	 */
+	public function room( $room, $max_age = null ) {
+		$r   = $this->call( 'room', array( (string) $room, null === $max_age ? '' : (int) $max_age ) );
+		$out = array();
+		$n   = is_array( $r ) ? count( $r ) : 0;
+		for ( $i = 1; $i + 1 < $n; $i += 2 ) {
+			$out[] = self::entry( $room, $r[ $i ], $r[ $i + 1 ] );
+		}
+		return self::sort_entries( $out );
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param string $room      Room.
+	 * @param string $client_id Client id.
+	 */
+	public function remove( $room, $client_id ) {
+		return 1 === (int) $this->call( 'remove', array( (string) $room, (string) $client_id ) );
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param int $user_id User id.
+	 */
+	public function remove_user( $user_id ) {
+		return (int) $this->call( 'remove_user', array( (int) $user_id ) );
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param int $user_id User id.
+	 */
+	public function user_entries( $user_id ) {
+		$r   = $this->call( 'user_entries', array( (int) $user_id ) );
+		$out = array();
+		$n   = is_array( $r ) ? count( $r ) : 0;
+		for ( $i = 1; $i + 2 < $n; $i += 3 ) {
+			$out[] = self::entry( $r[ $i ], $r[ $i + 1 ], $r[ $i + 2 ] );
+		}
+		return self::sort_entries( $out );
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * Sorted by room name, like the extension.
+	 *
+	 * @param string $prefix Prefix.
+	 */
+	public function rooms( $prefix = '' ) {
+		$r   = $this->call( 'rooms', array( (string) $prefix ) );
+		$out = array();
+		$n   = is_array( $r ) ? count( $r ) : 0;
+		for ( $i = 0; $i + 4 < $n; $i += 5 ) {
+			$out[] = array(
+				'room'    => (string) $r[ $i ],
+				'entries' => (int) $r[ $i + 1 ],
+				'users'   => (int) $r[ $i + 2 ],
+				'version' => (int) $r[ $i + 3 ],
+				'updated' => (int) $r[ $i + 4 ],
+			);
+		}
+		usort(
+			$out,
+			static function ( $a, $b ) {
+				return strcmp( $a['room'], $b['room'] );
+			}
+		);
+		return $out;
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param string $room Room.
+	 */
+	public function room_version( $room ) {
+		return (int) $this->call( 'version', array( (string) $room ) );
+	}
+
+	/**
+	 * {@inheritDoc}
+	 */
+	public function sweep() {
+		return (int) $this->call( 'sweep' );
+	}
+
+	/**
+	 * {@inheritDoc}
+	 */
+	public function clear() {
+		return (int) $this->call( 'clear' );
+	}
+
+	/**
+	 * {@inheritDoc}
+	 */
+	public function stats() {
+		$r     = $this->call( 'stats' );
+		$stats = array(
+			'entries'      => (int) $r[2],
+			'rooms'        => (int) $r[1],
+			'namespace'    => $this->ns,
+			'namespaces'   => (int) $r[3],
+			'clock_offset' => (int) $r[4],
+			'server'       => $this->server(),
+			'prefix'       => $this->prefix(),
+		);
+		try {
+			$info = $this->redis->info( 'server' );
+			if ( is_array( $info ) && isset( $info['redis_version'] ) ) {
+				$stats['redis_version'] = (string) $info['redis_version'];
+			}
+			$memory = $this->redis->info( 'memory' );
+			if ( is_array( $memory ) && isset( $memory['used_memory'] ) ) {
+				$stats['used_memory'] = (int) $memory['used_memory'];
+			}
+		} catch ( RedisException $e ) {
+			// INFO may be disabled (managed Redis); the counts above are what matters.
+			unset( $e );
+		}
+		return $stats;
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * Redis's clock (TIME), so that every web server agrees, plus the test offset.
+	 */
+	public function now() {
+		return (int) $this->call( 'now' );
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * The offset lives in Redis (`{prefix}clock`) and moves the clock of every process.
+	 *
+	 * @param int $seconds Seconds.
+	 */
+	public function advance( $seconds ) {
+		return (int) $this->call( 'advance', array( max( 0, (int) $seconds ) ) );
+	}
+}
