@@ -2,10 +2,12 @@
 # Usage: tests/bridge/run.sh [extra phpunit arguments, e.g. --filter RestTest]
 #
 # The bridge's PHPUnit suite against a real WordPress (scripts/wp/fetch-wordpress.sh) and a
-# private MariaDB (127.0.0.1:33061), in three passes:
+# private MariaDB (127.0.0.1:33061), in four passes:
 #   1. extension   single site, php loaded with target/release/libpresence.so
 #   2. sql         single site, no extension (the SQL fallback)
-#   3. multisite   a sub-directory network (extension when built, SQL otherwise)
+#   3. redis       single site, no extension, WP_PRESENCE_BACKEND=redis on a private
+#                  redis-server (127.0.0.1:6391, no persistence), set in wp-config-extra.php
+#   4. multisite   a sub-directory network (extension when built, SQL otherwise)
 # Each pass gets a fresh database and site, and php-fpm (4 workers, :9101) + nginx (:8101)
 # from scripts/stack/ for the HTTP tests (cross-worker Heartbeat, REST headers).
 #
@@ -14,7 +16,7 @@
 # stopped on exit. State lives in .build/bridge-test/.
 #
 # Environment: PRESENCE_SO (default target/release/libpresence.so), BRIDGE_PASSES
-# (default "extension sql multisite").
+# (default "extension sql redis multisite").
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd -P)"
@@ -23,20 +25,54 @@ DB_STATE="$STATE/db"
 DB_PORT=33061
 FPM_PORT=9101
 HTTP_PORT=8101
+REDIS_PORT=6391
+REDIS_STATE="$STATE/redis"
 URL="http://127.0.0.1:$HTTP_PORT"
 SO="${PRESENCE_SO:-$ROOT/target/release/libpresence.so}"
 SHM="/dev/shm/presence-bridge-tests"
-PASSES="${BRIDGE_PASSES:-extension sql multisite}"
+PASSES="${BRIDGE_PASSES:-extension sql redis multisite}"
 PHPUNIT="${PHPUNIT:-$(command -v phpunit || echo /usr/bin/phpunit)}"
 mkdir -p "$STATE"
 
 STACK_SITE=""
+REDIS_PID=""
+stop_redis() {
+	local pid="$REDIS_PID"
+	# A server left over by a killed run: only ours (its pid file, redis-server on our port).
+	if [ -z "$pid" ] && [ -f "$REDIS_STATE/redis.pid" ]; then
+		pid="$(cat "$REDIS_STATE/redis.pid" 2>/dev/null || true)"
+		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "redis-server.*:$REDIS_PORT" || pid=""
+	fi
+	if [ -n "$pid" ]; then
+		kill -TERM "$pid" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	fi
+	REDIS_PID=""
+	rm -f "$REDIS_STATE/redis.pid"
+}
+start_redis() {
+	stop_redis
+	mkdir -p "$REDIS_STATE"
+	command -v redis-server >/dev/null || { echo "redis-server is not installed" >&2; return 1; }
+	redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --daemonize no \
+		--dir "$REDIS_STATE" --pidfile "$REDIS_STATE/redis.pid" --logfile "$REDIS_STATE/redis.log" </dev/null &
+	REDIS_PID=$!
+	echo "$REDIS_PID" >"$REDIS_STATE/redis.pid"
+	for _ in $(seq 50); do
+		[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] && return 0
+		kill -0 "$REDIS_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "redis-server did not start on 127.0.0.1:$REDIS_PORT (see $REDIS_STATE/redis.log)" >&2
+	return 1
+}
 cleanup() {
 	if [ -n "$STACK_SITE" ]; then
 		REMOVE_SHM=1 "$ROOT/scripts/stack/stop.sh" "$STACK_SITE" >/dev/null 2>&1 || true
 		STACK_SITE=""
 	fi
 	"$ROOT/scripts/wp/mariadb.sh" stop "$DB_STATE" "$DB_PORT" >/dev/null 2>&1 || true
+	stop_redis
 	rm -f "$SHM"
 }
 CHILDREN=()
@@ -75,6 +111,19 @@ run_pass() { # name backend multisite(0|1)
 	rm -f "$SHM"
 	mariadb --no-defaults -S "$DB_STATE/mysqld.sock" -uroot -e "DROP DATABASE IF EXISTS \`$db\`"
 	rm -rf "$site"
+	if [ "$backend" = redis ]; then
+		if ! start_redis; then
+			failures=$((failures + 1)); summary+=("$name: REDIS DID NOT START"); return
+		fi
+		# make-site.sh requires wp-config-extra.php before anything else, in every PHP process
+		# (CLI, php-fpm, the tests' subprocesses).
+		mkdir -p "$site"
+		cat >"$site/wp-config-extra.php" <<-PHP
+			<?php
+			defined( 'WP_PRESENCE_BACKEND' ) || define( 'WP_PRESENCE_BACKEND', 'redis' );
+			defined( 'WP_PRESENCE_REDIS' ) || define( 'WP_PRESENCE_REDIS', array( 'host' => '127.0.0.1', 'port' => $REDIS_PORT, 'prefix' => 'wp_presence_test:' ) );
+		PHP
+	fi
 	local ms_flag=()
 	[ "$ms" = 1 ] && ms_flag=(--multisite)
 	if ! PHP="${php_cmd[*]}" "$ROOT/scripts/wp/make-site.sh" "$site" "$DB_STATE/mysqld.sock" "$db" "$URL" "${ms_flag[@]}" >/dev/null; then
@@ -131,6 +180,7 @@ run_pass() { # name backend multisite(0|1)
 		REMOVE_SHM=1 "$ROOT/scripts/stack/stop.sh" "$STACK_SITE" >/dev/null 2>&1 || true
 		STACK_SITE=""
 	fi
+	if [ "$backend" = redis ]; then stop_redis; fi
 }
 
 for pass in $PASSES; do
@@ -144,6 +194,7 @@ for pass in $PASSES; do
 		fi
 		;;
 	sql) run_pass sql sql 0 "$@" ;;
+	redis) run_pass redis redis 0 "$@" ;;
 	multisite)
 		if [ "$have_ext" = 1 ]; then run_pass multisite extension 1 "$@"; else run_pass multisite sql 1 "$@"; fi
 		;;

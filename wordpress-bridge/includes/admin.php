@@ -20,11 +20,11 @@ function wp_presence_backend_notice() {
 		return;
 	}
 	$backend = wp_presence_backend();
-	$class   = 'extension' === $backend ? 'notice-info' : 'notice-warning';
+	$class   = 'sql' === $backend ? 'notice-warning' : 'notice-info';
 	printf(
 		'<div class="notice %1$s presence-backend-notice"><p><strong>%2$s</strong> %3$s</p></div>',
 		esc_attr( $class ),
-		/* translators: %s: backend name, e.g. "extension" or "sql". */
+		/* translators: %s: backend name, e.g. "extension", "sql" or "redis". */
 		esc_html( sprintf( __( 'Presence backend: %s.', 'presence' ), $backend ) ),
 		esc_html( wp_presence_backend_reason() )
 	);
@@ -74,7 +74,20 @@ function wp_presence_site_health_test() {
 	$backend = wp_presence_backend();
 	$ok      = 'sql' !== $backend && wp_presence_is_available();
 	$detail  = '';
-	if ( 'extension' === $backend ) {
+	if ( 'redis' === $backend ) {
+		try {
+			$stats  = wp_presence_store()->stats();
+			$detail = sprintf(
+				/* translators: 1: live entries, 2: namespace. */
+				__( '%1$d live entries on this site; its namespace is %2$s.', 'presence' ),
+				isset( $stats['entries'] ) ? (int) $stats['entries'] : 0,
+				wp_presence_store()->get_namespace()
+			);
+		} catch ( Throwable $e ) {
+			$ok     = false;
+			$detail = $e->getMessage();
+		}
+	} elseif ( 'extension' === $backend ) {
 		try {
 			$stats  = wp_presence_store()->stats();
 			$detail = sprintf(

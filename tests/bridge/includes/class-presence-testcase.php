@@ -202,4 +202,22 @@ abstract class Presence_TestCase extends TestCase {
 	protected function on_extension() {
 		return 'extension' === wp_presence_backend();
 	}
+
+	/**
+	 * Whether the active backend stores presence outside the database (extension, Redis).
+	 *
+	 * @return bool
+	 */
+	protected function storage_is_sql_free() {
+		return 'sql' !== wp_presence_backend();
+	}
+
+	/**
+	 * Whether the Redis backend is active.
+	 *
+	 * @return bool
+	 */
+	protected function on_redis() {
+		return 'redis' === wp_presence_backend();
+	}
 }

@@ -37,9 +37,12 @@ class AdminTest extends Presence_TestCase {
 		$html = ob_get_clean();
 		$this->assertStringContainsString( 'Presence backend: ' . wp_presence_backend() . '.', $html );
 		$this->assertStringContainsString( esc_html( wp_presence_backend_reason() ), $html );
-		$this->assertStringContainsString( $this->on_extension() ? 'notice-info' : 'notice-warning', $html );
-		if ( ! $this->on_extension() ) {
+		$this->assertStringContainsString( $this->storage_is_sql_free() ? 'notice-info' : 'notice-warning', $html );
+		if ( ! $this->storage_is_sql_free() ) {
 			$this->assertStringContainsString( 'extension is not loaded', $html );
+		}
+		if ( $this->on_redis() ) {
+			$this->assertStringContainsString( 'WP_PRESENCE_BACKEND selects Redis', $html );
 		}
 	}
 
@@ -61,10 +64,10 @@ class AdminTest extends Presence_TestCase {
 		$this->assertSame( 'wp_presence_site_health_test', $tests['direct']['presence_backend']['test'] );
 		$result = wp_presence_site_health_test();
 		$this->assertSame( 'presence_backend', $result['test'] );
-		$this->assertSame( $this->on_extension() ? 'good' : 'recommended', $result['status'] );
+		$this->assertSame( $this->storage_is_sql_free() ? 'good' : 'recommended', $result['status'] );
 		$this->assertStringContainsString( wp_presence_backend(), $result['label'] );
 		$this->assertStringContainsString( esc_html( wp_presence_backend_reason() ), $result['description'] );
-		if ( $this->on_extension() ) {
+		if ( $this->storage_is_sql_free() ) {
 			$this->assertStringContainsString( wp_presence_store()->get_namespace(), $result['description'] );
 		}
 	}

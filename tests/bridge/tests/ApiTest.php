@@ -188,9 +188,13 @@ class ApiTest extends Presence_TestCase {
 	}
 
 	public function test_backend_reason_is_stated() {
-		$this->assertContains( wp_presence_backend(), array( 'extension', 'sql' ) );
+		$this->assertContains( wp_presence_backend(), array( 'extension', 'sql', 'redis' ) );
 		$this->assertNotSame( '', wp_presence_backend_reason() );
-		$this->assertSame( extension_loaded( 'presence' ) ? 'extension' : 'sql', wp_presence_backend() );
+		if ( defined( 'WP_PRESENCE_BACKEND' ) ) {
+			$this->assertSame( (string) WP_PRESENCE_BACKEND, wp_presence_backend() );
+		} else {
+			$this->assertSame( extension_loaded( 'presence' ) ? 'extension' : 'sql', wp_presence_backend() );
+		}
 	}
 
 	public function test_testing_api_advance_refuses_non_positive() {

@@ -101,9 +101,9 @@ class QueryCountTest extends Presence_TestCase {
 
 		$this->assertSame( array(), $this->touching( $wpdb->users ), 'no user loading for the reply' );
 		$this->assertSame( array(), $this->touching( $wpdb->usermeta ), 'no user meta for the reply' );
-		if ( $this->on_extension() ) {
-			$this->assertSame( array(), $steady, 'steady tick: zero SQL on the extension backend' );
-			$this->assertSame( array(), $this->queries, 'full tick with 21 users: zero SQL on the extension backend' );
+		if ( $this->storage_is_sql_free() ) {
+			$this->assertSame( array(), $steady, 'steady tick: zero SQL on the ' . wp_presence_backend() . ' backend' );
+			$this->assertSame( array(), $this->queries, 'full tick with 21 users: zero SQL on the ' . wp_presence_backend() . ' backend' );
 		} else {
 			$this->assertSame( count( $this->queries ), count( $this->touching( $wpdb->base_prefix . 'presence' ) ), 'SQL backend: only presence-table queries' );
 		}
@@ -148,7 +148,7 @@ class QueryCountTest extends Presence_TestCase {
 		$this->assertNotNull( wp_presence_store()->get( wp_presence_post_room( $post ), 'lock-' . $a ) );
 		$this->assertNotNull( wp_presence_store()->get( wp_presence_post_room( $post ), 'editor-' . $a . '-tabaaaa01' ) );
 		$presence_sql = $this->touching( $wpdb->base_prefix . 'presence' );
-		if ( $this->on_extension() ) {
+		if ( $this->storage_is_sql_free() ) {
 			$this->assertSame( array(), $presence_sql, 'no storage SQL' );
 		} else {
 			$this->assertNotSame( array(), $presence_sql, 'the SQL backend does use its table' );
