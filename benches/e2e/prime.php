@@ -10,9 +10,8 @@
  * 2. One more tick per distinct screen reads the rooms' current versions.
  * 3. Writes OUT_PREFIX.steady (ack + seen = current versions: the steady state in which nothing
  *    changed since the client's last tick, so the server may skip the write and the rooms; the
- *    active posts' version goes in `seen_active_posts`, as assets/presence.js sends it),
- *    OUT_PREFIX.steady-fixed (the same, with the active posts' version also in
- *    `seen[active_posts]`, where includes/heartbeat.php looks for it) and
+ *    active posts' version in `seen[active_posts]` and `seen_active_posts`, as
+ *    assets/presence.js sends it) and
  *    OUT_PREFIX.full (ack, no seen: every reply carries the full rooms, the worst case), one
  *    request per line: "cookie<TAB>body".
  * Prints a JSON summary (users seen in admin/online, reply bytes, errors) on stdout.
@@ -48,7 +47,7 @@ if ( count( $users ) < $count ) {
 }
 
 /** The Heartbeat body, form-encoded the way jQuery sends heartbeat data. */
-function presence_bench_body( array $u, $seen, $both_keys = false ) {
+function presence_bench_body( array $u, $seen ) {
 	$screen = $u['post'] ? 'post' : 'dashboard';
 	$ping   = array(
 		'tab'      => sprintf( 'tab%06d', $u['uid'] ),
@@ -63,13 +62,10 @@ function presence_bench_body( array $u, $seen, $both_keys = false ) {
 		$ping['ack'] = $u['ack'];
 	}
 	if ( $seen ) {
-		// The JS sends the active posts' version as its own key, the rooms' versions under `seen`.
-		// ($both_keys: also under seen[active_posts], where the bridge looks for it.)
+		// As assets/presence.js sends it: the active posts' version in seen[active_posts] (where the
+		// bridge reads it) and, for older servers, also as seen_active_posts.
 		if ( isset( $seen['active_posts'] ) ) {
 			$ping['seen_active_posts'] = $seen['active_posts'];
-			if ( ! $both_keys ) {
-				unset( $seen['active_posts'] );
-			}
 		}
 		if ( $seen ) {
 			$ping['seen'] = $seen;
@@ -236,16 +232,13 @@ $summary['seen'] = $seen_by_key;
 
 // 3. The request files.
 $steady = fopen( $prefix . '.steady', 'w' );
-$fixed  = fopen( $prefix . '.steady-fixed', 'w' );
 $full   = fopen( $prefix . '.full', 'w' );
 foreach ( $users as $u ) {
 	$key = $u['post'] ? 'post' . $u['post'] : 'dashboard';
 	fwrite( $steady, $u['cookie'] . "\t" . presence_bench_body( $u, $seen_by_key[ $key ] ?? null ) . "\n" );
-	fwrite( $fixed, $u['cookie'] . "\t" . presence_bench_body( $u, $seen_by_key[ $key ] ?? null, true ) . "\n" );
 	fwrite( $full, $u['cookie'] . "\t" . presence_bench_body( $u, null ) . "\n" );
 }
 fclose( $steady );
-fclose( $fixed );
 fclose( $full );
 
 $summary['errors'] = count( $errors );

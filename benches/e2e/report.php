@@ -100,10 +100,8 @@ ksort( $groups );
 
 $labels = array(
 	'ext/steady' => 'bridge on the extension, steady (acked, rooms unchanged)',
-	'ext/steady-fixed' => 'bridge on the extension, steady, active-posts version where the bridge reads it',
 	'ext/full'   => 'bridge on the extension, full rooms every tick',
 	'sql/steady' => 'bridge on the SQL table, steady (acked, rooms unchanged)',
-	'sql/steady-fixed' => 'bridge on the SQL table, steady, active-posts version where the bridge reads it',
 	'sql/full'   => 'bridge on the SQL table, full rooms every tick',
 	'off/steady' => 'bridge deactivated',
 );
@@ -121,7 +119,7 @@ $nginx   = preg_replace( '/^.*nginx\//', '', $cmd( 'nginx -v 2>&1' ) );
 $mariadb = preg_replace( '/^.*Ver (\S+).*$/', '$1', $cmd( 'mariadbd --version' ) );
 $wrk     = preg_replace( '/^wrk (\S+).*$/s', '$1', $cmd( 'wrk --version 2>&1 | head -1' ) );
 $env     = array();
-$defaults = array( 'USERS' => '40 500', 'MODES' => 'ext sql off', 'VARIANTS' => 'steady steady-fixed full', 'REPS' => '2', 'RUN_SECONDS' => '10', 'WARMUP_SECONDS' => '3', 'CONNECTIONS' => '16', 'WRK_THREADS' => '1', 'FPM_WORKERS' => '4' );
+$defaults = array( 'USERS' => '40 500', 'MODES' => 'ext sql off', 'VARIANTS' => 'steady full', 'REPS' => '2', 'RUN_SECONDS' => '10', 'WARMUP_SECONDS' => '3', 'CONNECTIONS' => '16', 'WRK_THREADS' => '1', 'FPM_WORKERS' => '4' );
 foreach ( $defaults as $k => $default ) {
 	if ( false !== getenv( $k ) && getenv( $k ) !== $default ) {
 		$env[ $k ] = '"' . getenv( $k ) . '"';
@@ -138,8 +136,8 @@ $out[] = '';
 $out[] = sprintf( '- **Machine:** %s, %s cores, %s, Linux %s. **The load generator (wrk, 1 thread) shares the 2 cores with nginx, php-fpm and MariaDB**, so absolute figures are low and noisy; compare the ratios, which come from one session with the modes interleaved.', $cpu, $cores, $mem, $kernel );
 $out[] = sprintf( '- **Stack:** WordPress %s, PHP %s (php-fpm, `pm = static`, %s workers, opcache on, WP_DEBUG off), nginx %s, MariaDB %s, all on 127.0.0.1.', $wp_version, $php, getenv( 'FPM_WORKERS' ) ?: '4', $nginx, $mariadb );
 $out[] = sprintf( '- **Load:** wrk %s, %s connections, %d s per run after a %s s warm-up, %d repetitions (the table shows the median and, for req/s, each repetition). Each request is a Heartbeat tick of one logged-in user (`admin-ajax.php?action=heartbeat`, heartbeat nonce + auth cookies made with `wp_generate_auth_cookie()` for a fresh session), rotating over 40 or 500 distinct users who all stay online. 9 users in 10 are on the dashboard (`wp-presence` ping with screen `dashboard` + core\'s `wp-auth-check`); every 10th has a post open in the editor (screen `post`, `post_id`, plus core\'s `wp-refresh-post-lock`). Before each measured pair the presence of all bench users is removed and the users are brought online by one real tick each.', $wrk, getenv( 'CONNECTIONS' ) ?: '16', $seconds, getenv( 'WARMUP_SECONDS' ) ?: '3', $reps );
-$out[] = '- **Variants:** *steady* = each client sends the `ack` and the versions from its last reply, exactly as `assets/presence.js` does today (room versions in `seen`, the active posts\' version in `seen_active_posts`), and nothing changed, so the bridge may skip the write and omit what the client has (best case). *steady, active-posts version where the bridge reads it* = the same plus `seen[active_posts]`, the key `includes/heartbeat.php` actually compares: what *steady* costs once the two sides agree. *full* = no `seen`: every reply carries the full `admin/online` room and the active posts (worst case; every presence-api tick was like this). Deactivated receives the same requests.';
-$out[] = '- **Measured:** req/s and latency from wrk; CPU per request = utime+stime of the php-fpm master and workers (and separately mariadbd, nginx) read from `/proc/PID/stat` before and after the run, divided by the requests; SQL queries per tick = `$wpdb->num_queries` of each request, sent back in a header by the probe mu-plugin `benches/e2e/mu-bench.php` and averaged by the wrk script; reply bytes = body bytes per tick. *server CPU ÷ deactivated* = (php-fpm + MariaDB + nginx CPU per request) relative to the deactivated run: the inverse of the capacity ratio, and less sensitive than req/s to other load on the machine. *CPU not ours* = the share of the machine\'s busy CPU time during each run spent outside php-fpm, nginx, MariaDB and wrk (other sessions sharing the machine): runs with a high share are noisy.';
+$out[] = '- **Variants:** *steady* = each client sends the `ack` and the versions from its last reply, as `assets/presence.js` does (room versions and the active posts\' version in `seen`), and nothing changed since, so the bridge may skip the write and leave out what the client already has: the best case, and the common one for a tick whose user did nothing new. *full* = no `seen`: every reply carries the full `admin/online` room and the active posts: the worst case, and what every presence-api tick was. Deactivated receives the same requests.';
+$out[] = '- **Measured:** req/s and latency from wrk; CPU per request = utime+stime of the php-fpm master and workers (and separately mariadbd, nginx) read from `/proc/PID/stat` before and after the run, divided by the requests; SQL queries per tick = `$wpdb->num_queries` of each request, sent back in a header by the probe mu-plugin `benches/e2e/mu-bench.php` and averaged by the wrk script; reply bytes = body bytes per tick. *capacity ÷ deactivated* = the deactivated run\'s server CPU per request (php-fpm + MariaDB + nginx) divided by this configuration\'s: the throughput ratio a CPU-bound server would show, and far less sensitive than req/s to other load on the machine. *CPU not ours* = the share of the machine\'s busy CPU time during each run spent outside php-fpm, nginx, MariaDB and wrk (other sessions sharing the machine): runs with a high share are noisy.';
 $out[] = '- **Command:** `make bench-e2e`' . ( $env ? ' with `' . implode( ' ', array_map( fn( $k, $v ) => "$k=$v", array_keys( $env ), $env ) ) . '`' : '' ) . '.';
 $out[] = '';
 
@@ -148,7 +146,7 @@ foreach ( $groups as $users => $g ) {
 	$off_cpu = isset( $g['off/steady'] ) ? presence_median( array_column( $g['off/steady'], 'server' ) ) : null;
 	$out[] = "### $users users online";
 	$out[] = '';
-	$out[] = '| configuration | req/s (each rep) | req/s ÷ deactivated | p50 ms | p99 ms | php-fpm CPU ms/req | MariaDB CPU ms/req | server CPU ÷ deactivated | SQL queries/tick | reply bytes/tick | CPU not ours |';
+	$out[] = '| configuration | req/s (each rep) | req/s ÷ deactivated | p50 ms | p99 ms | php-fpm CPU ms/req | MariaDB CPU ms/req | **capacity ÷ deactivated** (by server CPU) | SQL queries/tick | reply bytes/tick | CPU not ours |';
 	$out[] = '|---|---|---|---|---|---|---|---|---|---|---|';
 	foreach ( $order as $k ) {
 		if ( empty( $g[ $k ] ) ) {
@@ -162,12 +160,12 @@ foreach ( $groups as $users => $g ) {
 			$labels[ $k ] . ( $bad ? " ⚠ $bad bad replies" : '' ),
 			$rps,
 			implode( ', ', array_map( fn( $x ) => sprintf( '%.1f', $x ), array_column( $v, 'rps' ) ) ),
-			$off ? sprintf( '**%.2f**', $rps / $off ) : '–',
+			$off ? sprintf( '%.2f', $rps / $off ) : '–',
 			presence_median( array_column( $v, 'p50' ) ),
 			presence_median( array_column( $v, 'p99' ) ),
 			presence_median( array_column( $v, 'fpm' ) ),
 			presence_median( array_column( $v, 'db' ) ),
-			$off_cpu ? sprintf( '%.2f', presence_median( array_column( $v, 'server' ) ) / $off_cpu ) : '–',
+			$off_cpu ? sprintf( '**%.2f**', $off_cpu / presence_median( array_column( $v, 'server' ) ) ) : '–',
 			null === $v[0]['q'] ? '–' : sprintf( '%.1f', presence_median( array_column( $v, 'q' ) ) ),
 			number_format( presence_median( array_column( $v, 'bytes' ) ), 0, '.', ',' ),
 			null === $v[0]['other'] ? '–' : implode( ', ', array_map( fn( $x ) => sprintf( '%.0f%%', 100 * $x ), array_column( $v, 'other' ) ) )

@@ -10,9 +10,6 @@
 # For ext and sql two request variants are replayed after the same priming:
 #   steady  each client sends its last ack and the room versions it has seen (nothing changed, the
 #           server may skip both the write and the rooms: the best case)
-#   steady-fixed  the same, with the active posts' version also where includes/heartbeat.php reads
-#           it (seen[active_posts]; assets/presence.js sends it as seen_active_posts): what steady
-#           costs once the JS and the bridge agree on the key
 #   full    no seen versions: every reply carries the full rooms (the worst case, what every tick
 #           of presence-api looked like)
 # Per run: requests/s, p50/p99 latency, php-fpm CPU per request (utime+stime of the workers from
@@ -20,7 +17,7 @@
 # header X-Bench-Queries), reply bytes per tick. Results: .build/bench-e2e/results.jsonl, and the
 # section "## End to end: Heartbeat" of benches/RESULTS.md (other sections are kept).
 #
-# Environment (defaults): USERS="40 500" MODES="ext sql off" VARIANTS="steady steady-fixed full"
+# Environment (defaults): USERS="40 500" MODES="ext sql off" VARIANTS="steady full"
 #   REPS=2 RUN_SECONDS=10 WARMUP_SECONDS=3
 #   CONNECTIONS=16 WRK_THREADS=1 FPM_WORKERS=4 DB_PORT=33073 FPM_PORT=9113 HTTP_PORT=8093
 #   KEEP=1 leaves the stack running afterwards; NO_REPORT=1 skips writing RESULTS.md.
@@ -45,7 +42,7 @@ export RUN_SECONDS=${RUN_SECONDS:-10}
 export WARMUP_SECONDS=${WARMUP_SECONDS:-3}
 export CONNECTIONS=${CONNECTIONS:-16}
 export WRK_THREADS=${WRK_THREADS:-1}
-export VARIANTS=${VARIANTS:-"steady steady-fixed full"}
+export VARIANTS=${VARIANTS:-"steady full"}
 export FPM_WORKERS=${FPM_WORKERS:-4}
 DB_PORT=${DB_PORT:-33073}
 FPM_PORT=${FPM_PORT:-9113}
