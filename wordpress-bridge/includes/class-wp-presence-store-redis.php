@@ -37,6 +37,10 @@ class WP_Presence_Store_Redis implements WP_Presence_Store {
 	 * The Lua script. ARGV: op, global prefix, namespace, op arguments.
 	 */
 	const SCRIPT = <<<'LUA'
+-- Redis 3.2/4 replicate scripts verbatim unless told otherwise, and then refuse writes after TIME.
+if redis.replicate_commands then
+	pcall(redis.replicate_commands)
+end
 local op, P, ns = ARGV[1], ARGV[2], ARGV[3]
 local B = P .. #ns .. ':' .. ns
 
