@@ -87,6 +87,7 @@ foreach ( $rows as $r ) {
 		'other'   => isset( $r['wrk_ticks'] ) && $r['machine_ticks'] > 0
 			? max( 0, $r['machine_ticks'] - $r['fpm_ticks'] - $r['nginx_ticks'] - $r['db_ticks'] - $r['wrk_ticks'] ) / $r['machine_ticks']
 			: null,
+		'other_ub' => empty( $r['wrk_ticks'] ), // wrk's CPU unknown: the share includes it (an upper bound)
 		'wrk'     => isset( $r['wrk_ticks'] ) ? $r['wrk_ticks'] * $ms : null,
 		'server'  => ( $r['fpm_ticks'] + $r['db_ticks'] + $r['nginx_ticks'] ) * $ms,
 		'q'       => $run['queries_per_tick'],
@@ -168,7 +169,7 @@ foreach ( $groups as $users => $g ) {
 			$off_cpu ? sprintf( '**%.2f**', $off_cpu / presence_median( array_column( $v, 'server' ) ) ) : '–',
 			null === $v[0]['q'] ? '–' : sprintf( '%.1f', presence_median( array_column( $v, 'q' ) ) ),
 			number_format( presence_median( array_column( $v, 'bytes' ) ), 0, '.', ',' ),
-			null === $v[0]['other'] ? '–' : implode( ', ', array_map( fn( $x ) => sprintf( '%.0f%%', 100 * $x ), array_column( $v, 'other' ) ) )
+			null === $v[0]['other'] ? '–' : implode( ', ', array_map( fn( $x, $ub ) => sprintf( '%s%.0f%%', $ub ? '≤' : '', 100 * $x ), array_column( $v, 'other' ), array_column( $v, 'other_ub' ) ) )
 		);
 	}
 	$out[] = '';

@@ -44,9 +44,18 @@ done
 mapfile -t pids < <(printf '%s\n' "${pids[@]}" | sort -u | grep -v '^$' || true)
 
 # their workers, so none is left behind if a master has to be KILLed
+# (children from /proc: no dependency on procps)
+children_of() { # PARENT=pid children_of
+	local f line fields
+	for f in /proc/[0-9]*/stat; do
+		read -r line 2>/dev/null <"$f" || continue
+		read -r -a fields <<<"${line##*) }" # state ppid …
+		if [ "${fields[1]:-}" = "$PARENT" ]; then f=${f#/proc/}; echo "${f%/stat}"; fi
+	done
+}
 kids=()
 for p in "${pids[@]}"; do
-	for c in $(pgrep -P "$p" 2>/dev/null || true); do kids+=("$c"); done
+	for c in $(PARENT=$p children_of); do kids+=("$c"); done
 done
 
 stopped=0
