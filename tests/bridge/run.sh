@@ -8,6 +8,7 @@
 #   3. redis       single site, no extension, WP_PRESENCE_BACKEND=redis on a private
 #                  redis-server (127.0.0.1:6391, no persistence), set in wp-config-extra.php
 #   4. multisite   a sub-directory network (extension when built, SQL otherwise)
+# plus, on request only, redis-multisite (the network on the Redis backend).
 # Each pass gets a fresh database and site, and php-fpm (4 workers, :9101) + nginx (:8101)
 # from scripts/stack/ for the HTTP tests (cross-worker Heartbeat, REST headers).
 #
@@ -100,7 +101,7 @@ summary=()
 run_pass() { # name backend multisite(0|1)
 	local name="$1" backend="$2" ms="$3"
 	shift 3
-	local site="$STATE/bridge-test-$name" db="presence_bridge_$name"
+	local site="$STATE/bridge-test-$name" db="presence_bridge_${name//-/_}"
 	local php_cmd=("${PHP_SQL[@]}") stack_flag=(--no-extension)
 	if [ "$backend" = extension ]; then
 		php_cmd=("${PHP_EXT[@]}")
@@ -195,6 +196,7 @@ for pass in $PASSES; do
 		;;
 	sql) run_pass sql sql 0 "$@" ;;
 	redis) run_pass redis redis 0 "$@" ;;
+	redis-multisite) run_pass redis-multisite redis 1 "$@" ;; # Not in the default passes.
 	multisite)
 		if [ "$have_ext" = 1 ]; then run_pass multisite extension 1 "$@"; else run_pass multisite sql 1 "$@"; fi
 		;;
