@@ -60,7 +60,8 @@ start_redis() {
 	REDIS_PID=$!
 	echo "$REDIS_PID" >"$REDIS_STATE/redis.pid"
 	for _ in $(seq 50); do
-		[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] && return 0
+		# Ours answering, not some other server already on the port.
+		[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p')" = "$REDIS_PID" ] && return 0
 		kill -0 "$REDIS_PID" 2>/dev/null || break
 		sleep 0.1
 	done
