@@ -65,6 +65,12 @@ describe( 'presence admin UI in a real browser', () => {
 		alice = await loginAs( browser, 'alice' );
 		bob = await loginAs( browser, 'bob' );
 		await closeAll( bob );
+		const backend = ( await ajax( alice, 'presence_test_backend' ) ).data;
+		// eslint-disable-next-line no-console
+		console.log( `# presence backend in php-fpm: ${ backend.backend } (extension loaded: ${ backend.extension })` );
+		if ( process.env.PRESENCE_TEST_BACKEND ) {
+			assert.equal( backend.backend, process.env.PRESENCE_TEST_BACKEND, 'php-fpm does not use the backend run.sh asked for' );
+		}
 		// Logging in puts Bob online; start from nobody but Alice.
 		await ajax( alice, 'presence_test_seed', { n: 0 } );
 		await ajax( alice, 'presence_test_reset' );

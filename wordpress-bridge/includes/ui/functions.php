@@ -182,7 +182,9 @@ function wp_presence_ui_active_posts() {
  */
 function wp_presence_ui_self() {
 	$user_id    = get_current_user_id();
-	$preference = (string) get_user_meta( $user_id, 'wp_presence_preference', true );
+	$preference = function_exists( 'wp_get_user_presence_preference' )
+		? (string) wp_get_user_presence_preference( $user_id )
+		: (string) get_user_meta( $user_id, 'wp_presence_preference', true );
 	if ( ! in_array( $preference, array( '', 'dnd', 'invisible' ), true ) ) {
 		$preference = '';
 	}
