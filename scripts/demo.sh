@@ -100,10 +100,11 @@ backend=$(php_like_fpm -r '
 	$_SERVER["HTTP_HOST"] = $argv[2]; require $argv[1] . "/wp-load.php";
 	echo function_exists("wp_presence_backend") ? wp_presence_backend() : "bridge not active";' "$SITE" "127.0.0.1:$HTTP_PORT" 2>/dev/null || echo '?')
 curl -fsS -o /dev/null "$URL/wp-login.php" || { log "error: $URL/wp-login.php does not answer"; exit 1; }
+store=$(php_like_fpm -r 'if (function_exists("presence_stats")) { $s = presence_stats(); echo "shared store ", $s["path"], ": ", $s["entries"], " entries written by the php-cli mover, read by php-fpm"; }' 2>/dev/null || true)
 
 cat <<MSG
 
-  Presence demo is running (presence backend: $backend).
+  Presence demo is running (presence backend: $backend${store:+; $store}).
 
     URL:    $URL/wp-admin/
     Login:  admin / password        (the 40 editors, e.g. ada / password, work too)

@@ -113,7 +113,17 @@ proc_ticks() {
 	done
 	echo "$total"
 }
-tree_pids() { local p; for p in "$@"; do echo "$p"; pgrep -P "$p" || true; done; }
+tree_pids() { # pids and their children (from /proc: no dependency on procps)
+	local p f line fields
+	for p in "$@"; do
+		echo "$p"
+		for f in /proc/[0-9]*/stat; do
+			read -r line 2>/dev/null <"$f" || continue
+			read -r -a fields <<<"${line##*) }"
+			if [ "${fields[1]:-}" = "$p" ]; then f=${f#/proc/}; echo "${f%/stat}"; fi
+		done
+	done
+}
 fpm_pids() { tree_pids "$(cat "$STACK_STATE/php-fpm.pid")"; }
 nginx_pids() { tree_pids "$(cat "$STACK_STATE/nginx/nginx.pid")"; }
 db_pids() { cat "$B/mariadb/mysqld.pid"; }
@@ -145,7 +155,7 @@ wrk_run() { # file seconds -> RESULT json on stdout; wrk's own CPU ticks in $B/w
 	local out
 	out=$( (
 		wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${2}s" --timeout 30s -s "$HERE/heartbeat.lua" "$URL" -- "$1"
-		times | tail -1
+		times # (not piped: in a pipeline it would report its own subshell's children)
 	))
 	sed -n 's/^RESULT //p' <<<"$out"
 	# `times`: children's user and system time, e.g. "0m1.230s 0m0.400s"
