@@ -14,8 +14,9 @@
 #           of presence-api looked like)
 # Per run: requests/s, p50/p99 latency, php-fpm CPU per request (utime+stime of the workers from
 # /proc), MariaDB and nginx CPU per request, SQL queries per tick (counted by a probe mu-plugin,
-# header X-Bench-Queries), reply bytes per tick. Results: .build/bench-e2e/results.jsonl, and the
-# section "## End to end: Heartbeat" of benches/RESULTS.md (other sections are kept).
+# header X-Bench-Queries), reply bytes per tick. Results: .build/bench-e2e/results.jsonl (and a
+# timestamped copy), the section "## End to end: Heartbeat" of benches/RESULTS.md (other sections
+# are kept) and its raw data in benches/e2e/data/.
 #
 # Environment (defaults): USERS="40 500" MODES="ext sql off" VARIANTS="steady full"
 #   REPS=2 RUN_SECONDS=10 WARMUP_SECONDS=3
@@ -233,7 +234,14 @@ log "runs done in $(($(date -u +%s) - START)) s"
 WP_VERSION=$("$ROOT/scripts/wp/fetch-wordpress.sh" 2>/dev/null)
 php "$HERE/report.php" "$B/results.jsonl" "$B/prime.jsonl" "$WP_VERSION" "$*" >"$B/section.md"
 cat "$B/section.md"
+STAMP=$(date -u +%Y%m%dT%H%MZ)
+cp "$B/results.jsonl" "$B/results-$STAMP.jsonl"
+cp "$B/prime.jsonl" "$B/prime-$STAMP.jsonl"
 if [ "${NO_REPORT:-0}" != 1 ]; then
 	php "$HERE/report.php" --splice "$ROOT/benches/RESULTS.md" "$B/section.md"
-	log "benches/RESULTS.md updated"
+	# the raw measurements behind the published tables
+	mkdir -p "$HERE/data"
+	cp "$B/results.jsonl" "$HERE/data/results.jsonl"
+	cp "$B/prime.jsonl" "$HERE/data/prime.jsonl"
+	log "benches/RESULTS.md updated (raw data in benches/e2e/data/)"
 fi
