@@ -573,7 +573,14 @@
 
 	/* Status picker ------------------------------------------------------ */
 
+	// The server combines all of the user's tabs (online in any tab means online), so its word
+	// wins once a reply came; until then, this tab's own activity.
+	let selfFromServer = false;
+
 	function shownSelfStatus() {
+		if ( selfFromServer && 'offline' !== self.status ) {
+			return self.status;
+		}
 		if ( 'invisible' === self.preference ) {
 			return 'invisible';
 		}
@@ -618,7 +625,9 @@
 	function applySelf( next ) {
 		const preference = -1 !== [ '', 'dnd', 'invisible' ].indexOf( next.preference ) ? next.preference : self.preference;
 		const status = statusOf( next.status );
-		if ( preference === self.preference && status === self.status ) {
+		const first = ! selfFromServer;
+		selfFromServer = true;
+		if ( ! first && preference === self.preference && status === self.status ) {
 			return;
 		}
 		self = { status, preference };

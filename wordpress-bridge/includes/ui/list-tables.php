@@ -111,7 +111,7 @@ function wp_presence_ui_posts_column( $column, $post_id ) {
  */
 function wp_presence_ui_is_online_view() {
 	// phpcs:disable WordPress.Security.NonceVerification.Recommended -- The nonce is verified right here.
-	if ( ! isset( $_GET['presence'] ) || 'online' !== $_GET['presence'] || ! isset( $_GET['presence_nonce'] ) ) {
+	if ( ! isset( $_GET['presence'], $_GET['presence_nonce'] ) || 'online' !== sanitize_key( wp_unslash( $_GET['presence'] ) ) ) {
 		return false;
 	}
 	$nonce = sanitize_text_field( wp_unslash( $_GET['presence_nonce'] ) );
