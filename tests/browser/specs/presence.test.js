@@ -104,6 +104,43 @@ describe( 'presence admin UI in a real browser', () => {
 		assert.equal( await a.locator( `#wp-admin-bar-wp-presence-here [data-user-id="${ bob.id }"]` ).count(), 1 );
 	} );
 
+	it( 'redraws nothing, and gets no room back, while nothing changes', async () => {
+		const a = await aliceDashboard();
+		await waitInPage( a, p.inWidget, bob.id, ONE_TICK, 'Bob listed' );
+		const replies = [];
+		const onResponse = async ( response ) => {
+			if ( response.url().includes( 'admin-ajax.php' ) && ( response.request().postData() || '' ).includes( 'action=heartbeat' ) ) {
+				try {
+					replies.push( ( await response.json() )[ 'wp-presence' ] );
+				} catch ( e ) {}
+			}
+		};
+		a.on( 'response', onResponse );
+		// Let one tick settle the versions Alice has seen, then watch two more.
+		await sleep( ( TICK + 1 ) * 1000 );
+		replies.length = 0;
+		await a.evaluate( () => {
+			window.__mutations = 0;
+			const observer = new MutationObserver( ( list ) => {
+				window.__mutations += list.length;
+			} );
+			[ '[data-wp-presence-widget]', '#wp-admin-bar-wp-presence' ].forEach( ( selector ) =>
+				document.querySelectorAll( selector ).forEach( ( node ) =>
+					observer.observe( node, { childList: true, subtree: true, characterData: true, attributes: true } )
+				)
+			);
+		} );
+		await sleep( ( TICK * 2 + 1 ) * 1000 );
+		a.off( 'response', onResponse );
+		assert.ok( replies.length >= 1, 'no Heartbeat reply seen' );
+		for ( const reply of replies ) {
+			assert.ok( reply && 'object' === typeof reply, 'reply without wp-presence' );
+			assert.equal( Object.keys( reply.rooms || {} ).length, 0, 'an unchanged room was sent again' );
+			assert.equal( reply.active_posts, undefined, 'unchanged active posts were sent again' );
+		}
+		assert.equal( await a.evaluate( () => window.__mutations ), 0, 'the UI was redrawn without a change' );
+	} );
+
 	it( 'shows Bob editing a post in Active Posts and in the Editors column', async () => {
 		const a = await aliceDashboard();
 		const b = bob.context.pages()[ 0 ];
