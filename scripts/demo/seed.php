@@ -7,7 +7,7 @@
  * - makes sure `admin` has the password `password`;
  * - creates 40 editors (login = first name in lower case, password `password`) with real names;
  * - creates 12 published posts and 3 drafts, written by those editors;
- * - gives three editors the "Do not disturb" preference;
+ * - gives three editors the "Do not disturb" preference (and resets everyone else's);
  * - lays out admin's dashboard with the presence widgets first.
  * Presence itself is written by mover.php.
  *
@@ -117,8 +117,8 @@ if ( count( $existing ) < count( $titles ) ) {
 
 // Three editors prefer "Do not disturb" (the mover toggles it now and then).
 if ( function_exists( 'wp_set_user_presence_preference' ) ) {
-	foreach ( array( 4, 17, 29 ) as $n ) {
-		wp_set_user_presence_preference( $ids[ $n ], 'dnd' );
+	foreach ( $ids as $n => $uid ) {
+		wp_set_user_presence_preference( $uid, in_array( $n, array( 4, 17, 29 ), true ) ? 'dnd' : '' );
 	}
 }
 fwrite( STDERR, sprintf( "seed: admin + %d editors, %d demo posts\n", count( $ids ), count( $titles ) ) );
