@@ -91,6 +91,8 @@ add_action( 'switch_blog', 'wp_presence_switch_blog', 10, 1 );
 add_filter( 'cron_schedules', 'wp_presence_cron_schedules' );
 // Default priority: the cron event reclaims expired entries.
 add_action( 'wp_presence_sweep', 'wp_presence_run_sweep' );
+// Default priority: switch_to_locale() / restore_previous_locale() empty the memoised status and screen labels.
+add_action( 'change_locale', 'wp_presence_flush_label_cache' );
 
 /*
  * Rooms.

@@ -43,12 +43,14 @@ class WP_Presence_Testing {
 	}
 
 	/**
-	 * Forgets the bridge's per-request caches (user display data) without touching entries.
+	 * Forgets the bridge's per-request caches (user display data, labels, admin URLs) without
+	 * touching entries.
 	 *
 	 * @return void
 	 */
 	public static function reset_caches() {
-		$GLOBALS['wp_presence_cards'] = array();
+		$GLOBALS['wp_presence_cards']         = array();
+		$GLOBALS['wp_presence_request_cache'] = array();
 	}
 
 	/**

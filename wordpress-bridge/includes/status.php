@@ -52,22 +52,52 @@ function wp_presence_entry_activity( array $entry ) {
  * @return string
  */
 function wp_presence_status_label( $status ) {
-	static $cache = array();
-	$locale       = get_locale();
-	if ( isset( $cache[ $locale ] ) ) {
-		$labels = $cache[ $locale ];
-		return isset( $labels[ $status ] ) ? $labels[ $status ] : $labels['offline'];
+	$cache  = &wp_presence_request_cache( 'status_labels' );
+	$locale = determine_locale();
+	if ( ! isset( $cache[ $locale ] ) ) {
+		$cache[ $locale ] = array(
+			'online'    => __( 'Online', 'presence' ),
+			'idle'      => __( 'Idle', 'presence' ),
+			'away'      => __( 'Away', 'presence' ),
+			'dnd'       => __( 'Do not disturb', 'presence' ),
+			'offline'   => __( 'Offline', 'presence' ),
+			'invisible' => __( 'Invisible', 'presence' ),
+		);
 	}
-	$labels = array(
-		'online'    => __( 'Online', 'presence' ),
-		'idle'      => __( 'Idle', 'presence' ),
-		'away'      => __( 'Away', 'presence' ),
-		'dnd'       => __( 'Do not disturb', 'presence' ),
-		'offline'   => __( 'Offline', 'presence' ),
-		'invisible' => __( 'Invisible', 'presence' ),
-	);
-	$cache[ $locale ] = $labels;
+	$labels = $cache[ $locale ];
 	return isset( $labels[ $status ] ) ? $labels[ $status ] : $labels['offline'];
+}
+
+/**
+ * One bucket of the bridge's per-request caches (labels, URLs).
+ *
+ * The buckets live in `$GLOBALS['wp_presence_request_cache']`: WP_Presence_Testing::reset_caches()
+ * empties them all, and a locale switch (`change_locale`) empties the label buckets.
+ *
+ * @since 1.1.0
+ *
+ * @param string $bucket Bucket name.
+ * @return array Reference to the bucket.
+ */
+function &wp_presence_request_cache( $bucket ) {
+	if ( ! isset( $GLOBALS['wp_presence_request_cache'] ) || ! is_array( $GLOBALS['wp_presence_request_cache'] ) ) {
+		$GLOBALS['wp_presence_request_cache'] = array();
+	}
+	if ( ! isset( $GLOBALS['wp_presence_request_cache'][ $bucket ] ) ) {
+		$GLOBALS['wp_presence_request_cache'][ $bucket ] = array();
+	}
+	return $GLOBALS['wp_presence_request_cache'][ $bucket ];
+}
+
+/**
+ * Forgets the translated labels after switch_to_locale() / restore_previous_locale().
+ *
+ * @since 1.1.0
+ *
+ * @return void
+ */
+function wp_presence_flush_label_cache() {
+	unset( $GLOBALS['wp_presence_request_cache']['status_labels'], $GLOBALS['wp_presence_request_cache']['screen_labels'] );
 }
 
 /**
@@ -296,9 +326,9 @@ function wp_presence_entries_card( array $list ) {
  * @return string
  */
 function wp_presence_screen_label( $screen ) {
-	static $cache = array();
-	$screen       = (string) $screen;
-	$key          = get_locale() . '|' . $screen;
+	$cache  = &wp_presence_request_cache( 'screen_labels' );
+	$screen = (string) $screen;
+	$key    = determine_locale() . '|' . $screen;
 	if ( isset( $cache[ $key ] ) ) {
 		return $cache[ $key ];
 	}
@@ -350,7 +380,7 @@ function wp_presence_screen_label( $screen ) {
  * @return string
  */
 function wp_presence_screen_url( $screen ) {
-	$paths = array(
+	static $paths = array(
 		'dashboard'       => '',
 		'edit-post'       => 'edit.php',
 		'edit-page'       => 'edit.php?post_type=page',
@@ -362,12 +392,64 @@ function wp_presence_screen_url( $screen ) {
 		'options-general' => 'options-general.php',
 		'site-health'     => 'site-health.php',
 	);
-	static $cache = array();
-	$key          = get_current_blog_id() . '|' . $screen;
+	$screen = (string) $screen;
+	if ( ! isset( $paths[ $screen ] ) ) {
+		return '';
+	}
+	$cache = &wp_presence_request_cache( 'screen_urls' );
+	$key   = get_current_blog_id() . '|' . $screen;
 	if ( ! isset( $cache[ $key ] ) ) {
-		$cache[ $key ] = isset( $paths[ $screen ] ) ? admin_url( $paths[ $screen ] ) : '';
+		$cache[ $key ] = wp_presence_admin_url( $paths[ $screen ] );
 	}
 	return $cache[ $key ];
+}
+
+/**
+ * admin_url() of a path, from a base computed once per site and request when no `admin_url`
+ * filter could change the result.
+ *
+ * @since 1.1.0
+ *
+ * @param string $path Path relative to the admin URL.
+ * @return string
+ */
+function wp_presence_admin_url( $path ) {
+	if ( has_filter( 'admin_url' ) ) {
+		return admin_url( $path );
+	}
+	$bases = &wp_presence_request_cache( 'admin_url' );
+	$blog  = get_current_blog_id();
+	if ( ! isset( $bases[ $blog ] ) ) {
+		$bases[ $blog ] = admin_url(); // Ends in 'wp-admin/'; admin_url( $path ) appends the path to it.
+	}
+	return $bases[ $blog ] . ltrim( (string) $path, '/' );
+}
+
+/**
+ * The edit link of a post (`get_edit_post_link( $id, 'raw' )`) for a viewer who has already been
+ * found able to edit it (wp_presence_viewer_can_edit_posts()).
+ *
+ * For the current user the link is built from the post type's `_edit_link` and a cached admin
+ * URL, without running the capability check, get_post() and the filter again. Core's function is
+ * called whenever its result could differ: another viewer (core checks the current user), a
+ * `get_edit_post_link` or `admin_url` filter, a post type with special links, a missing post.
+ *
+ * @since 1.1.0
+ *
+ * @param int $post_id Post id the viewer can edit.
+ * @param int $viewer  Viewer's user id.
+ * @return string
+ */
+function wp_presence_viewer_edit_link( $post_id, $viewer ) {
+	$post_id = (int) $post_id;
+	$post    = get_post( $post_id );
+	$type    = $post ? get_post_type_object( $post->post_type ) : null;
+	if ( ! $post || ! $type || ! $type->_edit_link || get_current_user_id() !== (int) $viewer
+		|| has_filter( 'get_edit_post_link' ) || has_filter( 'admin_url' )
+		|| in_array( $post->post_type, array( 'revision', 'wp_template', 'wp_template_part', 'wp_navigation' ), true ) ) {
+		return (string) get_edit_post_link( $post_id, 'raw' );
+	}
+	return wp_presence_admin_url( sprintf( $type->_edit_link . '&action=edit', $post->ID ) );
 }
 
 /**
@@ -433,6 +515,8 @@ function wp_presence_combine_entries( array $entries, $viewer ) {
 
 	$rows     = array();
 	$post_ids = array();
+	$labels   = array(); // Per distinct status: the label functions run a few times, not per row.
+	$screens  = array(); // Per distinct screen: label and URL.
 	foreach ( $by_user as $uid => $list ) {
 		$card = $cards[ $uid ];
 		if ( ! $card || ! empty( $card['x'] ) ) {
@@ -464,28 +548,38 @@ function wp_presence_combine_entries( array $entries, $viewer ) {
 		if ( $post_id ) {
 			$post_ids[] = $post_id;
 		}
+		if ( ! isset( $labels[ $status ] ) ) {
+			$labels[ $status ] = wp_presence_status_label( $status );
+		}
+		if ( ! isset( $screens[ $screen ] ) ) {
+			$screens[ $screen ] = array( wp_presence_screen_label( $screen ), wp_presence_screen_url( $screen ) );
+		}
 		$rows[] = array(
 			'user_id'      => $uid,
 			'display_name' => (string) $card['n'],
 			'avatar_url'   => wp_presence_card_avatar( $card ),
 			'status'       => $status,
-			'status_label' => wp_presence_status_label( $status ),
+			'status_label' => $labels[ $status ],
 			'screen'       => $screen,
-			'screen_label' => wp_presence_screen_label( $screen ),
+			'screen_label' => $screens[ $screen ][0],
 			'post_id'      => $post_id,
 			'title'        => '',
-			'url'          => wp_presence_screen_url( $screen ),
+			'url'          => $screens[ $screen ][1],
 			'updated'      => (int) $list[0]['updated'],
 		);
 	}
 
 	// Post ids and titles only for viewers who can edit the post.
-	$can = wp_presence_viewer_can_edit_posts( $post_ids, $viewer );
+	$can   = wp_presence_viewer_can_edit_posts( $post_ids, $viewer );
+	$links = array(); // Per distinct post.
 	foreach ( $rows as $i => $row ) {
 		if ( $row['post_id'] ) {
 			if ( ! empty( $can[ $row['post_id'] ] ) ) {
-				$rows[ $i ]['title'] = wp_presence_post_title( $row['post_id'] );
-				$rows[ $i ]['url']   = (string) get_edit_post_link( $row['post_id'], 'raw' );
+				if ( ! isset( $links[ $row['post_id'] ] ) ) {
+					$links[ $row['post_id'] ] = array( wp_presence_post_title( $row['post_id'] ), wp_presence_viewer_edit_link( $row['post_id'], $viewer ) );
+				}
+				$rows[ $i ]['title'] = $links[ $row['post_id'] ][0];
+				$rows[ $i ]['url']   = $links[ $row['post_id'] ][1];
 			} else {
 				$rows[ $i ]['post_id'] = 0;
 			}
@@ -636,7 +730,7 @@ function wp_presence_active_posts( $viewer = null ) {
 			'post_id'   => $post_id,
 			'post_type' => (string) get_post_type( $post_id ),
 			'title'     => wp_presence_post_title( $post_id ),
-			'edit_url'  => (string) get_edit_post_link( $post_id, 'raw' ),
+			'edit_url'  => wp_presence_viewer_edit_link( $post_id, $viewer ),
 			'updated'   => (int) $room['updated'],
 			'editors'   => $editors,
 		);
