@@ -96,6 +96,9 @@ $first = presence_bench_tick( $base )[2];
 if ( count( $first['rooms']['admin/online']['users'] ) < $users ) {
 	fwrite( STDERR, 'only ' . count( $first['rooms']['admin/online']['users'] ) . " users in the reply\n" );
 }
+if ( getenv( 'PRESENCE_BENCH_DUMP' ) ) {
+	file_put_contents( getenv( 'PRESENCE_BENCH_DUMP' ), wp_json_encode( $first, JSON_PRETTY_PRINT ) );
+}
 $steady_ping = $base + array(
 	'ack'  => $first['ack'],
 	'seen' => array(
