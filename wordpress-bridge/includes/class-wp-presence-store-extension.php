@@ -101,6 +101,19 @@ class WP_Presence_Store_Extension implements WP_Presence_Store {
 	/**
 	 * {@inheritDoc}
 	 *
+	 * @param string[] $rooms Rooms.
+	 */
+	public function rooms_entries( array $rooms ) {
+		$out = array();
+		foreach ( $rooms as $room ) {
+			$out[ (string) $room ] = $this->room( (string) $room );
+		}
+		return $out;
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
 	 * @param int $user_id User id.
 	 */
 	public function user_entries( $user_id ) {

@@ -10,7 +10,8 @@ defined( 'ABSPATH' ) || exit;
 /**
  * The SQL fallback: one network-wide table `{base_prefix}presence` with a namespace column,
  * so multisite needs no per-site provisioning. Same semantics as the extension: entries
- * expire by their own TTL, and the room version is a content hash of the live entries.
+ * expire by their own TTL, and each room has a change counter in `{base_prefix}presence_rooms`,
+ * bumped by every change (not by a refresh) and by expiry.
  *
  * @since 1.0.0
  */
@@ -19,7 +20,14 @@ class WP_Presence_Store_SQL implements WP_Presence_Store {
 	/**
 	 * Schema version, stored in the network option `wp_presence_db_version`.
 	 */
-	const DB_VERSION = 1;
+	const DB_VERSION = 2;
+
+	/**
+	 * Versions come from the store clock times this (then +1 per change), so a room that empties,
+	 * loses its version row and fills again later never shows a version it had before (unless
+	 * it changed over a million times within one second).
+	 */
+	const VERSION_SEED = 1048576;
 
 	/**
 	 * Network option holding the test clock offset in seconds.
@@ -44,6 +52,16 @@ class WP_Presence_Store_SQL implements WP_Presence_Store {
 	}
 
 	/**
+	 * Full name of the table of room versions.
+	 *
+	 * @return string
+	 */
+	public static function versions_table() {
+		global $wpdb;
+		return $wpdb->base_prefix . 'presence_rooms';
+	}
+
+	/**
 	 * Creates or upgrades the table (dbDelta).
 	 *
 	 * @return void
@@ -51,8 +69,9 @@ class WP_Presence_Store_SQL implements WP_Presence_Store {
 	public static function install() {
 		global $wpdb;
 		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
-		$table   = self::table();
-		$collate = $wpdb->get_charset_collate();
+		$table    = self::table();
+		$versions = self::versions_table();
+		$collate  = $wpdb->get_charset_collate();
 		// One row per (ns, room, client_id); times are unix seconds of the store clock.
 		dbDelta(
 			"CREATE TABLE {$table} (
@@ -67,14 +86,30 @@ class WP_Presence_Store_SQL implements WP_Presence_Store {
   PRIMARY KEY  (id),
   UNIQUE KEY ns_room_client (ns,room,client_id),
   KEY ns_user (ns,user_id),
+  KEY ns_room_expires (ns,room,expires),
   KEY expires (expires)
+) {$collate};
+CREATE TABLE {$versions} (
+  ns varchar(64) NOT NULL default '',
+  room varchar(191) NOT NULL default '',
+  version bigint(20) unsigned NOT NULL default 0,
+  updated bigint(20) NOT NULL default 0,
+  PRIMARY KEY  (ns,room)
 ) {$collate};"
 		);
-		update_network_option( null, 'wp_presence_db_version', self::DB_VERSION );
-		// Present (and autoloaded on single sites) so that reading the clock costs no query.
-		if ( false === get_network_option( null, self::OFFSET_OPTION, false ) ) {
-			add_network_option( null, self::OFFSET_OPTION, 0 );
+		if ( is_multisite() ) {
+			update_network_option( null, 'wp_presence_db_version', self::DB_VERSION );
+			if ( false === get_network_option( null, self::OFFSET_OPTION, false ) ) {
+				add_network_option( null, self::OFFSET_OPTION, 0 );
+			}
+			return;
 		}
+		// Single site: both options autoloaded, so reading them costs no query per request.
+		$offset = get_option( self::OFFSET_OPTION, false );
+		delete_option( self::OFFSET_OPTION );
+		add_option( self::OFFSET_OPTION, false === $offset ? 0 : (int) $offset, '', true );
+		delete_option( 'wp_presence_db_version' );
+		add_option( 'wp_presence_db_version', self::DB_VERSION, '', true );
 	}
 
 	/**
@@ -94,6 +129,7 @@ class WP_Presence_Store_SQL implements WP_Presence_Store {
 	public static function uninstall() {
 		global $wpdb;
 		$wpdb->query( 'DROP TABLE IF EXISTS ' . self::table() ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- table name.
+		$wpdb->query( 'DROP TABLE IF EXISTS ' . self::versions_table() ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- table name.
 		delete_network_option( null, 'wp_presence_db_version' );
 		delete_network_option( null, self::OFFSET_OPTION );
 	}
@@ -211,10 +247,60 @@ class WP_Presence_Store_SQL implements WP_Presence_Store {
 		if ( false === $ok ) {
 			throw new RuntimeException( 'presence SQL store: ' . $wpdb->last_error );
 		}
+		$changed = ! $old || (int) $old['expires'] <= $now || (int) $old['user_id'] !== $user_id || $old['data'] !== $json;
+		if ( $changed ) {
+			$this->bump( array( $room ), $now );
+		}
 		if ( 0 === wp_rand( 0, 99 ) ) {
 			$this->sweep(); // Opportunistic cleanup besides the cron job.
 		}
-		return ! $old || (int) $old['expires'] <= $now || (int) $old['user_id'] !== $user_id || $old['data'] !== $json;
+		return $changed;
+	}
+
+	/**
+	 * Gives rooms of the current namespace a new version.
+	 *
+	 * @param string[] $rooms Rooms.
+	 * @param int      $now   Store clock.
+	 * @throws RuntimeException On a database error.
+	 * @return void
+	 */
+	private function bump( array $rooms, $now ) {
+		global $wpdb;
+		if ( ! $rooms ) {
+			return;
+		}
+		$seed   = (int) $now * self::VERSION_SEED;
+		$values = array();
+		foreach ( array_unique( $rooms ) as $room ) {
+			$values[] = $wpdb->prepare( '(%s, %s, %d, %d)', $this->ns, (string) $room, $seed, (int) $now );
+		}
+		$versions = self::versions_table();
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared, WordPress.DB.PreparedSQL.NotPrepared -- own table; values prepared above.
+		$ok = $wpdb->query( "INSERT INTO {$versions} (ns, room, version, updated) VALUES " . implode( ', ', $values ) . ' ON DUPLICATE KEY UPDATE version = GREATEST(version + 1, VALUES(version)), updated = VALUES(updated)' );
+		if ( false === $ok ) {
+			throw new RuntimeException( 'presence SQL store: ' . $wpdb->last_error );
+		}
+	}
+
+	/**
+	 * Lazy expiry of some rooms: deletes their expired entries and bumps the rooms that lost one.
+	 *
+	 * @param string[] $rooms Rooms of the current namespace.
+	 * @param int      $now   Store clock.
+	 * @return void
+	 */
+	private function expire_rooms( array $rooms, $now ) {
+		global $wpdb;
+		$table = self::table();
+		$gone  = array();
+		foreach ( array_unique( $rooms ) as $room ) {
+			// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table.
+			if ( $wpdb->query( $wpdb->prepare( "DELETE FROM {$table} WHERE ns = %s AND room = %s AND expires <= %d", $this->ns, (string) $room, $now ) ) ) {
+				$gone[] = $room;
+			}
+		}
+		$this->bump( $gone, $now );
 	}
 
 	/**
@@ -274,7 +360,7 @@ class WP_Presence_Store_SQL implements WP_Presence_Store {
 	public function remove( $room, $client_id ) {
 		global $wpdb;
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery -- own table.
-		return (bool) $wpdb->delete(
+		$removed = (bool) $wpdb->delete(
 			self::table(),
 			array(
 				'ns'        => $this->ns,
@@ -283,6 +369,10 @@ class WP_Presence_Store_SQL implements WP_Presence_Store {
 			),
 			array( '%s', '%s', '%s' )
 		);
+		if ( $removed ) {
+			$this->bump( array( (string) $room ), $this->now() );
+		}
+		return $removed;
 	}
 
 	/**
@@ -292,15 +382,23 @@ class WP_Presence_Store_SQL implements WP_Presence_Store {
 	 */
 	public function remove_user( $user_id ) {
 		global $wpdb;
+		$table = self::table();
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table.
+		$rooms = $wpdb->get_col( $wpdb->prepare( "SELECT DISTINCT room FROM {$table} WHERE ns = %s AND user_id = %d", $this->ns, (int) $user_id ) );
+		if ( ! $rooms ) {
+			return 0;
+		}
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery -- own table.
-		return (int) $wpdb->delete(
-			self::table(),
+		$removed = (int) $wpdb->delete(
+			$table,
 			array(
 				'ns'      => $this->ns,
 				'user_id' => (int) $user_id,
 			),
 			array( '%s', '%d' )
 		);
+		$this->bump( $rooms, $this->now() );
+		return $removed;
 	}
 
 	/**
@@ -317,37 +415,45 @@ class WP_Presence_Store_SQL implements WP_Presence_Store {
 	}
 
 	/**
-	 * Version from a content hash: count and XOR of per-entry CRC32s (order-independent).
+	 * Per-room summaries of the current namespace, with lazy expiry: rooms holding expired
+	 * entries lose them (and get a new version) first.
 	 *
-	 * @param int $count Live entries.
-	 * @param int $xor   XOR of CRC32(client_id|user_id|data).
-	 * @return int
+	 * @param string $where SQL condition on the entries (alias p), prepared.
+	 * @return array[] Rows of room, entries, users, version, updated; newest first.
 	 */
-	private static function version( $count, $xor ) {
-		if ( $count < 1 ) {
-			return 0;
-		}
-		$version = ( (int) $xor ) ^ ( (int) $count << 32 );
-		return 0 === $version ? 1 : $version;
-	}
-
-	/**
-	 * {@inheritDoc}
-	 *
-	 * @param string $prefix Prefix.
-	 */
-	public function rooms( $prefix = '' ) {
+	private function summaries( $where ) {
 		global $wpdb;
-		$table = self::table();
-		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table.
-		$rows = $wpdb->get_results( $wpdb->prepare( "SELECT room, COUNT(*) AS entries, COUNT(DISTINCT user_id) AS users, BIT_XOR(CRC32(CONCAT(client_id, '|', user_id, '|', data))) AS x, MAX(updated) AS updated FROM {$table} WHERE ns = %s AND room LIKE %s AND expires > %d GROUP BY room ORDER BY MAX(updated) DESC", $this->ns, $wpdb->esc_like( (string) $prefix ) . '%', $this->now() ), ARRAY_A );
-		$out  = array();
-		foreach ( (array) $rows as $row ) {
+		$table    = self::table();
+		$versions = self::versions_table();
+		$now      = $this->now();
+		for ( $pass = 0; $pass < 2; $pass++ ) {
+			// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared, WordPress.DB.PreparedSQL.NotPrepared -- own tables; $where is prepared.
+			$rows = (array) $wpdb->get_results( $wpdb->prepare( "SELECT p.room, COUNT(*) AS entries, COUNT(DISTINCT p.user_id) AS users, MAX(p.updated) AS updated, MIN(p.expires) AS first_expiry, MAX(p.expires) AS last_expiry, MAX(v.version) AS version FROM {$table} p LEFT JOIN {$versions} v ON v.ns = p.ns AND v.room = p.room WHERE p.ns = %s AND ", $this->ns ) . $where . ' GROUP BY p.room ORDER BY MAX(p.updated) DESC', ARRAY_A );
+			$stale = array();
+			$fresh = array();
+			foreach ( $rows as $row ) {
+				if ( (int) $row['first_expiry'] <= $now ) {
+					$stale[] = $row['room']; // Expired entries: reclaim them, new version.
+				} elseif ( null === $row['version'] ) {
+					$fresh[] = $row['room']; // Entries from before the version table.
+				}
+			}
+			if ( ! $stale && ! $fresh ) {
+				break;
+			}
+			$this->expire_rooms( $stale, $now );
+			$this->bump( $fresh, $now );
+		}
+		$out = array();
+		foreach ( $rows as $row ) {
+			if ( (int) $row['last_expiry'] <= $now ) {
+				continue;
+			}
 			$out[] = array(
 				'room'    => $row['room'],
 				'entries' => (int) $row['entries'],
 				'users'   => (int) $row['users'],
-				'version' => self::version( (int) $row['entries'], (int) $row['x'] ),
+				'version' => (int) $row['version'],
 				'updated' => (int) $row['updated'],
 			);
 		}
@@ -357,14 +463,65 @@ class WP_Presence_Store_SQL implements WP_Presence_Store {
 	/**
 	 * {@inheritDoc}
 	 *
+	 * @param string $prefix Prefix.
+	 */
+	public function rooms( $prefix = '' ) {
+		global $wpdb;
+		return $this->summaries( $wpdb->prepare( 'p.room LIKE %s', $wpdb->esc_like( (string) $prefix ) . '%' ) );
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
 	 * @param string $room Room.
 	 */
 	public function room_version( $room ) {
 		global $wpdb;
+		$table    = self::table();
+		$versions = self::versions_table();
+		$now      = $this->now();
+		for ( $pass = 0; $pass < 2; $pass++ ) {
+			// O(1): the version row, and the first and last expiry from the (ns, room, expires) index.
+			// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own tables.
+			$row = $wpdb->get_row( $wpdb->prepare( "SELECT (SELECT version FROM {$versions} WHERE ns = %s AND room = %s) AS version, (SELECT MIN(expires) FROM {$table} WHERE ns = %s AND room = %s) AS first_expiry, (SELECT MAX(expires) FROM {$table} WHERE ns = %s AND room = %s) AS last_expiry", $this->ns, (string) $room, $this->ns, (string) $room, $this->ns, (string) $room ), ARRAY_A );
+			if ( ! $row || null === $row['first_expiry'] ) {
+				return 0; // No entries.
+			}
+			if ( (int) $row['first_expiry'] <= $now ) {
+				$this->expire_rooms( array( (string) $room ), $now );
+			} elseif ( null === $row['version'] ) {
+				$this->bump( array( (string) $room ), $now );
+			} else {
+				break;
+			}
+		}
+		return $row && (int) $row['last_expiry'] > $now ? (int) $row['version'] : 0;
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param string[] $rooms Rooms.
+	 */
+	public function rooms_entries( array $rooms ) {
+		global $wpdb;
+		$out = array();
+		foreach ( $rooms as $room ) {
+			$out[ (string) $room ] = array();
+		}
+		if ( ! $out ) {
+			return $out;
+		}
 		$table = self::table();
-		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table.
-		$row = $wpdb->get_row( $wpdb->prepare( "SELECT COUNT(*) AS n, BIT_XOR(CRC32(CONCAT(client_id, '|', user_id, '|', data))) AS x FROM {$table} WHERE ns = %s AND room = %s AND expires > %d", $this->ns, (string) $room, $this->now() ), ARRAY_A );
-		return $row ? self::version( (int) $row['n'], (int) $row['x'] ) : 0;
+		$in    = implode( ', ', array_fill( 0, count( $out ), '%s' ) );
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared, WordPress.DB.PreparedSQL.NotPrepared -- own table; placeholders built above.
+		$rows = $wpdb->get_results( $wpdb->prepare( "SELECT room, client_id, user_id, data, updated, expires FROM {$table} WHERE ns = %s AND room IN ({$in}) AND expires > %d ORDER BY updated DESC, id DESC", array_merge( array( $this->ns ), array_map( 'strval', array_keys( $out ) ), array( $this->now() ) ) ), ARRAY_A );
+		foreach ( (array) $rows as $row ) {
+			if ( isset( $out[ $row['room'] ] ) ) {
+				$out[ $row['room'] ][] = self::entry( $row );
+			}
+		}
+		return $out;
 	}
 
 	/**
@@ -372,9 +529,19 @@ class WP_Presence_Store_SQL implements WP_Presence_Store {
 	 */
 	public function sweep() {
 		global $wpdb;
-		$table = self::table();
-		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table.
-		return (int) $wpdb->query( $wpdb->prepare( "DELETE FROM {$table} WHERE expires <= %d", $this->now() ) );
+		$table    = self::table();
+		$versions = self::versions_table();
+		$now      = $this->now();
+		$seed     = $now * self::VERSION_SEED;
+		// phpcs:disable WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own tables.
+		// Every room (of every namespace) that loses an entry gets a new version first.
+		$wpdb->query( $wpdb->prepare( "INSERT INTO {$versions} (ns, room, version, updated) SELECT ns, room, %d, %d FROM {$table} WHERE expires <= %d GROUP BY ns, room ON DUPLICATE KEY UPDATE version = GREATEST({$versions}.version + 1, VALUES(version)), updated = VALUES(updated)", $seed, $now, $now ) );
+		$swept = (int) $wpdb->query( $wpdb->prepare( "DELETE FROM {$table} WHERE expires <= %d", $now ) );
+		// Version rows of empty rooms go once their version is below the current seed: a later
+		// entry starts at a seed at least as high, so no version comes back.
+		$wpdb->query( $wpdb->prepare( "DELETE v FROM {$versions} v LEFT JOIN {$table} p ON p.ns = v.ns AND p.room = v.room WHERE p.id IS NULL AND v.version < %d", $seed ) );
+		// phpcs:enable
+		return $swept;
 	}
 
 	/**
@@ -382,6 +549,10 @@ class WP_Presence_Store_SQL implements WP_Presence_Store {
 	 */
 	public function clear() {
 		global $wpdb;
+		$versions = self::versions_table();
+		$now      = $this->now();
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table. Kept (bumped), so no version comes back.
+		$wpdb->query( $wpdb->prepare( "UPDATE {$versions} SET version = GREATEST(version + 1, %d), updated = %d WHERE ns = %s", $now * self::VERSION_SEED, $now, $this->ns ) );
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery -- own table.
 		return (int) $wpdb->delete( self::table(), array( 'ns' => $this->ns ), array( '%s' ) );
 	}

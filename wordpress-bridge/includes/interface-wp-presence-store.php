@@ -88,6 +88,16 @@ interface WP_Presence_Store {
 	public function remove_user( $user_id );
 
 	/**
+	 * Live entries of several rooms at once (one query on the SQL store).
+	 *
+	 * @since 1.1.0
+	 *
+	 * @param string[] $rooms Rooms.
+	 * @return array[] By room (every room asked for): its live entries, newest first.
+	 */
+	public function rooms_entries( array $rooms );
+
+	/**
 	 * Live entries of a user across all rooms, newest first.
 	 *
 	 * @param int $user_id User id.
