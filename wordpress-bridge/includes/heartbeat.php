@@ -166,11 +166,16 @@ function wp_presence_heartbeat_received( $response, $data, $screen_id ) {
 			}
 
 			if ( 'dashboard' === $screen_id || 'dashboard' === $ping['screen'] ) {
-				$version = wp_presence_active_posts_version();
+				try {
+					$post_rooms = $store->rooms( 'postType/' ); // Once per tick: for the version and the list.
+				} catch ( Throwable $e ) {
+					$post_rooms = null; // Both fall back to their own error handling.
+				}
+				$version    = wp_presence_active_posts_version( $post_rooms );
 				if ( ! isset( $ping['seen']['active_posts'] ) || $ping['seen']['active_posts'] !== $version ) {
 					$reply['active_posts'] = array(
 						'version' => $version,
-						'posts'   => wp_presence_active_posts( $user_id ),
+						'posts'   => wp_presence_active_posts( $user_id, $post_rooms ),
 					);
 				}
 			}

@@ -694,17 +694,20 @@ function wp_presence_post_editors( $post_id ) {
  *
  * @since 1.0.0
  *
- * @param int|null $viewer Viewer; the current user by default.
+ * @param int|null   $viewer Viewer; the current user by default.
+ * @param array[]|null $rooms  The post rooms (`rooms( 'postType/' )`) when the caller has them already.
  * @return array[] post_id, post_type, title, edit_url, updated, editors. Only posts the viewer can edit.
  */
-function wp_presence_active_posts( $viewer = null ) {
+function wp_presence_active_posts( $viewer = null, $rooms = null ) {
 	$viewer = null === $viewer ? get_current_user_id() : (int) $viewer;
 	if ( $viewer <= 0 ) {
 		return array();
 	}
 	try {
 		$store = wp_presence_store();
-		$rooms = $store->rooms( 'postType/' );
+		if ( ! is_array( $rooms ) ) {
+			$rooms = $store->rooms( 'postType/' );
+		}
 	} catch ( Throwable $e ) {
 		return array();
 	}
@@ -715,14 +718,21 @@ function wp_presence_active_posts( $viewer = null ) {
 			$wanted[ $room['room'] ] = $parsed[1];
 		}
 	}
-	$can   = wp_presence_viewer_can_edit_posts( array_values( $wanted ), $viewer );
+	$can  = wp_presence_viewer_can_edit_posts( array_values( $wanted ), $viewer );
+	$read = array();
+	foreach ( $wanted as $name => $post_id ) {
+		if ( ! empty( $can[ $post_id ] ) ) {
+			$read[] = (string) $name;
+		}
+	}
+	$entries = $read ? $store->rooms_entries( $read ) : array(); // One query on the SQL store.
 	$posts = array();
 	foreach ( $rooms as $room ) {
 		if ( ! isset( $wanted[ $room['room'] ] ) || empty( $can[ $wanted[ $room['room'] ] ] ) ) {
 			continue;
 		}
 		$post_id = $wanted[ $room['room'] ];
-		$editors = wp_presence_editor_rows( $store->room( $room['room'] ), $viewer );
+		$editors = wp_presence_editor_rows( isset( $entries[ $room['room'] ] ) ? $entries[ $room['room'] ] : array(), $viewer );
 		if ( ! $editors ) {
 			continue;
 		}
@@ -749,11 +759,14 @@ function wp_presence_active_posts( $viewer = null ) {
  *
  * @since 1.0.0
  *
+ * @param array[]|null $rooms The post rooms (`rooms( 'postType/' )`) when the caller has them already.
  * @return string
  */
-function wp_presence_active_posts_version() {
+function wp_presence_active_posts_version( $rooms = null ) {
 	try {
-		$rooms = wp_presence_store()->rooms( 'postType/' );
+		if ( ! is_array( $rooms ) ) {
+			$rooms = wp_presence_store()->rooms( 'postType/' );
+		}
 	} catch ( Throwable $e ) {
 		return '';
 	}

@@ -174,4 +174,40 @@ class QueryCountTest extends Presence_TestCase {
 		$this->assertSame( $counts[3], $counts[8], 'non-storage queries independent of the number of posts' );
 		$this->assertLessThanOrEqual( 1, $counts[8], 'posts primed in one query' );
 	}
+
+	public function test_sql_store_queries_per_tick_are_pinned() {
+		global $wpdb;
+		if ( 'sql' !== wp_presence_backend() ) {
+			$this->markTestSkipped( 'SQL backend only.' );
+		}
+		$others = $this->online_users( 6 );
+		foreach ( array_slice( $others, 0, 3 ) as $i => $uid ) {
+			$post = $this->make_post( $uid );
+			$this->heartbeat( $uid, $this->ping( 'tabpost' . sprintf( '%03d', $i ), array( 'screen' => 'post', 'post_id' => $post ) ), 'post' );
+		}
+		$viewer = $this->make_user( 'editor' );
+		$first  = $this->heartbeat( $viewer, $this->ping( 'tabviewer4' ) )['wp-presence'];
+		$this->assertCount( 3, $first['active_posts']['posts'] );
+		$seen = array(
+			'ack'  => $first['ack'],
+			'seen' => array(
+				'admin/online' => (string) $first['rooms']['admin/online']['version'],
+				'active_posts' => $first['active_posts']['version'],
+			),
+		);
+
+		// Steady: the skip check's get(), room_version(), rooms( 'postType/' ) once, user_entries().
+		$response = $this->counted_heartbeat( $viewer, $this->ping( 'tabviewer4', $seen ) );
+		$this->assertSame( array(), $response['wp-presence']['rooms'] );
+		$this->assertArrayNotHasKey( 'active_posts', $response['wp-presence'] );
+		$this->assertLessThanOrEqual( 4, count( $this->queries ), "steady SQL tick:\n" . implode( "\n", $this->queries ) );
+		$this->assertSame( 0, count( preg_grep( '/wp_presence_(db_version|clock_offset)/', $this->queries ) ), 'options come from alloptions' );
+
+		// Full (no ack, so the tab's entry is written: its read and upsert): also the room, the
+		// posts primed once, and the post rooms' entries in one query.
+		$response = $this->counted_heartbeat( $viewer, $this->ping( 'tabviewer4' ) );
+		$this->assertCount( 3, $response['wp-presence']['active_posts']['posts'] );
+		$this->assertLessThanOrEqual( 9, count( $this->queries ), "full SQL tick:\n" . implode( "\n", $this->queries ) );
+		$this->assertSame( 1, count( preg_grep( '/GROUP BY p\.room/', $this->queries ) ), 'the post rooms are listed once' );
+	}
 }
