@@ -118,7 +118,8 @@ function presence_demo_tick( $uid, array &$s, $hb_callback ) {
 			$ping['ack'] = $s['ack'];
 		}
 		if ( null !== $s['seen_ap'] ) {
-			$ping['seen_active_posts'] = $s['seen_ap'];
+			// Where the bridge reads it (CONTRACT §3), as assets/presence.js sends it.
+			$ping['seen']['active_posts'] = $s['seen_ap'];
 		}
 		$data = array( 'wp-presence' => $ping );
 		if ( $s['post_id'] ) {

@@ -138,7 +138,9 @@ http {
 	proxy_temp_path $STATE/nginx/tmp/proxy;
 	uwsgi_temp_path $STATE/nginx/tmp/uwsgi;
 	scgi_temp_path $STATE/nginx/tmp/scgi;
-	upstream php { server 127.0.0.1:$FPM_PORT; keepalive 8; }
+	# No upstream keepalive: with pm=static each kept FastCGI connection pins a worker, and a 5th
+	# concurrent request then waits for a worker that never frees up.
+	upstream php { server 127.0.0.1:$FPM_PORT; }
 	server {
 		listen 127.0.0.1:$HTTP_PORT;
 		server_name _;
@@ -160,7 +162,8 @@ http {
 			fastcgi_param SCRIPT_FILENAME \$document_root\$fastcgi_script_name;
 			fastcgi_param PATH_INFO \$fastcgi_path_info;
 			fastcgi_param HTTP_PROXY "";
-			fastcgi_keep_conn on;
+			# Debian's fastcgi_params passes the host without the port; WordPress needs both.
+			fastcgi_param HTTP_HOST \$http_host;
 			fastcgi_buffers 16 16k;
 			fastcgi_buffer_size 32k;
 			fastcgi_read_timeout 120s;
@@ -282,9 +285,6 @@ if ! wait_ready; then
 	tail -5 "$STATE/php-fpm.log" "$STATE/nginx/logs/error.log" >&2 || true
 	"$ROOT/scripts/stack/stop.sh" "$SITE_DIR" >/dev/null || true
 	exit 1
-fi
-if [ "$EXTENSION" = 1 ] && ! PHP_INI_SCAN_DIR="$STATE/conf.d" php-fpm8.2 -m 2>/dev/null | grep -qx presence; then
-	echo "start.sh: warning: php-fpm8.2 -m does not list the presence extension" >&2
 fi
 ext_note=$([ "$EXTENSION" = 1 ] && echo "extension on, shm $SHM_PATH" || echo "no extension")
 echo "stack $NAME started: http://127.0.0.1:$HTTP_PORT/ (php-fpm $FPM_PID on :$FPM_PORT x$FPM_WORKERS, nginx $NGINX_PID, $ext_note)"
