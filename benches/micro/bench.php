@@ -45,64 +45,113 @@ for ( $i = 0; $i < 40; $i++ ) {
 	apcu_store( $room, $all );
 }
 
-// ---- operations (each returns nothing; the loop measures) ---------------------------------
-$n_fast = 20000;
-$n_slow = 400;
-$ops    = array(
-	'empty call (presence_time)'   => array( $n_fast, fn() => presence_time() ),
-	'presence upsert (same data)'  => array( $n_fast, fn() => presence_upsert( $room, 'editor-7', 8, $data + array( 'tab' => 7 ) ) ),
-	'presence upsert (new data)'   => array( $n_fast, function () use ( $room, $data ) {
-		static $k = 0;
-		presence_upsert( $room, 'editor-7', 8, $data + array( 'tab' => ++$k ) );
-	} ),
-	'presence read room (40)'      => array( $n_fast, fn() => presence_room( $room ) ),
-	'presence room version'        => array( $n_fast, fn() => presence_room_version( $room ) ),
-	'userland: build 40 rows'      => array( $n_fast, function () use ( $room, $data ) {
-		$rows = array();
-		for ( $i = 0; $i < 40; $i++ ) {
-			$rows[] = array( 'room' => $room, 'client_id' => "editor-$i", 'user_id' => $i + 1, 'data' => $data + array( 'tab' => $i ), 'updated' => 1, 'expires' => 2 );
-		}
-	} ),
-	'APCu upsert (array per room)' => array( $n_fast, function () use ( $room, $data ) {
-		static $k = 0;
-		$all               = apcu_fetch( $room );
-		$all['editor-7'] = array( 'client_id' => 'editor-7', 'user_id' => 8, 'data' => $data + array( 'tab' => ++$k ), 'updated' => time(), 'expires' => time() + 60 );
-		apcu_store( $room, $all );
-	} ),
-	'APCu read room (40)'          => array( $n_fast, function () use ( $room ) {
-		$now  = time();
-		$rows = array_filter( apcu_fetch( $room ), fn( $e ) => $e['expires'] > $now );
-		usort( $rows, fn( $a, $b ) => $b['updated'] <=> $a['updated'] );
-	} ),
-	'MariaDB upsert'               => array( $n_slow, function () use ( $sql_upsert, $room, $data ) {
-		static $k = 0;
-		$c   = 'editor-7';
-		$u   = 8;
-		$j   = json_encode( $data + array( 'tab' => ++$k ) );
-		$now = gmdate( 'Y-m-d H:i:s' );
-		$sql_upsert->bind_param( 'ssiss', $room, $c, $u, $j, $now );
-		$sql_upsert->execute();
-	} ),
-	'MariaDB read room (40)'       => array( $n_slow, function () use ( $sql_read, $room ) {
-		$since = gmdate( 'Y-m-d H:i:s', time() - 60 );
-		$sql_read->bind_param( 'ss', $room, $since );
-		$sql_read->execute();
-		$rows = $sql_read->get_result()->fetch_all( MYSQLI_ASSOC );
-		foreach ( $rows as &$r ) {
-			$r['data'] = json_decode( $r['data'], true );
-		}
-	} ),
+// ---- operations ---------------------------------------------------------------------------
+// Each operation is an inline loop (no closure call per iteration), and "new data" alternates two
+// prebuilt arrays so every write is a change without building an array in the loop.
+$data_a = $data + array( 'tab' => 7 );
+$data_b = $data + array( 'tab' => 8 );
+$json_a = json_encode( $data_a );
+$json_b = json_encode( $data_b );
+
+/**
+ * Runs one operation $n times and returns µs per call.
+ */
+function run_op( $name, $n, $ctx ) {
+	extract( $ctx );
+	$t = hrtime( true );
+	switch ( $name ) {
+		case 'empty call (presence_time)':
+			for ( $i = 0; $i < $n; $i++ ) {
+				presence_time();
+			}
+			break;
+		case 'presence upsert (same data)':
+			for ( $i = 0; $i < $n; $i++ ) {
+				presence_upsert( $room, 'editor-7', 8, $data_a );
+			}
+			break;
+		case 'presence upsert (new data)':
+			for ( $i = 0; $i < $n; $i++ ) {
+				presence_upsert( $room, 'editor-7', 8, $i & 1 ? $data_a : $data_b );
+			}
+			break;
+		case 'presence read room (40)':
+			for ( $i = 0; $i < $n; $i++ ) {
+				$rows = presence_room( $room );
+			}
+			break;
+		case 'presence room version':
+			for ( $i = 0; $i < $n; $i++ ) {
+				presence_room_version( $room );
+			}
+			break;
+		case 'userland: build 40 rows':
+			for ( $i = 0; $i < $n; $i++ ) {
+				$rows = array();
+				for ( $j = 0; $j < 40; $j++ ) {
+					$rows[] = array( 'room' => $room, 'client_id' => "editor-$j", 'user_id' => $j + 1, 'data' => $data + array( 'tab' => $j ), 'updated' => 1, 'expires' => 2 );
+				}
+			}
+			break;
+		case 'APCu upsert (array per room)':
+			for ( $i = 0; $i < $n; $i++ ) {
+				$all             = apcu_fetch( $room );
+				$all['editor-7'] = array( 'client_id' => 'editor-7', 'user_id' => 8, 'data' => $i & 1 ? $data_a : $data_b, 'updated' => time(), 'expires' => time() + 60 );
+				apcu_store( $room, $all );
+			}
+			break;
+		case 'APCu read room (40)':
+			for ( $i = 0; $i < $n; $i++ ) {
+				$now  = time();
+				$rows = array_filter( apcu_fetch( $room ), fn( $e ) => $e['expires'] > $now );
+				usort( $rows, fn( $a, $b ) => $b['updated'] <=> $a['updated'] );
+			}
+			break;
+		case 'MariaDB upsert':
+			$c = 'editor-7';
+			$u = 8;
+			for ( $i = 0; $i < $n; $i++ ) {
+				$j   = $i & 1 ? $json_a : $json_b;
+				$now = gmdate( 'Y-m-d H:i:s' );
+				$sql_upsert->bind_param( 'ssiss', $room, $c, $u, $j, $now );
+				$sql_upsert->execute();
+			}
+			break;
+		case 'MariaDB read room (40)':
+			for ( $i = 0; $i < $n; $i++ ) {
+				$since = gmdate( 'Y-m-d H:i:s', time() - 60 );
+				$sql_read->bind_param( 'ss', $room, $since );
+				$sql_read->execute();
+				$rows = $sql_read->get_result()->fetch_all( MYSQLI_ASSOC );
+				foreach ( $rows as &$r ) {
+					$r['data'] = json_decode( $r['data'], true );
+				}
+				unset( $r );
+			}
+			break;
+	}
+	return ( hrtime( true ) - $t ) / $n / 1000;
+}
+
+$ctx = compact( 'room', 'data', 'data_a', 'data_b', 'json_a', 'json_b', 'sql_upsert', 'sql_read' );
+$ops = array(
+	'empty call (presence_time)'   => 50000,
+	'presence upsert (same data)'  => 50000,
+	'presence upsert (new data)'   => 50000,
+	'presence read room (40)'      => 20000,
+	'presence room version'        => 50000,
+	'userland: build 40 rows'      => 20000,
+	'APCu upsert (array per room)' => 20000,
+	'APCu read room (40)'          => 20000,
+	'MariaDB upsert'               => 400,
+	'MariaDB read room (40)'       => 400,
 );
 
 $samples = array();
 for ( $r = 0; $r < $rounds; $r++ ) {
-	foreach ( $ops as $name => list( $n, $fn ) ) {
-		$fn(); // warm
-		$t = hrtime( true );
-		for ( $i = 0; $i < $n; $i++ ) {
-			$fn();
-		}
-		$samples[ $name ][] = ( hrtime( true ) - $t ) / $n / 1000;
+	foreach ( $ops as $name => $n ) {
+		run_op( $name, 10, $ctx ); // warm
+		$samples[ $name ][] = run_op( $name, $n, $ctx );
 	}
 }
 $median = array();
