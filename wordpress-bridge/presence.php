@@ -61,6 +61,7 @@ if ( ! defined( 'WP_PRESENCE_HEARTBEAT_TTL' ) ) {
  * One file per concern.
  */
 require_once __DIR__ . '/includes/interface-wp-presence-store.php';
+require_once __DIR__ . '/includes/trait-wp-presence-store-checks.php';
 require_once __DIR__ . '/includes/class-wp-presence-store-extension.php';
 require_once __DIR__ . '/includes/class-wp-presence-store-sql.php';
 require_once __DIR__ . '/includes/class-wp-presence-store-redis.php';

@@ -33,6 +33,8 @@ defined( 'ABSPATH' ) || exit;
  */
 class WP_Presence_Store_Redis implements WP_Presence_Store {
 
+	use WP_Presence_Store_Checks;
+
 	/**
 	 * The Lua script. ARGV: op, global prefix, namespace, op arguments.
 	 */
@@ -317,13 +319,6 @@ LUA;
 	private $redis;
 
 	/**
-	 * Current namespace.
-	 *
-	 * @var string
-	 */
-	private $ns = '';
-
-	/**
 	 * SHA1 of the script.
 	 *
 	 * @var string
@@ -459,62 +454,6 @@ LUA;
 	 */
 	public function name() {
 		return 'redis';
-	}
-
-	/**
-	 * {@inheritDoc}
-	 *
-	 * @param string $ns Namespace.
-	 * @throws ValueError When over 64 bytes.
-	 */
-	public function set_namespace( $ns ) {
-		$ns = (string) $ns;
-		if ( strlen( $ns ) > 64 ) {
-			throw new ValueError( 'presence namespace must be at most 64 bytes' );
-		}
-		$this->ns = $ns;
-	}
-
-	/**
-	 * {@inheritDoc}
-	 */
-	public function get_namespace() {
-		return $this->ns;
-	}
-
-	/**
-	 * Validates a room or client id like the extension does.
-	 *
-	 * @param string $value Value.
-	 * @param string $what  Name for the message.
-	 * @throws ValueError When empty or over 255 bytes.
-	 * @return void
-	 */
-	private static function check_key( $value, $what ) {
-		if ( '' === $value || strlen( $value ) > 255 ) {
-			throw new ValueError( sprintf( 'presence %s must be 1 to 255 bytes', $what ) );
-		}
-	}
-
-	/**
-	 * Validates data like the extension does (no objects, depth at most 8).
-	 *
-	 * @param mixed $value Value.
-	 * @param int   $depth Current depth.
-	 * @throws ValueError For objects, resources or too deep data.
-	 * @return void
-	 */
-	private static function check_data( $value, $depth ) {
-		if ( $depth > 8 ) {
-			throw new ValueError( 'presence data is nested deeper than 8' );
-		}
-		foreach ( $value as $item ) {
-			if ( is_array( $item ) ) {
-				self::check_data( $item, $depth + 1 );
-			} elseif ( is_object( $item ) || is_resource( $item ) ) {
-				throw new ValueError( 'presence data may only hold scalars and arrays' );
-			}
-		}
 	}
 
 	/**

@@ -1,0 +1,79 @@
+<?php
+/**
+ * What the stores written in PHP share: the current namespace and the extension's input limits.
+ *
+ * @package Presence
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Namespace handling and argument checks for `WP_Presence_Store` implementations in PHP (SQL,
+ * Redis), so they refuse exactly what the extension refuses (docs/CONTRACT.md §1).
+ *
+ * @since 1.0.0
+ */
+trait WP_Presence_Store_Checks {
+
+	/**
+	 * Current namespace.
+	 *
+	 * @var string
+	 */
+	private $ns = '';
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param string $ns Namespace.
+	 */
+	public function set_namespace( $ns ) {
+		$ns = (string) $ns;
+		if ( strlen( $ns ) > 64 ) {
+			throw new ValueError( 'presence namespace must be at most 64 bytes' );
+		}
+		$this->ns = $ns;
+	}
+
+	/**
+	 * {@inheritDoc}
+	 */
+	public function get_namespace() {
+		return $this->ns;
+	}
+
+	/**
+	 * Validates a room or client id like the extension does.
+	 *
+	 * @param string $value Value.
+	 * @param string $what  Name for the message.
+	 * @throws ValueError When empty or over 255 bytes.
+	 * @return void
+	 */
+	private static function check_key( $value, $what ) {
+		if ( '' === $value || strlen( $value ) > 255 ) {
+			throw new ValueError( sprintf( 'presence %s must be 1 to 255 bytes', $what ) );
+		}
+	}
+
+	/**
+	 * Validates data like the extension does (no objects, depth at most 8).
+	 *
+	 * @param mixed $value Value.
+	 * @param int   $depth Current depth.
+	 * @throws ValueError For objects, resources or too deep data.
+	 * @return void
+	 */
+	private static function check_data( $value, $depth ) {
+		if ( $depth > 8 ) {
+			throw new ValueError( 'presence data is nested deeper than 8' );
+		}
+		foreach ( $value as $item ) {
+			if ( is_array( $item ) ) {
+				self::check_data( $item, $depth + 1 );
+			} elseif ( is_object( $item ) || is_resource( $item ) ) {
+				throw new ValueError( 'presence data may only hold scalars and arrays' );
+			}
+		}
+	}
+}
