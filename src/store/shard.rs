@@ -368,27 +368,18 @@ impl<'a> Shard<'a> {
         .map(|_| ())
     }
 
-    fn key_matches(
-        &self,
-        s: &Slot,
-        ns: &[u8],
-        room: &[u8],
-        client: Option<&[u8]>,
-    ) -> Result<bool, Corrupt> {
-        if usize::from(s.ns_len) != ns.len() || usize::from(s.room_len) != room.len() {
+    /// Whether slot `s` holds exactly this (namespace, room, client) key.
+    fn key_matches(&self, s: &Slot, key: &EntryKey<'_>) -> Result<bool, Corrupt> {
+        let (ns, room, client) = (key.room.ns, key.room.room, key.client);
+        if usize::from(s.ns_len) != ns.len()
+            || usize::from(s.room_len) != room.len()
+            || usize::from(s.client_len) != client.len()
+        {
             return Ok(false);
-        }
-        if let Some(c) = client {
-            if usize::from(s.client_len) != c.len() {
-                return Ok(false);
-            }
         }
         Ok(self.payload_eq(s, 0, ns)?
             && self.payload_eq(s, ns.len(), room)?
-            && match client {
-                Some(c) => self.payload_eq(s, ns.len() + room.len(), c)?,
-                None => true,
-            })
+            && self.payload_eq(s, ns.len() + room.len(), client)?)
     }
 
     fn ns_matches(&self, s: &Slot, ns: &[u8]) -> Result<bool, Corrupt> {
@@ -404,10 +395,7 @@ impl<'a> Shard<'a> {
                 return Ok(None);
             }
             let s = self.slot(i)?;
-            if s.state == SLOT_LIVE
-                && s.key_hash == key.hash
-                && self.key_matches(s, key.room.ns, key.room.room, Some(key.client))?
-            {
+            if s.state == SLOT_LIVE && s.key_hash == key.hash && self.key_matches(s, key)? {
                 return Ok(Some(i));
             }
             i = s.key_next;
