@@ -191,7 +191,16 @@ CREATE TABLE {$versions} (
 		if ( $changed ) {
 			$this->bump( array( $room ), $now );
 		}
-		if ( 0 === wp_rand( 0, 99 ) ) {
+		/**
+		 * Filters how often a SQL write also sweeps expired entries (one write in N; 0 never),
+		 * besides the one-minute cron job.
+		 *
+		 * @since 1.0.0
+		 *
+		 * @param int $chance One write in this many sweeps. Default 100.
+		 */
+		$chance = (int) apply_filters( 'wp_presence_sql_sweep_chance', 100 );
+		if ( $chance > 0 && 0 === wp_rand( 0, $chance - 1 ) ) {
 			$this->sweep(); // Opportunistic cleanup besides the cron job.
 		}
 		return $changed;

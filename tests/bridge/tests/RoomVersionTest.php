@@ -149,4 +149,28 @@ class RoomVersionTest extends Presence_TestCase {
 		$store->upsert( 'ver/j', 'a', 1, array(), 60 );
 		$this->assertSame( $row, $wpdb->get_row( $wpdb->prepare( 'SELECT version, updated FROM ' . WP_Presence_Store_SQL::versions_table() . ' WHERE ns = %s AND room = %s', $store->get_namespace(), 'ver/j' ), ARRAY_A ) );
 	}
+
+	/**
+	 * The SQL store sweeps expired entries on writes as often as the filter says.
+	 */
+	public function test_sql_sweep_on_write_follows_its_filter() {
+		global $wpdb;
+		if ( 'sql' !== wp_presence_backend() ) {
+			$this->markTestSkipped( 'SQL backend only.' );
+		}
+		$store = wp_presence_store();
+		$store->upsert( 'sweep/a', 'old', 1, array(), 5 );
+		WP_Presence_Testing::advance( 10 );
+		$table = $wpdb->base_prefix . 'presence';
+		$count = function () use ( $wpdb, $table ) {
+			return (int) $wpdb->get_var( $wpdb->prepare( "SELECT COUNT(*) FROM {$table} WHERE client_id = %s", 'old' ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		};
+
+		$store->upsert( 'sweep/b', 'w1', 1, array(), 60 );
+		$this->assertSame( 1, $count(), 'with the chance at 0 (the test default) a write never sweeps' );
+
+		$this->add_test_filter( 'wp_presence_sql_sweep_chance', fn() => 1 );
+		$store->upsert( 'sweep/b', 'w2', 1, array(), 60 );
+		$this->assertSame( 0, $count(), 'with a chance of one in 1 every write sweeps' );
+	}
 }
