@@ -153,19 +153,7 @@ CREATE TABLE {$versions} (
 		$client_id = (string) $client_id;
 		$user_id   = (int) $user_id;
 		$ttl       = (int) $ttl;
-		self::check_key( $room, 'room' );
-		self::check_key( $client_id, 'client_id' );
-		if ( $user_id < 0 ) {
-			throw new ValueError( 'presence user_id must not be negative' );
-		}
-		if ( $ttl < 1 || $ttl > 86400 ) {
-			throw new ValueError( 'presence TTL must be between 1 and 86400' );
-		}
-		self::check_data( $data, 1 );
-		$json = wp_json_encode( $data );
-		if ( false === $json || strlen( $json ) > 16384 ) {
-			throw new ValueError( 'presence data is over 16 KiB encoded' );
-		}
+		$json = self::checked_upsert( $room, $client_id, $user_id, $data, $ttl );
 		$now   = $this->now();
 		$table = self::table();
 		// phpcs:disable WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table, no cache by design.

@@ -76,4 +76,32 @@ trait WP_Presence_Store_Checks {
 			}
 		}
 	}
+
+	/**
+	 * Checks `upsert()` arguments as the extension does and encodes the data.
+	 *
+	 * @param string $room      Room.
+	 * @param string $client_id Client id.
+	 * @param int    $user_id   User id.
+	 * @param array  $data      Data.
+	 * @param int    $ttl       TTL in seconds.
+	 * @throws ValueError On any argument out of range.
+	 * @return string The data as JSON.
+	 */
+	private static function checked_upsert( $room, $client_id, $user_id, array $data, $ttl ) {
+		self::check_key( $room, 'room' );
+		self::check_key( $client_id, 'client_id' );
+		if ( $user_id < 0 ) {
+			throw new ValueError( 'presence user_id must not be negative' );
+		}
+		if ( $ttl < 1 || $ttl > 86400 ) {
+			throw new ValueError( 'presence TTL must be between 1 and 86400' );
+		}
+		self::check_data( $data, 1 );
+		$json = wp_json_encode( $data );
+		if ( false === $json || strlen( $json ) > 16384 ) {
+			throw new ValueError( 'presence data is over 16 KiB encoded' );
+		}
+		return $json;
+	}
 }
