@@ -224,18 +224,7 @@ impl<L: ShardLocks> Backend for Store<L> {
     }
 
     fn remove_user(&self, ns: &[u8], user_id: u64, now: i64) -> Result<u32, StoreError> {
-        // Counts only the user's entries; expired ones reclaimed on the way are not theirs to count.
-        let mut mine = 0;
-        for i in 0..self.geometry.shards {
-            let mut tmp = Entries::default();
-            self.run_plain(i, |sh| {
-                tmp.clear();
-                sh.user_entries(ns, user_id, now, &mut tmp)
-            })?;
-            mine += tmp.items.len() as u32;
-            self.run_plain(i, |sh| sh.remove_user(ns, user_id, now))?;
-        }
-        Ok(mine)
+        self.each_shard(|sh| sh.remove_user(ns, user_id, now))
     }
 
     fn user_entries(

@@ -851,11 +851,18 @@ impl<'a> Shard<'a> {
 
     pub fn remove_user(&mut self, ns: &[u8], user_id: u64, now: i64) -> Result<u32, Corrupt> {
         self.begin();
-        let n = self.scan(|sh, s| {
-            Ok(s.expires <= now || (s.user_id == user_id && sh.ns_matches(s, ns)?))
+        // Expired entries are reclaimed on the way but counted as swept, not as the user's.
+        let mut expired = 0u32;
+        let removed = self.scan(|sh, s| {
+            if s.expires <= now {
+                expired += 1;
+                return Ok(true);
+            }
+            Ok(s.user_id == user_id && sh.ns_matches(s, ns)?)
         })?;
+        self.meta.swept += u64::from(expired);
         self.end();
-        Ok(n)
+        Ok(removed - expired)
     }
 
     pub fn user_entries(

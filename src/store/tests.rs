@@ -394,3 +394,22 @@ fn clear_all_namespaces() {
     assert_eq!(s.clear(Some(NS)).unwrap(), 1);
     assert_eq!(s.clear(None).unwrap(), 1);
 }
+
+#[test]
+fn remove_user_counts_only_their_live_entries_and_sweeps_the_expired() {
+    let s = store(2, 32, 1 << 14);
+    put(&s, "a", "mine-1", 1, &data("x"), 100, 60).unwrap();
+    put(&s, "b", "mine-2", 1, &data("x"), 100, 60).unwrap();
+    put(&s, "a", "other-expired", 2, &data("x"), 100, 5).unwrap();
+    put(&s, "b", "other-live", 2, &data("x"), 100, 60).unwrap();
+    let swept_before = s.stats().unwrap().shard.swept;
+    assert_eq!(s.remove_user(NS, 1, 110).unwrap(), 2);
+    let st = s.stats().unwrap();
+    assert_eq!(
+        st.shard.swept - swept_before,
+        1,
+        "the other user's expired entry was reclaimed"
+    );
+    assert_eq!(st.shard.entries, 1);
+    assert_eq!(clients(&s, "b", 110, None), ["other-live"]);
+}
