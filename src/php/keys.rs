@@ -44,11 +44,10 @@ pub fn init() {
 }
 
 pub fn with_keys<R>(f: impl FnOnce(&Keys) -> R) -> R {
+    // Interning here instead would make request-scoped strings that the `&'static` keys outlive.
+    // Only reached after the store call, so no lock is held if this fails.
     KEYS.with(|k| {
-        if k.get().is_none() {
-            // Start-up did not run in this thread (cannot happen in NTS PHP); intern now.
-            init();
-        }
-        f(k.get().expect("keys were just initialised"))
+        f(k.get()
+            .expect("presence: result keys are interned at module start-up"))
     })
 }
