@@ -21,8 +21,12 @@ class WP_Presence_Store_SQL implements WP_Presence_Store {
 
 	/**
 	 * Schema version, stored in the network option `wp_presence_db_version`.
+	 *
+	 * 3: namespace, room and client id are VARBINARY (byte comparison, as in the extension).
+	 * Version 2 used the site's collation, which is case-, accent- and trailing-space-insensitive,
+	 * so `posttype/post:27` or `postType/post:27 ` read and wrote the rows of `postType/post:27`.
 	 */
-	const DB_VERSION = 2;
+	const DB_VERSION = 3;
 
 	/**
 	 * Versions come from the store clock times this (then +1 per change), so a room that empties,
@@ -32,7 +36,8 @@ class WP_Presence_Store_SQL implements WP_Presence_Store {
 	const VERSION_SEED = 1048576;
 
 	/**
-	 * Network option holding the test clock offset in seconds.
+	 * Network option holding the test clock offset in seconds. Read only while
+	 * `WP_PRESENCE_TESTING` is true: in production the clock is `time()`, whatever is stored.
 	 */
 	const OFFSET_OPTION = 'wp_presence_clock_offset';
 
@@ -57,7 +62,15 @@ class WP_Presence_Store_SQL implements WP_Presence_Store {
 	}
 
 	/**
-	 * Creates or upgrades the table (dbDelta).
+	 * Creates or upgrades the tables (dbDelta).
+	 *
+	 * Keys are VARBINARY so that every comparison (the unique key, `WHERE`, `GROUP BY`, `LIKE`) is
+	 * byte for byte: a spelling that differs in case, accents, Unicode normalisation or trailing
+	 * spaces is another room, as on the extension and Redis. 255 bytes is the extension's limit,
+	 * so no key is ever truncated either (WordPress runs MariaDB without strict mode, where a
+	 * longer value would be cut silently and collide with another). dbDelta turns a version 2
+	 * table's columns into VARBINARY in place; its rows keep their bytes, and rows unique under
+	 * the old collation are unique under byte comparison too.
 	 *
 	 * @return void
 	 */
@@ -71,9 +84,9 @@ class WP_Presence_Store_SQL implements WP_Presence_Store {
 		dbDelta(
 			"CREATE TABLE {$table} (
   id bigint(20) unsigned NOT NULL auto_increment,
-  ns varchar(64) NOT NULL default '',
-  room varchar(191) NOT NULL default '',
-  client_id varchar(191) NOT NULL default '',
+  ns varbinary(64) NOT NULL default '',
+  room varbinary(255) NOT NULL default '',
+  client_id varbinary(255) NOT NULL default '',
   user_id bigint(20) unsigned NOT NULL default 0,
   data longtext NOT NULL,
   updated bigint(20) NOT NULL default 0,
@@ -85,8 +98,8 @@ class WP_Presence_Store_SQL implements WP_Presence_Store {
   KEY expires (expires)
 ) {$collate};
 CREATE TABLE {$versions} (
-  ns varchar(64) NOT NULL default '',
-  room varchar(191) NOT NULL default '',
+  ns varbinary(64) NOT NULL default '',
+  room varbinary(255) NOT NULL default '',
   version bigint(20) unsigned NOT NULL default 0,
   updated bigint(20) NOT NULL default 0,
   PRIMARY KEY  (ns,room)
@@ -117,16 +130,32 @@ CREATE TABLE {$versions} (
 	}
 
 	/**
-	 * Drops the table (uninstall).
+	 * Drops both tables (uninstall; the options go with every other `wp_presence_` option).
 	 *
 	 * @return void
 	 */
-	public static function uninstall() {
+	public static function drop_tables() {
 		global $wpdb;
-		$wpdb->query( 'DROP TABLE IF EXISTS ' . self::table() ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- table name.
-		$wpdb->query( 'DROP TABLE IF EXISTS ' . self::versions_table() ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- table name.
-		delete_network_option( null, 'wp_presence_db_version' );
-		delete_network_option( null, self::OFFSET_OPTION );
+		$wpdb->query( 'DROP TABLE IF EXISTS ' . self::table() ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.NotPrepared, WordPress.DB.DirectDatabaseQuery.SchemaChange -- table name.
+		$wpdb->query( 'DROP TABLE IF EXISTS ' . self::versions_table() ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.NotPrepared, WordPress.DB.DirectDatabaseQuery.SchemaChange -- table name.
+	}
+
+	/**
+	 * Whether the test clock may move: `WP_PRESENCE_TESTING` is defined and true.
+	 *
+	 * @return bool
+	 */
+	private static function testing() {
+		return defined( 'WP_PRESENCE_TESTING' ) && WP_PRESENCE_TESTING;
+	}
+
+	/**
+	 * The test clock offset in effect: the option while testing, 0 otherwise.
+	 *
+	 * @return int Seconds.
+	 */
+	private static function clock_offset() {
+		return self::testing() ? (int) get_network_option( null, self::OFFSET_OPTION, 0 ) : 0;
 	}
 
 	/**
@@ -512,7 +541,7 @@ CREATE TABLE {$versions} (
 			'namespace'    => $this->ns,
 			'ns_entries'   => $mine,
 			'table'        => $table,
-			'clock_offset' => (int) get_network_option( null, self::OFFSET_OPTION, 0 ),
+			'clock_offset' => self::clock_offset(),
 		);
 	}
 
@@ -520,17 +549,30 @@ CREATE TABLE {$versions} (
 	 * {@inheritDoc}
 	 */
 	public function now() {
-		return time() + (int) get_network_option( null, self::OFFSET_OPTION, 0 );
+		return time() + self::clock_offset();
 	}
 
 	/**
 	 * {@inheritDoc}
 	 *
 	 * @param int $seconds Seconds.
+	 * @throws LogicException Unless `WP_PRESENCE_TESTING` is true.
 	 */
 	public function advance( $seconds ) {
-		$offset = (int) get_network_option( null, self::OFFSET_OPTION, 0 ) + max( 0, (int) $seconds );
+		if ( ! self::testing() ) {
+			throw new LogicException( 'presence SQL store: the clock only moves in tests; define WP_PRESENCE_TESTING as true before WordPress loads.' );
+		}
+		$offset = self::clock_offset() + max( 0, (int) $seconds );
 		update_network_option( null, self::OFFSET_OPTION, $offset );
 		return $offset;
+	}
+
+	/**
+	 * Puts the clock back to real time (WP_Presence_Testing::reset_clock()).
+	 *
+	 * @return void
+	 */
+	public function reset_clock() {
+		update_network_option( null, self::OFFSET_OPTION, 0 );
 	}
 }
