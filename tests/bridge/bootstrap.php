@@ -32,6 +32,10 @@ $_SERVER['SERVER_PORT']  = (string) ( parse_url( $presence_url, PHP_URL_PORT ) ?
 $_SERVER['REQUEST_METHOD'] = 'GET';
 $_SERVER['REMOTE_ADDR']  = '127.0.0.1';
 
+// Test mode: the store clock may move, and WP_Presence_Testing loads (run.sh also sets it in the
+// site's wp-config-extra.php, for php-fpm and the tests' subprocesses).
+defined( 'WP_PRESENCE_TESTING' ) || define( 'WP_PRESENCE_TESTING', true );
+
 require $presence_site . '/wp-load.php';
 require_once ABSPATH . 'wp-admin/includes/admin.php';
 require_once ABSPATH . 'wp-admin/includes/user.php';
@@ -43,6 +47,8 @@ if ( ! defined( 'WP_PRESENCE_BRIDGE_VERSION' ) ) {
 	fwrite( STDERR, "The bridge is not active on the test site.\n" );
 	exit( 1 );
 }
+// What a plugin author's bootstrap does when its config does not define WP_PRESENCE_TESTING.
+require_once WP_PRESENCE_BRIDGE_DIR . '/includes/class-wp-presence-testing.php';
 $presence_want = getenv( 'PRESENCE_TEST_BACKEND' );
 if ( $presence_want && wp_presence_backend() !== $presence_want ) {
 	fwrite( STDERR, sprintf( "This pass expects the %s backend, but the bridge chose %s: %s\n", $presence_want, wp_presence_backend(), wp_presence_backend_reason() ) );

@@ -117,15 +117,19 @@ run_pass() { # name backend multisite(0|1)
 		if ! start_redis; then
 			failures=$((failures + 1)); summary+=("$name: REDIS DID NOT START"); return
 		fi
-		# make-site.sh requires wp-config-extra.php before anything else, in every PHP process
-		# (CLI, php-fpm, the tests' subprocesses).
-		mkdir -p "$site"
-		cat >"$site/wp-config-extra.php" <<-PHP
-			<?php
-			defined( 'WP_PRESENCE_BACKEND' ) || define( 'WP_PRESENCE_BACKEND', 'redis' );
-			defined( 'WP_PRESENCE_REDIS' ) || define( 'WP_PRESENCE_REDIS', array( 'host' => '127.0.0.1', 'port' => $REDIS_PORT, 'prefix' => 'wp_presence_test:' ) );
-		PHP
 	fi
+	# make-site.sh requires wp-config-extra.php before anything else, in every PHP process
+	# (CLI, php-fpm, the tests' subprocesses): test mode (the clock may move, WP_Presence_Testing
+	# loads) everywhere, and the Redis backend on the Redis passes.
+	mkdir -p "$site"
+	{
+		echo "<?php"
+		echo "defined( 'WP_PRESENCE_TESTING' ) || define( 'WP_PRESENCE_TESTING', true );"
+		if [ "$backend" = redis ]; then
+			echo "defined( 'WP_PRESENCE_BACKEND' ) || define( 'WP_PRESENCE_BACKEND', 'redis' );"
+			echo "defined( 'WP_PRESENCE_REDIS' ) || define( 'WP_PRESENCE_REDIS', array( 'host' => '127.0.0.1', 'port' => $REDIS_PORT, 'prefix' => 'wp_presence_test:' ) );"
+		fi
+	} >"$site/wp-config-extra.php"
 	local ms_flag=()
 	[ "$ms" = 1 ] && ms_flag=(--multisite)
 	if ! PHP="${php_cmd[*]}" "$ROOT/scripts/wp/make-site.sh" "$site" "$DB_STATE/mysqld.sock" "$db" "$URL" "${ms_flag[@]}" >/dev/null; then

@@ -36,18 +36,24 @@ class WP_Presence_Store_Redis implements WP_Presence_Store {
 	use WP_Presence_Store_Checks;
 
 	/**
-	 * The Lua script. ARGV: op, global prefix, namespace, op arguments.
+	 * The Lua script. ARGV: op, global prefix, namespace, '1' in test mode (the clock offset
+	 * counts) or '0', then the op's arguments. Keys and fields are compared as bytes: every
+	 * spelling of a room or client id is its own.
 	 */
 	const SCRIPT = <<<'LUA'
 -- Redis 3.2/4 replicate scripts verbatim unless told otherwise, and then refuse writes after TIME.
 if redis.replicate_commands then
 	pcall(redis.replicate_commands)
 end
-local op, P, ns = ARGV[1], ARGV[2], ARGV[3]
+local op, P, ns, testing = ARGV[1], ARGV[2], ARGV[3], ARGV[4] == '1'
 local B = P .. #ns .. ':' .. ns
 
+-- The test offset counts only for callers in test mode (WP_PRESENCE_TESTING).
 local function now()
 	local t = redis.call('TIME')
+	if not testing then
+		return tonumber(t[1])
+	end
 	return tonumber(t[1]) + tonumber(redis.call('GET', P .. 'clock') or '0')
 end
 
@@ -112,7 +118,7 @@ local function drop(room, c, v)
 end
 
 if op == 'upsert' then
-	local room, c, u, d, ttl = ARGV[4], ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8])
+	local room, c, u, d, ttl = ARGV[5], ARGV[6], ARGV[7], ARGV[8], tonumber(ARGV[9])
 	local t = now()
 	reap(room, t)
 	local rk = B .. ':r:' .. room
@@ -138,12 +144,12 @@ if op == 'upsert' then
 	end
 	return { changed, t }
 elseif op == 'get' then
-	local room, c = ARGV[4], ARGV[5]
+	local room, c = ARGV[5], ARGV[6]
 	local t = now()
 	reap(room, t)
 	return { t, redis.call('HGET', B .. ':r:' .. room, c) }
 elseif op == 'room' then
-	local room, age = ARGV[4], ARGV[5]
+	local room, age = ARGV[5], ARGV[6]
 	local t = now()
 	reap(room, t)
 	local all = redis.call('HGETALL', B .. ':r:' .. room)
@@ -162,7 +168,7 @@ elseif op == 'room' then
 	end
 	return out
 elseif op == 'remove' then
-	local room, c = ARGV[4], ARGV[5]
+	local room, c = ARGV[5], ARGV[6]
 	reap(room, now())
 	local v = redis.call('HGET', B .. ':r:' .. room, c)
 	if not v then
@@ -172,7 +178,7 @@ elseif op == 'remove' then
 	bump(room)
 	return 1
 elseif op == 'remove_user' or op == 'user_entries' then
-	local u = ARGV[4]
+	local u = ARGV[5]
 	local uk = B .. ':u:' .. u
 	local t = now()
 	local reaped, touched, out, n = {}, {}, { t }, 0
@@ -209,7 +215,7 @@ elseif op == 'remove_user' or op == 'user_entries' then
 	end
 	return n
 elseif op == 'rooms' then
-	local prefix = ARGV[4]
+	local prefix = ARGV[5]
 	local t = now()
 	local out = {}
 	for _, room in ipairs(redis.call('SMEMBERS', B .. ':rooms')) do
@@ -240,7 +246,7 @@ elseif op == 'rooms' then
 	end
 	return out
 elseif op == 'version' then
-	local room = ARGV[4]
+	local room = ARGV[5]
 	reap(room, now())
 	if redis.call('EXISTS', B .. ':r:' .. room) == 0 then
 		return 0
@@ -299,7 +305,9 @@ elseif op == 'stats' then
 elseif op == 'now' then
 	return now()
 elseif op == 'advance' then
-	return redis.call('INCRBY', P .. 'clock', tonumber(ARGV[4]))
+	return redis.call('INCRBY', P .. 'clock', tonumber(ARGV[5]))
+elseif op == 'reset_clock' then
+	return redis.call('DEL', P .. 'clock')
 end
 return redis.error_reply('presence: unknown operation ' .. tostring(op))
 LUA;
@@ -430,7 +438,7 @@ LUA;
 		if ( '' === self::$sha ) {
 			self::$sha = sha1( self::SCRIPT );
 		}
-		$argv = array_merge( array( $op, $this->prefix(), $this->ns ), array_map( 'strval', $args ) );
+		$argv = array_merge( array( $op, $this->prefix(), $this->ns, self::testing() ? '1' : '0' ), array_map( 'strval', $args ) );
 		try {
 			$this->redis->clearLastError();
 			$result = $this->redis->evalSha( self::$sha, $argv, 0 );
@@ -690,11 +698,94 @@ LUA;
 	/**
 	 * {@inheritDoc}
 	 *
-	 * The offset lives in Redis (`{prefix}clock`) and moves the clock of every process.
+	 * The offset lives in Redis (`{prefix}clock`) and moves the clock of every process in test
+	 * mode; outside it the offset is ignored.
 	 *
 	 * @param int $seconds Seconds.
+	 * @throws LogicException Unless `WP_PRESENCE_TESTING` is true.
 	 */
 	public function advance( $seconds ) {
+		if ( ! self::testing() ) {
+			throw new LogicException( 'presence Redis store: the clock only moves in tests; define WP_PRESENCE_TESTING as true before WordPress loads.' );
+		}
 		return (int) $this->call( 'advance', array( max( 0, (int) $seconds ) ) );
+	}
+
+	/**
+	 * Puts the clock back to Redis's own time (WP_Presence_Testing::reset_clock()).
+	 *
+	 * @return void
+	 */
+	public function reset_clock() {
+		$this->call( 'reset_clock' );
+	}
+
+	/**
+	 * Whether the test clock may move: `WP_PRESENCE_TESTING` is defined and true.
+	 *
+	 * @return bool
+	 */
+	private static function testing() {
+		return defined( 'WP_PRESENCE_TESTING' ) && WP_PRESENCE_TESTING;
+	}
+
+	/**
+	 * Deletes every key of some namespaces (uninstall), and forgets them in `{prefix}namespaces`.
+	 *
+	 * A namespace goes when it equals one of `$names` or starts with one of `$prefixes`. Keys
+	 * are found with SCAN (never KEYS, which would block Redis): only keys under this store's
+	 * prefix whose length-delimited namespace matches, so other installs on the same Redis and
+	 * the shared `{prefix}clock` stay.
+	 *
+	 * @param string[] $prefixes Namespace prefixes (e.g. `wp-{hash}-` for every site of an install).
+	 * @param string[] $names    Whole namespaces.
+	 * @return int Keys deleted.
+	 * @throws RuntimeException On a Redis error.
+	 */
+	public function delete_namespaces( array $prefixes, array $names = array() ) {
+		$p       = $this->prefix();
+		$pattern = addcslashes( $p, '*?[]\\' ) . '*';
+		$deleted = 0;
+		$spaces  = array();
+		$matches = static function ( $ns ) use ( $prefixes, $names ) {
+			foreach ( $prefixes as $prefix ) {
+				if ( '' !== (string) $prefix && 0 === strpos( $ns, (string) $prefix ) ) {
+					return true;
+				}
+			}
+			return in_array( $ns, array_map( 'strval', $names ), true );
+		};
+		try {
+			$this->redis->setOption( Redis::OPT_SCAN, Redis::SCAN_RETRY );
+			$it = null;
+			while ( false !== ( $keys = $this->redis->scan( $it, $pattern, 500 ) ) ) { // phpcs:ignore WordPress.CodeAnalysis.AssignmentInCondition.FoundInWhileCondition -- phpredis's iterator idiom.
+				$gone = array();
+				foreach ( (array) $keys as $key ) {
+					// {p}{strlen(ns)}:{ns}:...
+					if ( ! preg_match( '/\A(\d+):/', substr( $key, strlen( $p ) ), $m ) ) {
+						continue; // {p}namespaces, {p}clock.
+					}
+					$ns = (string) substr( $key, strlen( $p ) + strlen( $m[0] ), (int) $m[1] );
+					if ( strlen( $ns ) === (int) $m[1] && $matches( $ns ) ) {
+						$gone[]        = $key;
+						$spaces[ $ns ] = true;
+					}
+				}
+				if ( $gone ) {
+					$deleted += (int) $this->redis->del( $gone );
+				}
+			}
+			foreach ( (array) $this->redis->sMembers( $p . 'namespaces' ) as $ns ) {
+				if ( $matches( (string) $ns ) ) {
+					$spaces[ (string) $ns ] = true;
+				}
+			}
+			if ( $spaces ) {
+				$this->redis->sRem( $p . 'namespaces', ...array_map( 'strval', array_keys( $spaces ) ) );
+			}
+		} catch ( RedisException $e ) {
+			throw new RuntimeException( sprintf( 'presence Redis store (%s): %s', $this->server(), $e->getMessage() ), 0, $e );
+		}
+		return $deleted;
 	}
 }

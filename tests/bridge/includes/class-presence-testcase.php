@@ -66,6 +66,10 @@ abstract class Presence_TestCase extends TestCase {
 			$wpdb->query( 'SET autocommit = 1' );
 		}
 		wp_cache_flush();
+		// Every test starts on the real clock (the extension can reset it from presence_debug_reset_clock() on).
+		if ( ! $this->on_extension() || function_exists( 'presence_debug_reset_clock' ) ) {
+			WP_Presence_Testing::reset_clock();
+		}
 		wp_set_current_user( 0 );
 		if ( is_multisite() && ms_is_switched() ) {
 			while ( ms_is_switched() ) {
