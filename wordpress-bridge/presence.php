@@ -72,7 +72,9 @@ require_once __DIR__ . '/includes/network.php';
 require_once __DIR__ . '/includes/heartbeat.php';
 require_once __DIR__ . '/includes/lifecycle.php';
 require_once __DIR__ . '/includes/class-wp-presence-rest-controller.php';
-require_once __DIR__ . '/includes/class-wp-presence-testing.php';
+if ( defined( 'WP_PRESENCE_TESTING' ) && WP_PRESENCE_TESTING ) {
+	require_once __DIR__ . '/includes/class-wp-presence-testing.php'; // Test helpers: test suites only.
+}
 require_once __DIR__ . '/includes/admin.php';
 
 /*
@@ -148,6 +150,8 @@ add_action( 'admin_notices', 'wp_presence_backend_notice' );
 add_action( 'network_admin_notices', 'wp_presence_backend_notice' );
 // Default priority: adds our test to Site Health.
 add_filter( 'site_status_tests', 'wp_presence_site_status_tests' );
+// The notice's dismissal (Ajax and admin-post handlers; priorities in includes/admin.php).
+wp_presence_admin_hooks();
 
 /*
  * WP-CLI.
