@@ -114,20 +114,9 @@ add_filter( 'heartbeat_received', 'wp_presence_heartbeat_legacy', 9, 3 );
 add_filter( 'heartbeat_received', 'wp_presence_post_lock_bridge', 11, 3 );
 
 /*
- * Lifecycle.
+ * Lifecycle: login, logout, sessions, spam, removal and deletion (hooks and priorities in includes/lifecycle.php).
  */
-// Default priority, two arguments (login name, WP_User): login writes {screen: 'login'}.
-add_action( 'wp_login', 'wp_presence_on_login', 10, 2 );
-// Default priority, one argument (user id, WP 5.5+): logout removes the user's entries here.
-add_action( 'wp_logout', 'wp_presence_on_logout', 10, 1 );
-// Default priority: a deleted user leaves this site's rooms at once (not after the TTL).
-add_action( 'deleted_user', 'wp_presence_on_delete_user', 10, 1 );
-// Default priority: deleted from the network, fires while the user's sites are still known.
-add_action( 'wpmu_delete_user', 'wp_presence_on_wpmu_delete_user', 10, 1 );
-// Default priority, two arguments (user id, blog id): removed from one site of a network.
-add_action( 'remove_user_from_blog', 'wp_presence_on_remove_user_from_blog', 10, 2 );
-// Default priority, four arguments: core expiring _edit_lock (leaving the editor) drops the lock entry.
-add_action( 'updated_post_meta', 'wp_presence_on_edit_lock_update', 10, 4 );
+wp_presence_lifecycle_hooks();
 
 /*
  * REST.

@@ -190,7 +190,8 @@ function wp_set_user_presence_preference( $user_id, $pref ) {
  * @since 1.0.0
  *
  * @param int $user_id User id.
- * @return array n (display name), a (avatar URL), p (preference).
+ * @return array n (display name), a (avatar URL), p (preference), and s (session tag, see
+ *               wp_presence_session_tag()) when the user writes it under a session.
  */
 function wp_presence_user_card( $user_id ) {
 	$user = get_userdata( (int) $user_id );
@@ -201,11 +202,16 @@ function wp_presence_user_card( $user_id ) {
 			'p' => '',
 		);
 	}
-	return array(
+	$card = array(
 		'n' => (string) $user->display_name,
 		'a' => esc_url_raw( (string) get_avatar_url( $user->ID, array( 'size' => 64 ) ) ),
 		'p' => wp_get_user_presence_preference( $user->ID ),
 	);
+	$tag = wp_presence_session_tag( $user->ID ); // The session the entry ends with (lifecycle.php).
+	if ( '' !== $tag ) {
+		$card['s'] = $tag;
+	}
+	return $card;
 }
 
 /**

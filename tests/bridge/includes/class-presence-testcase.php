@@ -202,6 +202,47 @@ abstract class Presence_TestCase extends TestCase {
 	}
 
 	/**
+	 * Runs an Ajax callback as admin-ajax.php does, with wp_die() turned into an exception.
+	 *
+	 * @param callable $callback The handler (e.g. core's wp_ajax_destroy_sessions()).
+	 * @param array    $request  Fields of $_POST and $_REQUEST.
+	 * @return array status (the code wp_die() was given; 200 by default, 0 if it never died),
+	 *               message (wp_die()'s), body (the output).
+	 */
+	protected function call_ajax( $callback, array $request ) {
+		$saved    = array( $_POST, $_REQUEST );
+		$_POST    = array_merge( $_POST, $request );
+		$_REQUEST = array_merge( $_REQUEST, $request );
+		$handler  = static function () {
+			return static function ( $message, $title = '', $args = array() ) {
+				$code = is_array( $args ) && ! empty( $args['response'] ) ? (int) $args['response'] : 200;
+				throw new Presence_Test_Die( is_scalar( $message ) ? (string) $message : '', $code );
+			};
+		};
+		add_filter( 'wp_doing_ajax', '__return_true' );
+		add_filter( 'wp_die_ajax_handler', $handler );
+		ob_start();
+		$status  = 0;
+		$message = '';
+		try {
+			call_user_func( $callback );
+		} catch ( Presence_Test_Die $e ) {
+			$status  = $e->getCode();
+			$message = $e->getMessage();
+		} finally {
+			$body = (string) ob_get_clean();
+			remove_filter( 'wp_doing_ajax', '__return_true' );
+			remove_filter( 'wp_die_ajax_handler', $handler );
+			list( $_POST, $_REQUEST ) = $saved;
+		}
+		return array(
+			'status'  => $status,
+			'message' => $message,
+			'body'    => $body,
+		);
+	}
+
+	/**
 	 * Whether the extension backend is active.
 	 *
 	 * @return bool
@@ -227,4 +268,10 @@ abstract class Presence_TestCase extends TestCase {
 	protected function on_redis() {
 		return 'redis' === wp_presence_backend();
 	}
+}
+
+/**
+ * wp_die() in the tests (see Presence_TestCase::call_ajax()).
+ */
+class Presence_Test_Die extends Exception {
 }

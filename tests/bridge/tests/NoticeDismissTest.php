@@ -13,42 +13,21 @@ class NoticeDismissTest extends Presence_TestCase {
 
 	protected function tearDown(): void {
 		$GLOBALS['current_screen'] = null;
-		unset( $_REQUEST['_wpnonce'], $_REQUEST['notice'], $_POST['_wpnonce'], $_POST['notice'] );
 		parent::tearDown();
 	}
 
 	/**
-	 * Runs the Ajax action as admin-ajax.php does, catching wp_die().
+	 * Runs the dismissal as admin-ajax.php does.
 	 *
 	 * @param array $request Request fields.
-	 * @return array status (the HTTP code wp_die() was given, 200 by default), message, body.
+	 * @return array status, message, body (Presence_TestCase::call_ajax()).
 	 */
 	private function ajax( array $request ) {
-		$_REQUEST = array_merge( $_REQUEST, $request );
-		$_POST    = array_merge( $_POST, $request );
-		$die      = static function () {
-			return static function ( $message, $title = '', $args = array() ) {
-				$code = is_array( $args ) && isset( $args['response'] ) ? (int) $args['response'] : 200;
-				throw new Presence_Test_Die( (string) ( is_scalar( $message ) ? $message : '' ), $code ? $code : 200 );
-			};
-		};
-		$this->add_test_filter( 'wp_doing_ajax', '__return_true' );
-		$this->add_test_filter( 'wp_die_ajax_handler', $die );
-		ob_start();
-		$status  = 0; // The handler must always end in wp_die().
-		$message = '';
-		try {
-			do_action( 'wp_ajax_wp_presence_dismiss_notice' );
-		} catch ( Presence_Test_Die $e ) {
-			$status  = $e->getCode();
-			$message = $e->getMessage();
-		}
-		$body = (string) ob_get_clean();
-		remove_filter( 'wp_doing_ajax', '__return_true' );
-		return array(
-			'status'  => $status,
-			'message' => $message,
-			'body'    => $body,
+		return $this->call_ajax(
+			static function () {
+				do_action( 'wp_ajax_wp_presence_dismiss_notice' );
+			},
+			$request
 		);
 	}
 
@@ -153,7 +132,6 @@ class NoticeDismissTest extends Presence_TestCase {
 		$b = $this->as_role( is_multisite() ? 'super' : 'administrator' );
 
 		foreach ( array( 'no nonce' => array(), 'empty' => array( '_wpnonce' => '' ), 'garbage' => array( '_wpnonce' => 'deadbeef00' ), "another user's" => array( '_wpnonce' => $nonce_of_a ), 'an array' => array( '_wpnonce' => array( $nonce_of_a ) ), 'another action' => array( '_wpnonce' => wp_create_nonce( 'heartbeat-nonce' ) ) ) as $case => $fields ) {
-			unset( $_REQUEST['_wpnonce'], $_POST['_wpnonce'] );
 			$r = $this->ajax( array_merge( array( 'notice' => 'backend' ), $fields ) );
 			$this->assertSame( 403, $r['status'], $case );
 			$this->assertSame( '', get_user_meta( $b, WP_PRESENCE_DISMISSED_META, true ), $case );
@@ -196,8 +174,3 @@ class NoticeDismissTest extends Presence_TestCase {
 	}
 }
 
-/**
- * wp_die() in the tests.
- */
-class Presence_Test_Die extends Exception {
-}
