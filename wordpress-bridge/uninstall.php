@@ -1,12 +1,12 @@
 <?php
 /**
- * Uninstall: drops the SQL table and the bridge's options.
+ * Uninstall: removes the tables, options, user meta, cron events and stored presence of every
+ * site (WP_Presence_Uninstaller). The plugin is inactive here: nothing of it is loaded.
  *
  * @package Presence
  */
 
 defined( 'WP_UNINSTALL_PLUGIN' ) || exit;
 
-require_once __DIR__ . '/includes/class-wp-presence-store-sql.php';
-WP_Presence_Store_SQL::uninstall();
-delete_metadata( 'user', 0, 'wp_presence_preference', '', true );
+require_once __DIR__ . '/includes/class-wp-presence-uninstaller.php';
+WP_Presence_Uninstaller::run();
