@@ -563,8 +563,23 @@ CREATE TABLE {$versions} (
 			throw new LogicException( 'presence SQL store: the clock only moves in tests; define WP_PRESENCE_TESTING as true before WordPress loads.' );
 		}
 		$offset = self::clock_offset() + max( 0, (int) $seconds );
-		update_network_option( null, self::OFFSET_OPTION, $offset );
+		self::save_offset( $offset );
 		return $offset;
+	}
+
+	/**
+	 * Stores the clock offset, keeping it autoloaded on a single site (update_network_option()
+	 * would turn autoload off there, and every request would then pay a query for it).
+	 *
+	 * @param int $offset Seconds.
+	 * @return void
+	 */
+	private static function save_offset( $offset ) {
+		if ( is_multisite() ) {
+			update_network_option( null, self::OFFSET_OPTION, (int) $offset );
+		} else {
+			update_option( self::OFFSET_OPTION, (int) $offset, true );
+		}
 	}
 
 	/**
@@ -573,6 +588,8 @@ CREATE TABLE {$versions} (
 	 * @return void
 	 */
 	public function reset_clock() {
-		update_network_option( null, self::OFFSET_OPTION, 0 );
+		if ( 0 !== (int) get_network_option( null, self::OFFSET_OPTION, 0 ) ) {
+			self::save_offset( 0 );
+		}
 	}
 }

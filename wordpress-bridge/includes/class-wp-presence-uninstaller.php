@@ -30,13 +30,6 @@ class WP_Presence_Uninstaller {
 	const DERIVED_SEPARATOR = '~';
 
 	/**
-	 * Suffixes of the derived namespaces the bridge writes (`{ns}~h`: invisible users' entries).
-	 * The extension cannot list namespaces, so each one is cleared by name there; Redis and SQL
-	 * find them by prefix.
-	 */
-	const DERIVED_SUFFIXES = array( 'h' );
-
-	/**
 	 * Removes everything. Each part runs even when another fails (a Redis server that is gone
 	 * must not keep the tables), and nothing is thrown: uninstall has no one to report to.
 	 *
@@ -137,7 +130,20 @@ class WP_Presence_Uninstaller {
 	}
 
 	/**
-	 * The sites' namespaces and the derived ones (extension: each cleared by name).
+	 * The namespace derived from a site's for its hidden (invisible) users: `{ns}~h`, shortened
+	 * with a hash past 62 bytes. It must stay the policy layer's spelling of it; the extension
+	 * cannot list namespaces, so uninstall clears this one by name there.
+	 *
+	 * @param string $ns Site namespace.
+	 * @return string
+	 */
+	public static function hidden_namespace( $ns ) {
+		$ns = (string) $ns;
+		return strlen( $ns ) <= 62 ? $ns . self::DERIVED_SEPARATOR . 'h' : substr( $ns, 0, 48 ) . self::DERIVED_SEPARATOR . 'h' . substr( md5( $ns ), 0, 14 );
+	}
+
+	/**
+	 * The sites' namespaces and the derived ones.
 	 *
 	 * @param string[] $namespaces Site namespaces.
 	 * @return string[]
@@ -146,9 +152,7 @@ class WP_Presence_Uninstaller {
 		$all = array();
 		foreach ( $namespaces as $ns ) {
 			$all[] = $ns;
-			foreach ( self::DERIVED_SUFFIXES as $suffix ) {
-				$all[] = substr( $ns . self::DERIVED_SEPARATOR . $suffix, 0, 64 );
-			}
+			$all[] = self::hidden_namespace( $ns );
 		}
 		return array_values( array_unique( $all ) );
 	}
@@ -196,7 +200,7 @@ class WP_Presence_Uninstaller {
 			}
 		}
 		$redis = new WP_Presence_Store_Redis();
-		$redis->delete_namespaces( $prefixes, $namespaces );
+		$redis->delete_namespaces( $prefixes, self::with_derived( $namespaces ) );
 	}
 
 	/**

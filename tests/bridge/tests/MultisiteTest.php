@@ -69,7 +69,7 @@ class MultisiteTest extends Presence_TestCase {
 		$this->assertSame( array( $a ), $this->ids( wp_presence_online_users() ) );
 	}
 
-	public function test_logout_only_affects_this_site_and_network_delete_affects_all() {
+	public function test_logout_affects_every_site_removal_one_and_network_delete_all() {
 		$a = $this->make_user( 'editor' );
 		add_user_to_blog( $this->blog, $a, 'editor' );
 		wp_set_presence( 'admin/online', 'main', array(), $a );
@@ -79,7 +79,8 @@ class MultisiteTest extends Presence_TestCase {
 		$this->assertSame( array(), wp_get_presence( 'admin/online' ) );
 		wp_set_presence( 'admin/online', 'second', array(), $a );
 		restore_current_blog();
-		$this->assertCount( 1, wp_get_presence( 'admin/online' ), 'logout on the second site leaves the main site alone' );
+		$this->assertSame( array(), wp_get_presence( 'admin/online' ), 'one login covers the network: logout on the second site ends it on the main site too' );
+		wp_set_presence( 'admin/online', 'main', array(), $a );
 
 		remove_user_from_blog( $a, $this->blog );
 		$this->assertSame(

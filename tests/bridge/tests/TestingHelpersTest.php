@@ -44,15 +44,16 @@ class TestingHelpersTest extends Presence_TestCase {
 
 	public function test_production_sql_store_ignores_a_stored_clock_offset() {
 		$r = $this->production(
-			'$old = get_network_option( null, "wp_presence_clock_offset", 0 );
-			update_network_option( null, "wp_presence_clock_offset", 7200 );
+			'$old  = get_network_option( null, "wp_presence_clock_offset", 0 );
+			$save = static function ( $v ) { return is_multisite() ? update_network_option( null, "wp_presence_clock_offset", $v ) : update_option( "wp_presence_clock_offset", $v, true ); };
+			$save( 7200 );
 			wp_cache_flush();
 			$store = new WP_Presence_Store_SQL();
 			$skew  = $store->now() - time();
 			$error = "";
 			try { $store->advance( 60 ); } catch ( LogicException $e ) { $error = $e->getMessage(); }
 			$after = (int) get_network_option( null, "wp_presence_clock_offset", 0 );
-			update_network_option( null, "wp_presence_clock_offset", $old );
+			$save( $old );
 			echo wp_json_encode( array( "skew" => $skew, "error" => $error, "after" => $after, "stats" => $store->stats()["clock_offset"] ) );'
 		);
 		$this->assertLessThanOrEqual( 1, abs( $r['skew'] ), 'the clock is time(), whatever the option says' );
@@ -109,6 +110,12 @@ class TestingHelpersTest extends Presence_TestCase {
 		WP_Presence_Testing::advance( WP_PRESENCE_DEFAULT_TTL + 1 );
 		$this->assertSame( array(), wp_get_presence( 'testing/room' ) );
 		WP_Presence_Testing::reset_clock();
+
+		if ( ! is_multisite() ) {
+			global $wpdb;
+			$autoload = $wpdb->get_var( $wpdb->prepare( "SELECT autoload FROM {$wpdb->options} WHERE option_name = %s", WP_Presence_Store_SQL::OFFSET_OPTION ) );
+			$this->assertContains( $autoload, wp_autoload_values_to_autoload(), 'moving the SQL clock keeps its option autoloaded' );
+		}
 	}
 
 	public function test_advance_needs_a_positive_number() {

@@ -179,5 +179,11 @@ class UninstallTest extends Presence_TestCase {
 			2
 		);
 		$this->assertSame( wp_presence_namespace( 7 ), WP_Presence_Uninstaller::site_namespace( 7 ), 'filtered namespaces too' );
+
+		// The hidden users' namespace of a site: `{ns}~h`, hashed to fit 64 bytes.
+		$this->assertSame( 'wp-0123456789ab-7~h', WP_Presence_Uninstaller::hidden_namespace( 'wp-0123456789ab-7' ) );
+		$long = WP_Presence_Uninstaller::hidden_namespace( str_repeat( 'n', 64 ) );
+		$this->assertSame( 64, strlen( $long ) );
+		$this->assertNotSame( $long, WP_Presence_Uninstaller::hidden_namespace( str_repeat( 'n', 63 ) ) );
 	}
 }
