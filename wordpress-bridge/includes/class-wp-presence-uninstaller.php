@@ -269,7 +269,13 @@ class WP_Presence_Uninstaller {
 		if ( ! is_multisite() ) {
 			return; // Network options are the site's options, gone with them.
 		}
-		foreach ( array_map( 'intval', get_networks( array( 'fields' => 'ids', 'number' => 0 ) ) ) as $network_id ) {
+		$networks = get_networks(
+			array(
+				'fields' => 'ids',
+				'number' => 0,
+			)
+		);
+		foreach ( array_map( 'intval', $networks ) as $network_id ) {
 			foreach ( self::option_patterns() as $like ) {
 				// phpcs:ignore WordPress.DB.DirectDatabaseQuery -- uninstall: names of our own network options.
 				foreach ( (array) $wpdb->get_col( $wpdb->prepare( "SELECT meta_key FROM {$wpdb->sitemeta} WHERE site_id = %d AND meta_key LIKE %s", $network_id, $like ) ) as $name ) {

@@ -124,6 +124,29 @@ function wp_presence_session_tag( $user_id ) {
 }
 
 /**
+ * Every site of the install (of every network).
+ *
+ * @since 1.1.0
+ *
+ * @return int[] Blog ids.
+ */
+function wp_presence_all_blog_ids() {
+	if ( ! is_multisite() ) {
+		return array( get_current_blog_id() );
+	}
+	return array_map(
+		'intval',
+		get_sites(
+			array(
+				'fields'     => 'ids',
+				'number'     => 0,
+				'network_id' => 0,
+			)
+		)
+	);
+}
+
+/**
  * The sites where a user may have presence: their sites and the current one; for a super
  * admin (present anywhere) every site, unless the network is large.
  *
@@ -138,19 +161,7 @@ function wp_presence_user_blog_ids( $user_id ) {
 	}
 	$blogs = array_map( 'intval', array_keys( get_blogs_of_user( (int) $user_id, true ) ) );
 	if ( is_super_admin( (int) $user_id ) && ! wp_is_large_network( 'sites' ) ) {
-		$blogs = array_merge(
-			$blogs,
-			array_map(
-				'intval',
-				get_sites(
-					array(
-						'fields'     => 'ids',
-						'number'     => 0,
-						'network_id' => 0,
-					)
-				)
-			)
-		);
+		$blogs = array_merge( $blogs, wp_presence_all_blog_ids() );
 	}
 	$blogs[] = get_current_blog_id();
 
@@ -292,20 +303,8 @@ function wp_presence_on_session_tokens_deleted( $meta_ids, $user_id, $meta_key, 
 		wp_presence_remove_user_everywhere( (int) $user_id );
 		return;
 	}
-	$blogs = is_multisite()
-		? array_map(
-			'intval',
-			get_sites(
-				array(
-					'fields'     => 'ids',
-					'number'     => 0,
-					'network_id' => 0,
-				)
-			)
-		)
-		: array( get_current_blog_id() );
 	wp_presence_each_blog(
-		$blogs,
+		wp_presence_all_blog_ids(),
 		static function () {
 			wp_presence_store()->clear();
 		}

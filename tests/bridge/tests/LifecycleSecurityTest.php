@@ -226,6 +226,24 @@ class LifecycleSecurityTest extends Presence_TestCase {
 		}
 	}
 
+	/**
+	 * The profile screen's "Log Out Everywhere" button (core's destroy-sessions Ajax action), as
+	 * pressed by the current user on a user's profile.
+	 *
+	 * @param int $user_id The profile's user.
+	 * @return void
+	 */
+	private function press_log_out_everywhere( $user_id ) {
+		$r = $this->call_ajax(
+			'wp_ajax_destroy_sessions',
+			array(
+				'user_id' => $user_id,
+				'nonce'   => wp_create_nonce( 'update-user_' . $user_id ),
+			)
+		);
+		$this->assertStringContainsString( '"success":true', $r['body'] );
+	}
+
 	public function test_entries_carry_their_session() {
 		$a     = $this->member();
 		$token = $this->log_in( $a );
@@ -247,14 +265,7 @@ class LifecycleSecurityTest extends Presence_TestCase {
 	public function test_profile_button_log_out_everywhere_else() {
 		list( $a, $s1, , $post, $b ) = $this->two_browsers();
 		$this->as_session( $a, $s1 );
-		$r = $this->call_ajax(
-			'wp_ajax_destroy_sessions',
-			array(
-				'user_id' => $a,
-				'nonce'   => wp_create_nonce( 'update-user_' . $a ),
-			)
-		);
-		$this->assertStringContainsString( '"success":true', $r['body'] );
+		$this->press_log_out_everywhere( $a );
 		$this->assertOnlyFirstBrowserLeft( $a, $post );
 		$this->assertEverywhere( $b );
 	}
@@ -266,14 +277,7 @@ class LifecycleSecurityTest extends Presence_TestCase {
 			grant_super_admin( $admin );
 		}
 		$this->log_in( $admin );
-		$r = $this->call_ajax(
-			'wp_ajax_destroy_sessions',
-			array(
-				'user_id' => $a,
-				'nonce'   => wp_create_nonce( 'update-user_' . $a ),
-			)
-		);
-		$this->assertStringContainsString( '"success":true', $r['body'] );
+		$this->press_log_out_everywhere( $a );
 		$this->assertGone( $a, 'every browser and the session-less entry' );
 		$this->assertEverywhere( $b );
 	}
