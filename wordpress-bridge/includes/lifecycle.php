@@ -20,20 +20,8 @@ function wp_presence_on_login( $user_login, $user ) {
 	if ( ! $user instanceof WP_User || ! wp_can_access_presence_room( wp_presence_admin_room(), $user->ID ) ) {
 		return;
 	}
-	try {
-		wp_presence_store()->upsert(
-			wp_presence_admin_room(),
-			'user-' . $user->ID,
-			$user->ID,
-			array(
-				'screen' => 'login',
-				'_wp'    => wp_presence_user_card( $user->ID ),
-			),
-			wp_presence_default_ttl()
-		);
-	} catch ( Throwable $e ) {
-		return;
-	}
+	// The one write path: a hidden user's entry goes to the hidden namespace, limits apply.
+	wp_presence_write( wp_presence_admin_room(), 'user-' . $user->ID, $user->ID, array( 'screen' => 'login' ), wp_presence_default_ttl(), array( 'card' => true ) );
 }
 
 /**

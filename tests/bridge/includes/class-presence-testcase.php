@@ -44,7 +44,7 @@ abstract class Presence_TestCase extends TestCase {
 			$wpdb->query( 'START TRANSACTION' );
 		}
 		wp_set_current_user( 0 );
-		WP_Presence_Testing::reset();
+		self::reset_presence();
 		$wpdb->suppress_errors( false );
 		// The SQL store's random sweep-on-write would make query counts and versions vary from run
 		// to run; tests that want it turn it on.
@@ -60,7 +60,7 @@ abstract class Presence_TestCase extends TestCase {
 			remove_filter( $f[0], $f[1], $f[2] );
 		}
 		$this->added_filters = array();
-		WP_Presence_Testing::reset();
+		self::reset_presence();
 		if ( $this->use_transaction ) {
 			$wpdb->query( 'ROLLBACK' );
 			$wpdb->query( 'SET autocommit = 1' );
@@ -74,6 +74,16 @@ abstract class Presence_TestCase extends TestCase {
 		}
 		unset( $GLOBALS['wp_rest_server'] );
 		parent::tearDown();
+	}
+
+	/**
+	 * Empties the site's presence, its hidden namespace included, and the bridge's caches.
+	 *
+	 * @return void
+	 */
+	protected static function reset_presence() {
+		WP_Presence_Testing::reset();
+		wp_presence_clear_site();
 	}
 
 	/**
