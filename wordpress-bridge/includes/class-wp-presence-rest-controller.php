@@ -289,9 +289,10 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 	}
 
 	/**
-	 * POST /presence. A live entry of another user that the user can see is a 409; one they
-	 * cannot see (a hidden user's) is not there for them: the answer is the one for an absent
-	 * entry, and the hidden entry is left alone (it lives in another namespace).
+	 * POST /presence. A live entry of another user is a 409, except a hidden user's: that one is
+	 * not there for anyone else, so the answer is the one for an absent entry, and the hidden
+	 * entry is left alone (it lives in another namespace). An entry a `wp_presence_see_entry`
+	 * rule hides from the user still holds its id (409): ids are never handed to someone else.
 	 *
 	 * @param WP_REST_Request $request Request.
 	 * @return WP_REST_Response|WP_Error
@@ -318,6 +319,17 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 
 		try {
 			$found = WP_Presence_View::current()->find( $room, $client_id );
+			$taken = $found ? null : wp_presence_store()->get( $room, $client_id );
+			if ( $taken && (int) $taken['user_id'] !== $user_id ) {
+				if ( wp_presence_user_is_hidden( (int) $taken['user_id'] ) ) {
+					// Written before its user was hidden by a filter: it leaves the site's namespace
+					// now, and the id is free here, as it is for every hidden user's entries.
+					list( $site_ns, $hidden_ns ) = wp_presence_site_namespaces();
+					wp_presence_move_between( (int) $taken['user_id'], $site_ns, $hidden_ns );
+				} else {
+					$found = array( 'seen' => array( 'own' => false ) ); // Hidden by a site's rule, still someone's.
+				}
+			}
 			if ( $found && ! $found['seen']['own'] ) {
 				return new WP_Error( 'rest_presence_client_id_conflict', __( 'This client id belongs to another user.', 'presence' ), array( 'status' => 409 ) );
 			}

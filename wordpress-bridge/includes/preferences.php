@@ -94,6 +94,7 @@ function wp_set_user_presence_preference( $user_id, $pref ) {
 		update_user_meta( $user_id, WP_PRESENCE_PREFERENCE_META, $pref );
 	}
 	$hidden = wp_presence_user_is_hidden( $user_id );
+	unset( $GLOBALS['wp_presence_cards'][ $user_id ] ); // The request's cached card holds the old one.
 
 	try {
 		wp_presence_move_user_entries( $user_id, $was_hidden, $hidden, $pref );

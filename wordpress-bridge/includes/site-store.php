@@ -134,7 +134,7 @@ function wp_presence_write( $room, $client_id, $user_id, array $data, $ttl, arra
 	try {
 		return wp_presence_in_namespace(
 			$target,
-			static function ( WP_Presence_Store $store ) use ( $room, $client_id, $user_id, $data, $ttl, $args, $target, $other ) {
+			static function ( WP_Presence_Store $store ) use ( $room, $client_id, $user_id, $data, $ttl, $args, $target, $other, $site_ns, $hidden_ns ) {
 				$old = $store->get( $room, $client_id );
 				if ( $args['may_skip'] && $old && (int) $old['user_id'] === $user_id && $old['data'] === $data
 					&& $store->now() - (int) $old['updated'] < (int) floor( $ttl / 2 ) ) {
@@ -147,7 +147,7 @@ function wp_presence_write( $room, $client_id, $user_id, array $data, $ttl, arra
 					$old = $store->get( $room, $client_id ); // It may have been among those moved.
 				}
 				if ( ! $old ) {
-					$refusal = wp_presence_check_limits( $store, $user_id );
+					$refusal = wp_presence_check_limits( $store, $user_id, array( $site_ns, $hidden_ns ) );
 					if ( $refusal ) {
 						return $refusal;
 					}
@@ -326,11 +326,13 @@ function wp_presence_clear_site() {
  *
  * @since 1.2.0
  *
+ * @param string[]|null $namespaces Both namespaces of the site (wp_presence_site_namespaces(),
+ *                                  which is the default, needs the store in the site's own).
  * @return int
  */
-function wp_presence_site_entry_count() {
+function wp_presence_site_entry_count( $namespaces = null ) {
 	$count = 0;
-	foreach ( wp_presence_site_namespaces() as $ns ) {
+	foreach ( is_array( $namespaces ) ? $namespaces : wp_presence_site_namespaces() as $ns ) {
 		$count += (int) wp_presence_in_namespace(
 			$ns,
 			static function ( WP_Presence_Store $s ) {

@@ -86,19 +86,20 @@ function wp_presence_max_entries_per_site() {
  *
  * @since 1.2.0
  *
- * @param WP_Presence_Store $store   The store, in the namespace the entry goes to (which holds
- *                                   all of the user's entries by then).
- * @param int               $user_id User id.
+ * @param WP_Presence_Store $store      The store, in the namespace the entry goes to (which
+ *                                      holds all of the user's entries by then).
+ * @param int               $user_id    User id.
+ * @param string[]          $namespaces Both namespaces of the site.
  * @return WP_Error|null The refusal, or null.
  */
-function wp_presence_check_limits( WP_Presence_Store $store, $user_id ) {
+function wp_presence_check_limits( WP_Presence_Store $store, $user_id, array $namespaces ) {
 	$per_user = $user_id > 0 ? wp_presence_max_entries_per_user( $user_id ) : 0;
 	if ( $per_user > 0 && count( $store->user_entries( $user_id ) ) >= $per_user ) {
 		/* translators: %d: number of entries. */
 		return new WP_Error( 'presence_limit_exceeded', sprintf( __( 'Too many presence entries for this user (at most %d live ones).', 'presence' ), $per_user ) );
 	}
 	$per_site = wp_presence_max_entries_per_site();
-	if ( $per_site > 0 && wp_presence_site_entry_count() >= $per_site ) {
+	if ( $per_site > 0 && wp_presence_site_entry_count( $namespaces ) >= $per_site ) {
 		/* translators: %d: number of entries. */
 		return new WP_Error( 'presence_site_limit_exceeded', sprintf( __( 'This site holds the most presence entries it may (%d live ones).', 'presence' ), $per_site ) );
 	}

@@ -49,6 +49,14 @@ abstract class Presence_TestCase extends TestCase {
 		// The SQL store's random sweep-on-write would make query counts and versions vary from run
 		// to run; tests that want it turn it on.
 		$this->add_test_filter( 'wp_presence_sql_sweep_chance', '__return_zero' );
+		// Test users need no strong password hashes: bcrypt's lowest cost makes creating one take
+		// about 1 ms instead of about 60.
+		$this->add_test_filter(
+			'wp_hash_password_options',
+			static function ( $options ) {
+				return array_merge( (array) $options, array( 'cost' => 4 ) );
+			}
+		);
 	}
 
 	/**
