@@ -244,7 +244,7 @@ final class WP_Presence_View {
 			return null;
 		}
 		if ( ! array_key_exists( $user_id, $this->cards ) ) {
-			$primed                   = wp_presence_prime_cards( array( $user_id ) );
+			$primed                  = wp_presence_prime_cards( array( $user_id ) );
 			$this->cards[ $user_id ] = isset( $primed[ $user_id ] ) ? $primed[ $user_id ] : null;
 		}
 		$card = $this->cards[ $user_id ];

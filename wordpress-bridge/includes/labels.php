@@ -140,7 +140,7 @@ function wp_presence_screen_url( $screen ) {
 		'options-general' => 'options-general.php',
 		'site-health'     => 'site-health.php',
 	);
-	$screen = (string) $screen;
+	$screen       = (string) $screen;
 	if ( ! isset( $paths[ $screen ] ) ) {
 		return '';
 	}

@@ -33,7 +33,7 @@ function wp_presence_see_entry( array $entry, $viewer = null ) {
  */
 function wp_presence_public_client_id( $client_id ) {
 	static $salt = null;
-	$client_id = (string) $client_id;
+	$client_id   = (string) $client_id;
 	if ( ( 't' !== substr( $client_id, 0, 1 ) && 'e' !== substr( $client_id, 0, 1 ) ) || ! preg_match( '/^(tab|editor)-(\d+)-[a-z0-9]{8,16}$/D', $client_id, $m ) ) {
 		return $client_id;
 	}

@@ -107,9 +107,9 @@ abstract class Presence_Security_TestCase extends Presence_TestCase {
 			);
 		}
 		foreach ( $rooms as $room ) {
-			$r                              = $this->rest( 'GET', '/wp-presence/v1/presence', array( 'room' => $room ) );
-			$seen[ 'rest ' . $room ]        = array( $r->get_status(), $r->get_data(), $r->get_headers() );
-			$seen[ 'cli ' . $room ]         = $this->cli( 'list_', array( $room ), array( 'format' => 'json' ) );
+			$r                               = $this->rest( 'GET', '/wp-presence/v1/presence', array( 'room' => $room ) );
+			$seen[ 'rest ' . $room ]         = array( $r->get_status(), $r->get_data(), $r->get_headers() );
+			$seen[ 'cli ' . $room ]          = $this->cli( 'list_', array( $room ), array( 'format' => 'json' ) );
 			$seen[ 'online_users ' . $room ] = wp_presence_online_users( array( 'room' => $room ) );
 		}
 		$r                    = $this->rest( 'GET', '/wp-presence/v1/presence/rooms' );

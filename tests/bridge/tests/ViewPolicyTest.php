@@ -64,9 +64,9 @@ class ViewPolicyTest extends Presence_Security_TestCase {
 	}
 
 	public function test_see_is_the_one_decision() {
-		$a    = $this->make_user( 'author' );
-		$b    = $this->make_user( 'editor' );
-		$post = $this->make_post( $b, array( 'post_status' => 'private' ) );
+		$a     = $this->make_user( 'author' );
+		$b     = $this->make_user( 'editor' );
+		$post  = $this->make_post( $b, array( 'post_status' => 'private' ) );
 		$entry = array(
 			'room'      => 'admin/online',
 			'client_id' => 'tab-' . $b . '-abcdefgh',

@@ -61,7 +61,7 @@ class SecurityInterpretedRoomsTest extends Presence_Security_TestCase {
 		foreach ( array( 'admin/online', wp_presence_post_room( $mine ) ) as $room ) {
 			foreach ( $cases as $case ) {
 				list( $field, $value ) = $case;
-				$r = $this->rest( 'POST', '/wp-presence/v1/presence', array( 'room' => $room, 'client_id' => 'c-' . $field, 'data' => array( $field => $value ) ) );
+				$r                     = $this->rest( 'POST', '/wp-presence/v1/presence', array( 'room' => $room, 'client_id' => 'c-' . $field, 'data' => array( $field => $value ) ) );
 				$this->assertSame( 400, $r->get_status(), "$role: $room $field " . wp_json_encode( $value ) );
 				$this->assertSame( 'rest_invalid_param', $r->get_data()['code'] );
 				$this->assertArrayHasKey( 'data[' . $field . ']', $r->get_data()['data']['params'], 'the field is named' );

@@ -94,8 +94,8 @@ class SecurityRestFieldsTest extends Presence_Security_TestCase {
 	}
 
 	public function test_tab_tokens_name_entries_but_cannot_address_them() {
-		$other  = $this->make_user( 'editor' );
-		$admin  = $this->make_user( 'administrator' );
+		$other = $this->make_user( 'editor' );
+		$admin = $this->make_user( 'administrator' );
 		$this->heartbeat( $other, $this->ping( 'tabsecret01' ) );
 		$this->heartbeat( $other, $this->ping( 'tabsecret02' ) );
 		wp_set_current_user( $admin );
