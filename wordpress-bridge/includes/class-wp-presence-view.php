@@ -53,6 +53,13 @@ final class WP_Presence_View {
 	private $filtered;
 
 	/**
+	 * Whether `wp_presence_force_invisible` has callbacks (else a card's preference decides).
+	 *
+	 * @var bool
+	 */
+	private $forced;
+
+	/**
 	 * Whether the viewer is hidden (null: not known yet).
 	 *
 	 * @var bool|null
@@ -111,6 +118,7 @@ final class WP_Presence_View {
 		$this->viewer   = max( 0, (int) $viewer );
 		$this->operator = $operator && 0 === $this->viewer;
 		$this->filtered = (bool) has_filter( 'wp_presence_see_entry' );
+		$this->forced   = (bool) has_filter( 'wp_presence_force_invisible' );
 	}
 
 	/**
@@ -259,33 +267,32 @@ final class WP_Presence_View {
 	 * @return void
 	 */
 	private function prepare( array $entries ) {
-		$by_user  = array();
+		$need     = array(); // Users none of whose entries (newest first) carries a valid card.
 		$post_ids = array();
 		foreach ( $entries as $entry ) {
 			$uid = (int) $entry['user_id'];
-			if ( $uid > 0 && ! array_key_exists( $uid, $this->cards ) ) {
-				$by_user[ $uid ][] = $entry;
+			if ( $uid > 0 && ! isset( $this->cards[ $uid ] ) ) {
+				$card = isset( $entry['data']['_wp'] ) ? wp_presence_valid_card( $entry['data']['_wp'], $uid ) : null;
+				if ( $card ) {
+					$this->cards[ $uid ] = $card;
+					unset( $need[ $uid ] );
+				} elseif ( ! array_key_exists( $uid, $this->cards ) ) {
+					$need[ $uid ] = $uid;
+				}
 			}
-			$post_id = isset( $entry['data']['post_id'] ) ? wp_presence_parse_id( $entry['data']['post_id'] ) : 0;
-			if ( $post_id ) {
-				$post_ids[] = $post_id;
-			}
-		}
-		$need = array();
-		foreach ( $by_user as $uid => $list ) {
-			$card = wp_presence_entries_card( $list, $uid );
-			if ( $card ) {
-				$this->cards[ $uid ] = $card;
-			} else {
-				$need[] = $uid;
+			if ( isset( $entry['data']['post_id'] ) ) {
+				$post_id = wp_presence_parse_id( $entry['data']['post_id'] );
+				if ( $post_id ) {
+					$post_ids[ $post_id ] = $post_id;
+				}
 			}
 		}
 		if ( $need ) {
-			foreach ( wp_presence_prime_cards( $need ) as $uid => $card ) {
+			foreach ( wp_presence_prime_cards( array_values( $need ) ) as $uid => $card ) {
 				$this->cards[ $uid ] = $card;
 			}
 		}
-		$this->prime_posts( $post_ids );
+		$this->prime_posts( array_values( $post_ids ) );
 	}
 
 	/**
@@ -300,7 +307,8 @@ final class WP_Presence_View {
 		if ( ! isset( $this->hidden[ $user_id ] ) ) {
 			$this->card( $user_id ); // Loads it (a deleted user's too, with the preference).
 			$card                     = isset( $this->cards[ $user_id ] ) && is_array( $this->cards[ $user_id ] ) ? $this->cards[ $user_id ] : null;
-			$this->hidden[ $user_id ] = wp_presence_user_is_hidden( $user_id, $card ? (string) $card['p'] : null );
+			$pref                     = $card ? (string) $card['p'] : null;
+			$this->hidden[ $user_id ] = null === $pref || $this->forced ? wp_presence_user_is_hidden( $user_id, $pref ) : 'invisible' === $pref;
 		}
 		return $this->hidden[ $user_id ];
 	}
@@ -324,15 +332,14 @@ final class WP_Presence_View {
 		if ( ! $own && $uid > 0 && $this->is_hidden_user( $uid ) ) {
 			return null;
 		}
-		$data   = isset( $entry['data'] ) && is_array( $entry['data'] ) ? wp_presence_without_reserved_keys( $entry['data'] ) : array();
+		$data   = isset( $entry['data'] ) && is_array( $entry['data'] ) ? $entry['data'] : array();
 		$client = isset( $entry['client_id'] ) ? (string) $entry['client_id'] : '';
+		if ( $own || 'free' === $this->kinds[ $room ] ) { // Known once can_read_room() said yes.
+			$data = wp_presence_without_reserved_keys( $data );
+		} else {
+			$data = $this->interpreted_fields( $data );
+		}
 		if ( ! $own ) {
-			if ( ! isset( $this->kinds[ $room ] ) ) {
-				$this->kinds[ $room ] = wp_presence_room_kind( $room );
-			}
-			if ( 'free' !== $this->kinds[ $room ] ) {
-				$data = $this->interpreted_fields( $data );
-			}
 			$client = wp_presence_public_client_id( $client );
 		}
 		$seen = array(
@@ -452,10 +459,10 @@ final class WP_Presence_View {
 		$lists  = array();
 		$all    = array();
 		foreach ( $read as $room ) {
-			$list = array();
-			foreach ( isset( $stored[ $room ] ) ? (array) $stored[ $room ] : array() as $entry ) {
-				if ( $entry['room'] === $room ) { // A store comparing case-insensitively may return other spellings.
-					$list[] = $entry;
+			$list = isset( $stored[ $room ] ) ? (array) $stored[ $room ] : array();
+			foreach ( $list as $i => $entry ) {
+				if ( $entry['room'] !== $room ) { // A store comparing case-insensitively may return other spellings.
+					unset( $list[ $i ] );
 				}
 			}
 			$own = $this->own_hidden_in( $room );
@@ -469,9 +476,9 @@ final class WP_Presence_View {
 				);
 			}
 			$lists[ $room ] = $list;
-			$all            = array_merge( $all, $list );
+			$all[]          = $list;
 		}
-		$this->prepare( $all );
+		$this->prepare( 1 === count( $all ) ? $all[0] : array_merge( ...$all ) );
 		foreach ( $lists as $room => $list ) {
 			foreach ( $list as $entry ) {
 				$seen = $this->see( $entry );

@@ -19,10 +19,11 @@ defined( 'ABSPATH' ) || exit;
  * @param int    $user_id   User id.
  * @param array  $data      Data (without the card).
  * @param int    $ttl       TTL in seconds.
- * @param bool   $may_skip  Whether the client's ack allows skipping (new protocol).
+ * @param bool       $may_skip  Whether the client's ack allows skipping (new protocol).
+ * @param array|bool $card      The writer's card when the caller has built it (true: build it).
  * @return array|WP_Error See wp_presence_write().
  */
-function wp_presence_write_if_changed( $room, $client_id, $user_id, array $data, $ttl, $may_skip = true ) {
+function wp_presence_write_if_changed( $room, $client_id, $user_id, array $data, $ttl, $may_skip = true, $card = true ) {
 	return wp_presence_write(
 		$room,
 		$client_id,
@@ -30,7 +31,7 @@ function wp_presence_write_if_changed( $room, $client_id, $user_id, array $data,
 		$data,
 		$ttl,
 		array(
-			'card'     => true,
+			'card'     => $card,
 			'may_skip' => $may_skip,
 		)
 	);
@@ -160,10 +161,11 @@ function wp_presence_heartbeat_received( $response, $data, $screen_id ) {
 			if ( $post_id ) {
 				$state['post_id'] = $post_id;
 			}
-			$hash     = substr( md5( (string) wp_json_encode( array( $state, $post_room, wp_presence_user_card( $user_id ) ) ) ), 0, 16 );
+			$card     = wp_presence_user_card( $user_id );
+			$hash     = substr( md5( (string) wp_json_encode( array( $state, $post_room, $card ) ) ), 0, 16 );
 			$may_skip = hash_equals( $hash, $ping['ack'] );
 
-			$written = wp_presence_write_if_changed( $admin_room, 'tab-' . $user_id . '-' . $ping['tab'], $user_id, $state, $ttl, $may_skip );
+			$written = wp_presence_write_if_changed( $admin_room, 'tab-' . $user_id . '-' . $ping['tab'], $user_id, $state, $ttl, $may_skip, $card );
 			if ( is_wp_error( $written ) ) {
 				$reply['error'] = $written->get_error_code();
 				$old            = null;
@@ -179,7 +181,7 @@ function wp_presence_heartbeat_received( $response, $data, $screen_id ) {
 				wp_presence_remove_entry( $old_room, 'editor-' . $user_id . '-' . $ping['tab'], $user_id );
 			}
 			if ( $post_room && ! isset( $reply['error'] ) ) {
-				$written = wp_presence_write_if_changed( $post_room, 'editor-' . $user_id . '-' . $ping['tab'], $user_id, $state, $ttl, $may_skip );
+				$written = wp_presence_write_if_changed( $post_room, 'editor-' . $user_id . '-' . $ping['tab'], $user_id, $state, $ttl, $may_skip, $card );
 				if ( is_wp_error( $written ) ) {
 					$reply['error'] = $written->get_error_code();
 					$reply['ack']   = '';

@@ -97,9 +97,10 @@ function wp_presence_site_namespaces() {
  * @param int    $ttl       TTL in seconds.
  * @param array  $args {
  *     Optional.
- *     @type bool $card     Store the user's card (display name, avatar, preference). Default false.
- *     @type bool $may_skip Skip the write when the stored entry already holds this user and
- *                          data and is younger than half its TTL. Default false.
+ *     @type bool|array $card     Store the user's card (display name, avatar, preference): true,
+ *                                or the card when the caller has built it. Default false.
+ *     @type bool       $may_skip Skip the write when the stored entry already holds this user
+ *                                and data and is younger than half its TTL. Default false.
  * }
  * @return array|WP_Error array( 'old' => the entry before or null, 'written' => bool ), or an
  *                        error: presence_invalid_room, presence_invalid_client_id,
@@ -124,7 +125,8 @@ function wp_presence_write( $room, $client_id, $user_id, array $data, $ttl, arra
 	}
 	$data = wp_presence_without_reserved_keys( $data );
 	if ( $args['card'] && $user_id > 0 ) {
-		$data['_wp'] = wp_presence_user_card( $user_id );
+		$card        = is_array( $args['card'] ) ? wp_presence_valid_card( $args['card'], $user_id ) : null;
+		$data['_wp'] = $card ? $card : wp_presence_user_card( $user_id );
 	}
 	list( $site_ns, $hidden_ns ) = wp_presence_site_namespaces();
 	$hidden                      = wp_presence_user_is_hidden( $user_id );
