@@ -72,9 +72,9 @@ function wp_presence_user_is_hidden( $user_id, $pref = null ) {
 }
 
 /**
- * Sets a user's preference. The user's live entries are re-stamped with it, and move to the
- * site's hidden namespace (or back) when the user becomes hidden (or visible), so others see
- * the change at once.
+ * Sets a user's preference. The user's live entries, on every site of a network, are re-stamped
+ * with it, and move to the site's hidden namespace (or back) when the user becomes hidden (or
+ * visible), so others see the change at once.
  *
  * @since 1.0.0
  *
@@ -98,6 +98,19 @@ function wp_set_user_presence_preference( $user_id, $pref ) {
 
 	try {
 		wp_presence_move_user_entries( $user_id, $was_hidden, $hidden, $pref );
+		if ( is_multisite() ) {
+			// The preference is the user's on every site: so are their entries' namespaces.
+			foreach ( array_keys( get_blogs_of_user( $user_id ) ) as $blog_id ) {
+				if ( (int) $blog_id !== get_current_blog_id() ) {
+					wp_presence_in_blog(
+						(int) $blog_id,
+						static function () use ( $user_id, $was_hidden, $hidden, $pref ) {
+							return wp_presence_move_user_entries( $user_id, $was_hidden, $hidden, $pref );
+						}
+					);
+				}
+			}
+		}
 	} catch ( Throwable $e ) {
 		return true; // The preference is saved; entries catch up with the user's next write.
 	}

@@ -253,6 +253,44 @@ class SecurityInvisibleUsersTest extends Presence_Security_TestCase {
 		$this->assertSame( 'invisible', wp_get_user_presence_status( $h ) );
 	}
 
+	public function test_invisible_on_every_site_of_a_network() {
+		if ( ! is_multisite() ) {
+			$this->markTestSkipped( 'Multisite pass only.' );
+		}
+		$blog  = (int) wp_insert_site(
+			array(
+				'domain' => get_network()->domain,
+				'path'   => '/hidden' . wp_rand( 1000, 999999 ) . '/',
+				'title'  => 'Second',
+			)
+		);
+		$h     = $this->make_user( 'editor' );
+		$other = $this->make_user( 'editor' );
+		$super = $this->viewer( 'super admin' );
+		foreach ( array( $h, $other ) as $uid ) {
+			add_user_to_blog( $blog, $uid, 'editor' );
+		}
+		$this->heartbeat( $h, $this->ping( 'tabnet00001' ) );
+		$this->heartbeat( $other, $this->ping( 'tabnet00002' ) );
+		switch_to_blog( $blog );
+		$this->heartbeat( $h, $this->ping( 'tabnet00003' ) );
+		$this->heartbeat( $other, $this->ping( 'tabnet00004' ) );
+		restore_current_blog();
+
+		$this->assertTrue( wp_set_user_presence_preference( $h, 'invisible' ) ); // Set on the main site.
+		wp_set_current_user( $super );
+		$this->assertSame( array( $other ), $this->ids( wp_presence_network_online_users() ), 'hidden on every site at once' );
+		foreach ( wp_presence_network_summary() as $site ) {
+			$this->assertSame( 1, $site['users'], 'counted nowhere' );
+		}
+		switch_to_blog( $blog );
+		$this->assertSame( array(), wp_presence_store()->user_entries( $h ), 'moved on the second site too' );
+		wp_set_current_user( $other );
+		$this->assertSame( array( $other ), $this->ids( wp_presence_online_users() ) );
+		wp_presence_clear_site();
+		restore_current_blog();
+	}
+
 	/**
 	 * An answer with a user's id replaced (client ids, and the JSON of store calls).
 	 *
