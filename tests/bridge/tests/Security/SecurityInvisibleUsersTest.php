@@ -280,9 +280,9 @@ class SecurityInvisibleUsersTest extends Presence_Security_TestCase {
 		$this->assertTrue( wp_set_user_presence_preference( $h, 'invisible' ) ); // Set on the main site.
 		wp_set_current_user( $super );
 		$this->assertSame( array( $other ), $this->ids( wp_presence_network_online_users() ), 'hidden on every site at once' );
-		foreach ( wp_presence_network_summary() as $site ) {
-			$this->assertSame( 1, $site['users'], 'counted nowhere' );
-		}
+		$summary = array_column( wp_presence_network_summary(), 'users', 'blog_id' );
+		$this->assertSame( 1, $summary[ get_main_site_id() ], 'not counted on the main site' );
+		$this->assertSame( 1, $summary[ $blog ], 'nor on the second' );
 		switch_to_blog( $blog );
 		$this->assertSame( array(), wp_presence_store()->user_entries( $h ), 'moved on the second site too' );
 		wp_set_current_user( $other );
