@@ -53,6 +53,7 @@ for ( $i = 0; $i < $users; $i++ ) {
 		'screen'   => $screens[ $i % count( $screens ) ],
 		'activity' => 0 === $i % 7 ? 'idle' : 'online',
 		'_wp'      => array(
+			'u' => $uid, // A card is only believed for the user it names.
 			'n' => 'Bench user ' . $i,
 			'a' => 'http://127.0.0.1/avatar/' . $i . '.png',
 			'p' => '',

@@ -189,13 +189,15 @@ function wp_presence_site_health_test() {
 	$backend = wp_presence_backend();
 	$ok      = 'sql' !== $backend && wp_presence_is_available();
 	$detail  = '';
+	// Counts as the viewer's view sees them (hidden users are not counted); the segment's fill
+	// level only in whole percent.
 	if ( 'redis' === $backend ) {
 		try {
-			$stats  = wp_presence_store()->stats();
+			$counts = wp_presence_site_counts();
 			$detail = sprintf(
 				/* translators: 1: live entries, 2: namespace. */
 				__( '%1$d live entries on this site; its namespace is %2$s.', 'presence' ),
-				isset( $stats['entries'] ) ? (int) $stats['entries'] : 0,
+				$counts['entries'],
 				wp_presence_store()->get_namespace()
 			);
 		} catch ( Throwable $e ) {
@@ -204,12 +206,13 @@ function wp_presence_site_health_test() {
 		}
 	} elseif ( 'extension' === $backend ) {
 		try {
+			$counts = wp_presence_site_counts();
 			$stats  = wp_presence_store()->stats();
 			$detail = sprintf(
-				/* translators: 1: live entries, 2: capacity, 3: namespace. */
-				__( '%1$d of %2$d entries in use; this site\'s namespace is %3$s.', 'presence' ),
-				isset( $stats['entries'] ) ? (int) $stats['entries'] : 0,
-				isset( $stats['capacity'] ) ? (int) $stats['capacity'] : 0,
+				/* translators: 1: live entries, 2: percentage of the store in use, 3: namespace. */
+				__( '%1$d live entries on this site; the store is %2$d%% full; this site\'s namespace is %3$s.', 'presence' ),
+				$counts['entries'],
+				empty( $stats['capacity'] ) ? 0 : (int) round( 100 * (int) $stats['entries'] / (int) $stats['capacity'] ),
 				wp_presence_store()->get_namespace()
 			);
 		} catch ( Throwable $e ) {

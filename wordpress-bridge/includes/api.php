@@ -51,7 +51,7 @@ function wp_presence_heartbeat_ttl() {
 /**
  * Turns a store entry into presence-api's entry shape.
  *
- * The bridge's private `_wp` key (display data cached by the writer) is left out.
+ * The reserved keys (the bridge's `_wp` card) are left out.
  *
  * @since 1.0.0
  *
@@ -59,8 +59,7 @@ function wp_presence_heartbeat_ttl() {
  * @return object room, client_id, user_id (numeric string), data (array), date_gmt (UTC 'Y-m-d H:i:s').
  */
 function wp_presence_format_entry( array $entry ) {
-	$data = isset( $entry['data'] ) && is_array( $entry['data'] ) ? $entry['data'] : array();
-	unset( $data['_wp'] );
+	$data = isset( $entry['data'] ) && is_array( $entry['data'] ) ? wp_presence_without_reserved_keys( $entry['data'] ) : array();
 	return (object) array(
 		'room'      => (string) $entry['room'],
 		'client_id' => (string) $entry['client_id'],
@@ -79,6 +78,9 @@ if ( ! function_exists( 'wp_get_presence' ) ) {
 	 * 150 s, wp_set_presence() entries the default TTL). An int keeps only the entries written
 	 * within the last `$timeout` seconds, as presence-api's `date_gmt > now - timeout`.
 	 *
+	 * Entries of hidden (invisible) users are not returned, except to the user themself; a
+	 * non-canonical spelling of an interpreted room returns nothing.
+	 *
 	 * @since 1.0.0
 	 *
 	 * @param string   $room    Room.
@@ -86,12 +88,38 @@ if ( ! function_exists( 'wp_get_presence' ) ) {
 	 * @return object[] Entries: room, client_id, user_id (numeric string), data, date_gmt.
 	 */
 	function wp_get_presence( $room, $timeout = null ) {
-		$room = (string) $room;
-		if ( '' === $room ) {
+		$room = is_scalar( $room ) ? (string) $room : '';
+		if ( false === wp_presence_room_kind( $room ) ) {
 			return array();
 		}
+		$max_age = null === $timeout ? null : max( 0, (int) $timeout );
 		try {
-			$entries = wp_presence_store()->room( $room, null === $timeout ? null : max( 0, (int) $timeout ) );
+			$entries = array();
+			foreach ( wp_presence_store()->room( $room, $max_age ) as $entry ) {
+				if ( $entry['room'] === $room ) { // A store comparing case-insensitively may return other spellings.
+					$entries[] = $entry;
+				}
+			}
+			// A hidden user reads their own entries back; nobody else finds them.
+			$viewer = get_current_user_id();
+			if ( $viewer > 0 && wp_presence_user_is_hidden( $viewer ) ) {
+				$own = wp_presence_in_hidden(
+					static function ( WP_Presence_Store $store ) use ( $room, $max_age ) {
+						return $store->room( $room, $max_age );
+					}
+				);
+				foreach ( $own as $entry ) {
+					if ( (int) $entry['user_id'] === $viewer && $entry['room'] === $room ) {
+						$entries[] = $entry;
+					}
+				}
+				usort(
+					$entries,
+					static function ( $a, $b ) {
+						return $b['updated'] <=> $a['updated'];
+					}
+				);
+			}
 		} catch ( Throwable $e ) {
 			return array();
 		}
@@ -108,26 +136,22 @@ if ( ! function_exists( 'wp_set_presence' ) ) {
 	 * @param string $room      Room (1..191 characters).
 	 * @param string $client_id Client id (1..191 characters).
 	 * @param array  $state     Data; anything that is not an array is stored as an empty array.
+	 *                          The reserved key `_wp` is dropped.
 	 * @param int    $user_id   User id; 0 means the current user.
-	 * @return bool True on success.
+	 * @return bool True on success; false for a non-canonical spelling of an interpreted room,
+	 *              a new entry beyond the user's or the site's limit, invalid data or a store
+	 *              failure. A hidden user's entry goes to the site's hidden namespace.
 	 */
 	function wp_set_presence( $room, $client_id, $state, $user_id = 0 ) {
-		$room      = (string) $room;
-		$client_id = (string) $client_id;
-		if ( '' === $room || '' === $client_id || mb_strlen( $room ) > 191 || mb_strlen( $client_id ) > 191 ) {
+		if ( ! is_scalar( $room ) || ! is_scalar( $client_id ) ) {
 			return false;
 		}
 		$user_id = (int) $user_id;
 		if ( $user_id <= 0 ) {
 			$user_id = get_current_user_id();
 		}
-		$state = is_array( $state ) ? $state : array();
-		try {
-			wp_presence_store()->upsert( $room, $client_id, $user_id, $state, wp_presence_default_ttl() );
-		} catch ( Throwable $e ) {
-			return false;
-		}
-		return true;
+		$result = wp_presence_write( (string) $room, (string) $client_id, $user_id, is_array( $state ) ? $state : array(), wp_presence_default_ttl() );
+		return ! is_wp_error( $result );
 	}
 }
 
@@ -142,8 +166,13 @@ if ( ! function_exists( 'wp_remove_presence' ) ) {
 	 * @return bool True, even if nothing was there (presence-api contract).
 	 */
 	function wp_remove_presence( $room, $client_id ) {
+		$room      = is_scalar( $room ) ? (string) $room : '';
+		$client_id = is_scalar( $client_id ) ? (string) $client_id : '';
+		if ( false === wp_presence_room_kind( $room ) || ! wp_presence_is_client_id( $client_id ) ) {
+			return false;
+		}
 		try {
-			wp_presence_store()->remove( (string) $room, (string) $client_id );
+			wp_presence_remove_entry( $room, $client_id );
 		} catch ( Throwable $e ) {
 			return false;
 		}
@@ -166,7 +195,7 @@ if ( ! function_exists( 'wp_remove_user_presence' ) ) {
 			return 0;
 		}
 		try {
-			return wp_presence_store()->remove_user( $user_id );
+			return wp_presence_remove_user_entries( $user_id );
 		} catch ( Throwable $e ) {
 			return false;
 		}
@@ -205,21 +234,6 @@ if ( ! function_exists( 'wp_presence_post_room' ) ) {
 	}
 }
 
-/**
- * Parses a post room name.
- *
- * @since 1.0.0
- *
- * @param string $room Room.
- * @return array|null array( post_type, post_id ) or null.
- */
-function wp_presence_parse_post_room( $room ) {
-	if ( preg_match( '#^postType/([^:/]+):(\d+)$#', (string) $room, $m ) ) {
-		return array( $m[1], (int) $m[2] );
-	}
-	return null;
-}
-
 if ( ! function_exists( 'wp_can_access_presence_room' ) ) {
 	/**
 	 * Whether a user may read and write a room.
@@ -228,18 +242,20 @@ if ( ! function_exists( 'wp_can_access_presence_room' ) ) {
 	 *
 	 * @param string $room    Room.
 	 * @param int    $user_id User id; 0 means the current user.
-	 * @return bool False for logged-out users. A post room needs `edit_post` on that post,
-	 *              any other room `edit_posts`.
+	 * @return bool False for logged-out users and for names that are no room (see
+	 *              wp_presence_room_kind()). A post room needs `edit_post` on that post, any
+	 *              other room `edit_posts`.
 	 */
 	function wp_can_access_presence_room( $room, $user_id = 0 ) {
 		$user_id = (int) $user_id;
 		if ( $user_id <= 0 ) {
 			$user_id = get_current_user_id();
 		}
-		if ( $user_id <= 0 || '' === (string) $room ) {
-			return false;
+		$kind = wp_presence_room_kind( $room );
+		if ( $user_id <= 0 || false === $kind ) {
+			return false; // Non-canonical spellings of interpreted rooms are no rooms at all.
 		}
-		$parsed = wp_presence_parse_post_room( $room );
+		$parsed = 'post' === $kind ? wp_presence_parse_post_room( $room ) : null;
 		if ( $parsed ) {
 			$post = get_post( $parsed[1] );
 			$can  = $post && $post->post_type === $parsed[0] && ( get_current_user_id() === $user_id ? current_user_can( 'edit_post', $post->ID ) : user_can( $user_id, 'edit_post', $post->ID ) );

@@ -15,7 +15,8 @@ defined( 'ABSPATH' ) || exit;
 class WP_Presence_CLI_Command {
 
 	/**
-	 * Lists the entries of a room.
+	 * Lists the entries of a room, as the command's user (`--user`) sees them, or as the
+	 * operator (every room; hidden users' entries are not listed, as for everyone else).
 	 *
 	 * ## OPTIONS
 	 *
@@ -35,15 +36,19 @@ class WP_Presence_CLI_Command {
 	 * @return void
 	 */
 	public function list_( $args, $assoc_args ) {
-		$room  = (string) $args[0];
+		$room = (string) $args[0];
+		if ( false === wp_presence_room_kind( $room ) ) {
+			\WP_CLI::error( sprintf( '%s is not a room: spell interpreted rooms exactly as admin/online and postType/{post_type}:{post_id}.', $room ) );
+			return;
+		}
 		$items = array();
-		foreach ( wp_get_presence( $room ) as $entry ) {
+		foreach ( WP_Presence_View::command_line()->items( $room ) as $item ) {
 			$items[] = array(
-				'room'      => $entry->room,
-				'client_id' => $entry->client_id,
-				'user_id'   => $entry->user_id,
-				'date_gmt'  => $entry->date_gmt,
-				'data'      => wp_json_encode( $entry->data ),
+				'room'      => $item['room'],
+				'client_id' => $item['client_id'],
+				'user_id'   => (string) $item['user_id'],
+				'date_gmt'  => $item['date_gmt'],
+				'data'      => wp_json_encode( $item['data'] ),
 			);
 		}
 		$format = isset( $assoc_args['format'] ) ? (string) $assoc_args['format'] : 'table';
@@ -51,7 +56,8 @@ class WP_Presence_CLI_Command {
 	}
 
 	/**
-	 * Summarises live rooms: entries and distinct users per room.
+	 * Summarises live rooms: entries and distinct users per room, as `list` sees them (hidden
+	 * users are not counted).
 	 *
 	 * ## OPTIONS
 	 *
@@ -71,16 +77,16 @@ class WP_Presence_CLI_Command {
 	public function summary( $args, $assoc_args ) {
 		$format = isset( $assoc_args['format'] ) ? (string) $assoc_args['format'] : 'table';
 		if ( ! empty( $assoc_args['network'] ) ) {
-			\WP_CLI\Utils\format_items( $format, wp_presence_network_summary(), array( 'blog_id', 'url', 'rooms', 'entries', 'users' ) );
+			\WP_CLI\Utils\format_items( $format, wp_presence_network_summary( 100, true ), array( 'blog_id', 'url', 'rooms', 'entries', 'users' ) );
 			return;
 		}
 		$items = array();
-		foreach ( wp_presence_store()->rooms( '' ) as $room ) {
+		foreach ( WP_Presence_View::command_line()->rooms( '' ) as $room ) {
 			$items[] = array(
 				'room'    => $room['room'],
-				'entries' => (int) $room['entries'],
-				'users'   => (int) $room['users'],
-				'updated' => gmdate( 'Y-m-d H:i:s', (int) $room['updated'] ),
+				'entries' => $room['entries'],
+				'users'   => count( $room['users'] ),
+				'updated' => gmdate( 'Y-m-d H:i:s', $room['updated'] ),
 			);
 		}
 		\WP_CLI\Utils\format_items( $format, $items, array( 'room', 'entries', 'users', 'updated' ) );
@@ -125,8 +131,9 @@ class WP_Presence_CLI_Command {
 		if ( ! isset( $data['screen'] ) ) {
 			$data['screen'] = 'cli';
 		}
-		if ( ! wp_set_presence( $room, $client, $data, $user_id ) ) {
-			\WP_CLI::error( sprintf( 'Could not write %s / %s.', $room, $client ) );
+		$written = wp_presence_write( $room, $client, $user_id, $data, wp_presence_default_ttl() );
+		if ( is_wp_error( $written ) ) {
+			\WP_CLI::error( sprintf( 'Could not write %s / %s: %s', $room, $client, $written->get_error_message() ) );
 			return;
 		}
 		\WP_CLI::success( sprintf( 'Set %s / %s.', $room, $client ) );
@@ -145,18 +152,18 @@ class WP_Presence_CLI_Command {
 	 * @return void
 	 */
 	public function cleanup( $args, $assoc_args ) {
-		$store = wp_presence_store();
 		if ( ! empty( $assoc_args['all'] ) ) {
-			$n = $store->clear();
+			$n = wp_presence_clear_site();
 			\WP_CLI::success( sprintf( 'Removed %d entries of this site.', $n ) );
 			return;
 		}
-		$n = $store->sweep();
+		$n = wp_presence_store()->sweep();
 		\WP_CLI::success( sprintf( 'Removed %d expired entries.', $n ) );
 	}
 
 	/**
-	 * Shows the backend and its statistics.
+	 * Shows the backend and its raw statistics (for operators: the counts cover the whole store,
+	 * every namespace included).
 	 *
 	 * ## OPTIONS
 	 *

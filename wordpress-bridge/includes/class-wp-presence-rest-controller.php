@@ -16,11 +16,6 @@ defined( 'ABSPATH' ) || exit;
 class WP_Presence_REST_Controller extends WP_REST_Controller {
 
 	/**
-	 * Live entries one user may hold at most (429 beyond).
-	 */
-	const MAX_ENTRIES_PER_USER = 50;
-
-	/**
 	 * Largest accepted `data`, JSON-encoded, in bytes (400 beyond).
 	 */
 	const MAX_DATA_BYTES = 10240;
@@ -45,16 +40,17 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 	 */
 	public function register_routes() {
 		$room      = array(
-			'type'      => 'string',
-			'required'  => true,
-			'minLength' => 1,
-			'maxLength' => 191,
+			'type'              => 'string',
+			'required'          => true,
+			'minLength'         => 1,
+			'maxLength'         => WP_PRESENCE_MAX_KEY_LENGTH,
+			'validate_callback' => array( $this, 'validate_room' ),
 		);
 		$client_id = array(
 			'type'      => 'string',
 			'required'  => true,
 			'minLength' => 1,
-			'maxLength' => 191,
+			'maxLength' => WP_PRESENCE_MAX_KEY_LENGTH,
 		);
 		register_rest_route(
 			$this->namespace,
@@ -126,6 +122,27 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 	}
 
 	/**
+	 * `room`: a string of 1..191 characters, and no non-canonical spelling of an interpreted
+	 * room (`posttype/post:27`, `postType/post:027`, `admin/online `, ...): those are a 400 for
+	 * everyone, before any permission check or store access.
+	 *
+	 * @param mixed           $value   Value.
+	 * @param WP_REST_Request $request Request.
+	 * @param string          $param   Parameter name.
+	 * @return true|WP_Error
+	 */
+	public function validate_room( $value, $request, $param ) {
+		$valid = rest_validate_request_arg( $value, $request, $param );
+		if ( true !== $valid ) {
+			return $valid;
+		}
+		if ( false === wp_presence_room_kind( $value ) ) {
+			return new WP_Error( 'rest_invalid_param', __( 'Not a room: spell interpreted rooms exactly as admin/online and postType/{post_type}:{post_id}.', 'presence' ), array( 'status' => 400 ) );
+		}
+		return true;
+	}
+
+	/**
 	 * 401 when logged out, 403 otherwise.
 	 *
 	 * @param string $code    Error code.
@@ -137,20 +154,30 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 	}
 
 	/**
+	 * The store is not available.
+	 *
+	 * @return WP_Error
+	 */
+	private function unavailable() {
+		return new WP_Error( 'rest_presence_unavailable', __( 'The presence store is not available.', 'presence' ), array( 'status' => 503 ) );
+	}
+
+	/**
 	 * Room access: `edit_post` for a post room, `edit_posts` otherwise.
 	 *
 	 * @param WP_REST_Request $request Request.
 	 * @return true|WP_Error
 	 */
 	public function room_permissions_check( $request ) {
-		if ( ! wp_can_access_presence_room( (string) $request['room'] ) ) {
+		if ( ! WP_Presence_View::current()->can_read_room( (string) $request['room'] ) ) {
 			return $this->forbidden( 'rest_presence_forbidden', __( 'Sorry, you are not allowed to access this presence room.', 'presence' ) );
 		}
 		return true;
 	}
 
 	/**
-	 * Room access, then the entry's owner or `manage_options`.
+	 * Room access, then, for an entry that exists for the user, its owner or `manage_options`.
+	 * An entry the user may not see (a hidden user's) answers as an absent one.
 	 *
 	 * @param WP_REST_Request $request Request.
 	 * @return true|WP_Error
@@ -165,11 +192,11 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 			return true;
 		}
 		try {
-			$entry = wp_presence_store()->get( (string) $request['room'], (string) $request['client_id'] );
+			$found = WP_Presence_View::current()->find( (string) $request['room'], (string) $request['client_id'] );
 		} catch ( Throwable $e ) {
-			$entry = null;
+			$found = null;
 		}
-		if ( $entry && (int) $entry['user_id'] !== get_current_user_id() && ! current_user_can( 'manage_options' ) ) {
+		if ( $found && ! $found['seen']['own'] && ! current_user_can( 'manage_options' ) ) {
 			return $this->forbidden( 'rest_presence_forbidden', __( 'Sorry, you are not allowed to remove this presence entry.', 'presence' ) );
 		}
 		return true;
@@ -189,44 +216,6 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 	}
 
 	/**
-	 * Whether a user should be hidden from the current user (invisible).
-	 *
-	 * @param int        $user_id User id.
-	 * @param array|null $card    The user's card (its `p` is the preference).
-	 * @return bool
-	 */
-	private function hidden( $user_id, $card ) {
-		if ( (int) $user_id === get_current_user_id() || $user_id <= 0 ) {
-			return false;
-		}
-		$pref = is_array( $card ) && isset( $card['p'] ) ? (string) $card['p'] : '';
-		return 'invisible' === $pref || wp_presence_is_forced_invisible( (int) $user_id );
-	}
-
-	/**
-	 * One item: room, client_id, user_id, display_name, avatar_url, data, date_gmt.
-	 *
-	 * @param array $entry Entry.
-	 * @param array $cards Cards by user id.
-	 * @return array
-	 */
-	private function item( array $entry, array $cards ) {
-		$formatted = wp_presence_format_entry( $entry );
-		$uid       = (int) $entry['user_id'];
-		$card      = ! empty( $entry['data']['_wp']['n'] ) ? $entry['data']['_wp'] : ( isset( $cards[ $uid ] ) ? $cards[ $uid ] : null );
-		$card      = is_array( $card ) && empty( $card['x'] ) ? $card : null;
-		return array(
-			'room'         => $formatted->room,
-			'client_id'    => $formatted->client_id,
-			'user_id'      => $uid,
-			'display_name' => $card ? (string) $card['n'] : '',
-			'avatar_url'   => $card ? esc_url_raw( (string) $card['a'] ) : '',
-			'data'         => (object) $formatted->data,
-			'date_gmt'     => $formatted->date_gmt,
-		);
-	}
-
-	/**
 	 * Adds `Cache-Control: no-store`.
 	 *
 	 * @param mixed $data   Data.
@@ -240,52 +229,41 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 	}
 
 	/**
-	 * GET /presence.
+	 * A page of a list, with core's total headers.
+	 *
+	 * @param array           $all     Every item.
+	 * @param WP_REST_Request $request Request (per_page, page).
+	 * @param callable        $render  Renders one item of the page.
+	 * @return WP_REST_Response
+	 */
+	private function page( array $all, $request, $render ) {
+		$per_page = (int) $request['per_page'];
+		$total    = count( $all );
+		$items    = array_map( $render, array_slice( $all, ( (int) $request['page'] - 1 ) * $per_page, $per_page ) );
+		$response = $this->respond( $items );
+		$response->header( 'X-WP-Total', (string) $total );
+		$response->header( 'X-WP-TotalPages', (string) (int) ceil( $total / $per_page ) );
+		return $response;
+	}
+
+	/**
+	 * GET /presence: the entries of the room the user sees, with the fields they may read.
 	 *
 	 * @param WP_REST_Request $request Request.
 	 * @return WP_REST_Response|WP_Error
 	 */
 	public function get_items( $request ) {
 		try {
-			$entries = wp_presence_store()->room( (string) $request['room'] );
+			return $this->page(
+				WP_Presence_View::current()->items( (string) $request['room'] ),
+				$request,
+				static function ( $item ) {
+					return $item;
+				}
+			);
 		} catch ( Throwable $e ) {
-			return new WP_Error( 'rest_presence_unavailable', __( 'The presence store is not available.', 'presence' ), array( 'status' => 503 ) );
+			return $this->unavailable();
 		}
-		$by_user = array();
-		foreach ( $entries as $entry ) {
-			$by_user[ (int) $entry['user_id'] ][] = $entry;
-		}
-		$cards = array();
-		$need  = array();
-		foreach ( $by_user as $uid => $list ) {
-			$cards[ $uid ] = wp_presence_entries_card( $list );
-			if ( null === $cards[ $uid ] && $uid > 0 ) {
-				$need[] = $uid;
-			}
-		}
-		if ( $need ) {
-			foreach ( wp_presence_prime_cards( $need ) as $uid => $card ) {
-				$cards[ $uid ] = $card;
-			}
-		}
-		$visible = array();
-		foreach ( $entries as $entry ) {
-			if ( ! $this->hidden( (int) $entry['user_id'], $cards[ (int) $entry['user_id'] ] ) ) {
-				$visible[] = $entry;
-			}
-		}
-		$per_page = (int) $request['per_page'];
-		$page     = (int) $request['page'];
-		$total    = count( $visible );
-		$slice    = array_slice( $visible, ( $page - 1 ) * $per_page, $per_page );
-		$items    = array();
-		foreach ( $slice as $entry ) {
-			$items[] = $this->item( $entry, $cards );
-		}
-		$response = $this->respond( $items );
-		$response->header( 'X-WP-Total', (string) $total );
-		$response->header( 'X-WP-TotalPages', (string) (int) ceil( $total / $per_page ) );
-		return $response;
 	}
 
 	/**
@@ -311,7 +289,10 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 	}
 
 	/**
-	 * POST /presence.
+	 * POST /presence. A live entry of another user is a 409, except a hidden user's: that one is
+	 * not there for anyone else, so the answer is the one for an absent entry, and the hidden
+	 * entry is left alone (it lives in another namespace). An entry a `wp_presence_see_entry`
+	 * rule hides from the user still holds its id (409): ids are never handed to someone else.
 	 *
 	 * @param WP_REST_Request $request Request.
 	 * @return WP_REST_Response|WP_Error
@@ -320,9 +301,8 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 		$room      = (string) $request['room'];
 		$client_id = (string) $request['client_id'];
 		$data      = $request['data'];
-		$data      = is_array( $data ) ? $data : array();
-		unset( $data['_wp'] ); // Reserved for the bridge.
-		$user_id = get_current_user_id();
+		$data      = is_array( $data ) ? wp_presence_without_reserved_keys( $data ) : array();
+		$user_id   = get_current_user_id();
 
 		$json = wp_json_encode( $data );
 		if ( false === $json || strlen( $json ) > self::MAX_DATA_BYTES ) {
@@ -332,89 +312,126 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 		if ( false === $depth || $depth > self::MAX_DATA_DEPTH ) {
 			return new WP_Error( 'rest_presence_invalid_data', __( 'Presence data values must be scalars or arrays, nested at most 3 deep.', 'presence' ), array( 'status' => 400 ) );
 		}
+		$checked = wp_presence_check_interpreted_data( $room, $data, $user_id );
+		if ( is_wp_error( $checked ) ) {
+			return $checked;
+		}
 
 		try {
-			$store = wp_presence_store();
-			$old   = $store->get( $room, $client_id );
-			if ( $old && (int) $old['user_id'] !== $user_id ) {
+			$found = WP_Presence_View::current()->find( $room, $client_id );
+			$taken = $found ? null : wp_presence_store()->get( $room, $client_id );
+			if ( $taken && (int) $taken['user_id'] !== $user_id ) {
+				if ( wp_presence_user_is_hidden( (int) $taken['user_id'] ) ) {
+					// Written before its user was hidden by a filter: it leaves the site's namespace
+					// now, and the id is free here, as it is for every hidden user's entries.
+					list( $site_ns, $hidden_ns ) = wp_presence_site_namespaces();
+					wp_presence_move_between( (int) $taken['user_id'], $site_ns, $hidden_ns );
+				} else {
+					$found = array( 'seen' => array( 'own' => false ) ); // Hidden by a site's rule, still someone's.
+				}
+			}
+			if ( $found && ! $found['seen']['own'] ) {
 				return new WP_Error( 'rest_presence_client_id_conflict', __( 'This client id belongs to another user.', 'presence' ), array( 'status' => 409 ) );
 			}
-			if ( ! $old && count( $store->user_entries( $user_id ) ) >= self::MAX_ENTRIES_PER_USER ) {
-				return new WP_Error( 'rest_presence_limit_exceeded', __( 'Too many presence entries for this user.', 'presence' ), array( 'status' => 429 ) );
+			$written = wp_presence_write( $room, $client_id, $user_id, $data, wp_presence_default_ttl(), array( 'card' => true ) );
+			if ( is_wp_error( $written ) ) {
+				return $this->write_error( $written );
 			}
-			$data['_wp'] = wp_presence_user_card( $user_id );
-			$store->upsert( $room, $client_id, $user_id, $data, wp_presence_default_ttl() );
-			$entry = $store->get( $room, $client_id );
+			$view  = WP_Presence_View::current(); // Afresh: the write may have moved entries.
+			$after = $view->find( $room, $client_id );
 		} catch ( Throwable $e ) {
-			return new WP_Error( 'rest_presence_unavailable', __( 'The presence store is not available.', 'presence' ), array( 'status' => 503 ) );
+			return $this->unavailable();
 		}
-		return $this->respond( $entry ? $this->item( $entry, array() ) : array(), $old ? 200 : 201 );
+		return $this->respond( $after ? $view->item( $after['seen'] ) : array(), $found ? 200 : 201 );
 	}
 
 	/**
-	 * DELETE /presence.
+	 * A refused write as a REST error.
+	 *
+	 * @param WP_Error $error From wp_presence_write().
+	 * @return WP_Error
+	 */
+	private function write_error( WP_Error $error ) {
+		switch ( $error->get_error_code() ) {
+			case 'presence_limit_exceeded':
+			case 'presence_site_limit_exceeded':
+				return new WP_Error( 'rest_presence_limit_exceeded', $error->get_error_message(), array( 'status' => 429 ) );
+			case 'presence_invalid_data':
+				return new WP_Error( 'rest_presence_invalid_data', $error->get_error_message(), array( 'status' => 400 ) );
+			case 'presence_invalid_room':
+			case 'presence_invalid_client_id':
+				return new WP_Error( 'rest_invalid_param', $error->get_error_message(), array( 'status' => 400 ) );
+		}
+		return $this->unavailable();
+	}
+
+	/**
+	 * DELETE /presence: removes the entry when it exists for the user (their own, or any they
+	 * can see with `manage_options`). The answer is the same whether or not there was one.
 	 *
 	 * @param WP_REST_Request $request Request.
 	 * @return WP_REST_Response|WP_Error
 	 */
 	public function delete_item( $request ) {
+		$room      = (string) $request['room'];
+		$client_id = (string) $request['client_id'];
 		try {
-			wp_presence_store()->remove( (string) $request['room'], (string) $request['client_id'] );
+			$found = WP_Presence_View::current()->find( $room, $client_id );
+			if ( $found && ( $found['seen']['own'] || current_user_can( 'manage_options' ) ) ) {
+				if ( $found['hidden'] ) {
+					wp_presence_in_hidden(
+						static function ( WP_Presence_Store $hidden ) use ( $room, $client_id ) {
+							return $hidden->remove( $room, $client_id );
+						}
+					);
+				} else {
+					wp_presence_store()->remove( $room, $client_id );
+				}
+			}
 		} catch ( Throwable $e ) {
-			return new WP_Error( 'rest_presence_unavailable', __( 'The presence store is not available.', 'presence' ), array( 'status' => 503 ) );
+			return $this->unavailable();
 		}
 		return $this->respond(
 			array(
 				'deleted' => true,
-				'room'    => (string) $request['room'],
+				'room'    => $room,
 			)
 		);
 	}
 
 	/**
-	 * GET /presence/rooms: live rooms the user may access, with their users.
+	 * GET /presence/rooms: the rooms that exist for the user, with the users they see there.
+	 * Rooms only hidden users are in do not exist for others; no raw counts or versions.
 	 *
 	 * @param WP_REST_Request $request Request.
 	 * @return WP_REST_Response|WP_Error
 	 */
 	public function get_rooms( $request ) {
 		try {
-			$store = wp_presence_store();
-			$rooms = $store->rooms( '' );
+			$rooms = WP_Presence_View::current()->rooms( '' );
 		} catch ( Throwable $e ) {
-			return new WP_Error( 'rest_presence_unavailable', __( 'The presence store is not available.', 'presence' ), array( 'status' => 503 ) );
+			return $this->unavailable();
 		}
-		$visible = array();
-		foreach ( $rooms as $room ) {
-			if ( wp_can_access_presence_room( $room['room'] ) ) {
-				$visible[] = $room;
-			}
-		}
-		$per_page = (int) $request['per_page'];
-		$page     = (int) $request['page'];
-		$total    = count( $visible );
-		$items    = array();
-		foreach ( array_slice( $visible, ( $page - 1 ) * $per_page, $per_page ) as $room ) {
-			$users = array();
-			foreach ( wp_presence_combine_entries( $store->room( $room['room'] ), get_current_user_id() ) as $row ) {
-				$users[] = array(
-					'user_id'      => $row['user_id'],
-					'display_name' => $row['display_name'],
-					'avatar_url'   => $row['avatar_url'],
-					'status'       => $row['status'],
+		return $this->page(
+			$rooms,
+			$request,
+			static function ( $room ) {
+				$users = array();
+				foreach ( $room['users'] as $row ) {
+					$users[] = array(
+						'user_id'      => $row['user_id'],
+						'display_name' => $row['display_name'],
+						'avatar_url'   => $row['avatar_url'],
+						'status'       => $row['status'],
+					);
+				}
+				return array(
+					'room'       => $room['room'],
+					'user_count' => count( $users ),
+					'users'      => $users,
 				);
 			}
-			$items[] = array(
-				'room'    => $room['room'],
-				'entries' => (int) $room['entries'],
-				'version' => (int) $room['version'],
-				'users'   => $users,
-			);
-		}
-		$response = $this->respond( $items );
-		$response->header( 'X-WP-Total', (string) $total );
-		$response->header( 'X-WP-TotalPages', (string) (int) ceil( $total / $per_page ) );
-		return $response;
+		);
 	}
 }
 

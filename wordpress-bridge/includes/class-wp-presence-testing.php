@@ -45,13 +45,14 @@ defined( 'ABSPATH' ) || exit;
 class WP_Presence_Testing {
 
 	/**
-	 * Removes every entry of the current site and forgets per-request caches.
+	 * Removes every entry of the current site (invisible users' hidden namespace included) and
+	 * forgets per-request caches.
 	 *
 	 * @return int Entries removed.
 	 */
 	public static function reset() {
 		self::reset_caches();
-		return wp_presence_store()->clear();
+		return function_exists( 'wp_presence_clear_site' ) ? wp_presence_clear_site() : wp_presence_store()->clear();
 	}
 
 	/**

@@ -138,8 +138,8 @@ class WP_Presence_Uninstaller {
 	 * @return string
 	 */
 	public static function hidden_namespace( $ns ) {
-		$ns = (string) $ns;
-		return strlen( $ns ) <= 62 ? $ns . self::DERIVED_SEPARATOR . 'h' : substr( $ns, 0, 48 ) . self::DERIVED_SEPARATOR . 'h' . substr( md5( $ns ), 0, 14 );
+		require_once __DIR__ . '/namespace-names.php';
+		return wp_presence_derived_namespace( $ns, 'h' );
 	}
 
 	/**

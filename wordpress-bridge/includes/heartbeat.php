@@ -9,28 +9,54 @@
 defined( 'ABSPATH' ) || exit;
 
 /**
- * Writes an entry unless the stored one already holds the same user and data and is younger
- * than half its TTL (then only a keepalive would be due later).
+ * Writes a Heartbeat entry (with the writer's card) unless the stored one already holds the
+ * same user and data and is younger than half its TTL (then only a keepalive would be due).
  *
  * @since 1.0.0
  *
  * @param string $room      Room.
  * @param string $client_id Client id.
  * @param int    $user_id   User id.
- * @param array  $data      Data.
+ * @param array  $data      Data (without the card).
  * @param int    $ttl       TTL in seconds.
- * @param bool   $may_skip  Whether the client's ack allows skipping (new protocol).
- * @return array|null The entry as it was before (null if none).
+ * @param bool       $may_skip  Whether the client's ack allows skipping (new protocol).
+ * @param array|bool $card      The writer's card when the caller has built it (true: build it).
+ * @return array|WP_Error See wp_presence_write().
  */
-function wp_presence_write_if_changed( $room, $client_id, $user_id, array $data, $ttl, $may_skip = true ) {
-	$store = wp_presence_store();
-	$old   = $store->get( $room, $client_id );
-	if ( $may_skip && $old && (int) $old['user_id'] === (int) $user_id && $old['data'] === $data
-		&& $store->now() - (int) $old['updated'] < (int) floor( $ttl / 2 ) ) {
-		return $old;
+function wp_presence_write_if_changed( $room, $client_id, $user_id, array $data, $ttl, $may_skip = true, $card = true ) {
+	return wp_presence_write(
+		$room,
+		$client_id,
+		$user_id,
+		$data,
+		$ttl,
+		array(
+			'card'     => $card,
+			'may_skip' => $may_skip,
+		)
+	);
+}
+
+/**
+ * The post a ping may put its writer in the room of: a post the user can edit, of a type with
+ * presence support, pinged from that post type's edit screen (a front-end ping names the post
+ * it shows, and makes no editor entry).
+ *
+ * @since 1.2.0
+ *
+ * @param int    $post_id   Post id from the ping.
+ * @param string $screen    Screen the ping reports.
+ * @param string $screen_id Screen id Heartbeat reports.
+ * @param int    $user_id   Writer.
+ * @return string|false The post room, or false.
+ */
+function wp_presence_ping_post_room( $post_id, $screen, $screen_id, $user_id ) {
+	$room = $post_id ? wp_presence_post_room( $post_id ) : false;
+	if ( ! $room || ! wp_can_access_presence_room( $room, $user_id ) ) {
+		return false;
 	}
-	$store->upsert( $room, $client_id, (int) $user_id, $data, (int) $ttl );
-	return $old;
+	$type = get_post_type( $post_id );
+	return $type === $screen_id && $type === $screen ? $room : false;
 }
 
 /**
@@ -50,7 +76,6 @@ function wp_presence_parse_ping( $in, $screen_id ) {
 	if ( ! preg_match( '/^[a-z0-9]{8,16}$/', $tab ) ) {
 		return null;
 	}
-	$screen   = isset( $in['screen'] ) && is_scalar( $in['screen'] ) ? (string) $in['screen'] : (string) $screen_id;
 	$activity = isset( $in['activity'] ) && is_scalar( $in['activity'] ) ? (string) $in['activity'] : 'online';
 	$seen     = array();
 	if ( isset( $in['seen'] ) && is_array( $in['seen'] ) ) {
@@ -62,8 +87,8 @@ function wp_presence_parse_ping( $in, $screen_id ) {
 	}
 	return array(
 		'tab'      => $tab,
-		'screen'   => substr( sanitize_key( $screen ), 0, 64 ),
-		'post_id'  => isset( $in['post_id'] ) && is_scalar( $in['post_id'] ) ? absint( $in['post_id'] ) : 0,
+		'screen'   => wp_presence_client_screen( isset( $in['screen'] ) ? $in['screen'] : null, $screen_id ),
+		'post_id'  => isset( $in['post_id'] ) ? wp_presence_parse_id( $in['post_id'] ) : 0,
 		'activity' => in_array( $activity, array( 'online', 'idle', 'away' ), true ) ? $activity : 'online',
 		'ack'      => isset( $in['ack'] ) && is_scalar( $in['ack'] ) ? (string) $in['ack'] : '',
 		'seen'     => $seen,
@@ -75,20 +100,19 @@ function wp_presence_parse_ping( $in, $screen_id ) {
  *
  * @since 1.0.0
  *
- * @param string $room    Room.
- * @param array  $seen    Versions the client has.
- * @param int    $user_id Viewer.
+ * @param string           $room Room.
+ * @param array            $seen Versions the client has.
+ * @param WP_Presence_View $view The viewer's view.
  * @return array|null version and users.
  */
-function wp_presence_room_reply( $room, array $seen, $user_id ) {
-	$store   = wp_presence_store();
-	$version = $store->room_version( $room );
+function wp_presence_room_reply( $room, array $seen, WP_Presence_View $view ) {
+	$version = $view->room_version( $room );
 	if ( isset( $seen[ $room ] ) && (string) $version === $seen[ $room ] ) {
 		return null; // Unchanged: nothing to send.
 	}
 	return array(
 		'version' => $version,
-		'users'   => wp_presence_combine_entries( $store->room( $room ), $user_id ),
+		'users'   => $view->rows( $room ),
 	);
 }
 
@@ -107,8 +131,9 @@ function wp_presence_heartbeat_received( $response, $data, $screen_id ) {
 	if ( ! isset( $data['wp-presence'] ) ) {
 		return $response;
 	}
-	$user_id = get_current_user_id();
-	$ping    = wp_presence_parse_ping( $data['wp-presence'], $screen_id );
+	$user_id   = get_current_user_id();
+	$screen_id = is_scalar( $screen_id ) ? (string) $screen_id : '';
+	$ping      = wp_presence_parse_ping( $data['wp-presence'], $screen_id );
 	if ( $user_id <= 0 || ! $ping ) {
 		return $response;
 	}
@@ -120,16 +145,13 @@ function wp_presence_heartbeat_received( $response, $data, $screen_id ) {
 	);
 
 	try {
+		$view = WP_Presence_View::current(); // Reads lazily: after this tick's writes.
 		if ( wp_can_access_presence_room( $admin_room, $user_id ) ) {
-			$store     = wp_presence_store();
 			$ttl       = wp_presence_heartbeat_ttl();
 			$post_id   = $ping['post_id'];
-			$post_room = $post_id ? wp_presence_post_room( $post_id ) : false;
-			if ( $post_room && ! wp_can_access_presence_room( $post_room, $user_id ) ) {
-				$post_room = false;
-			}
-			if ( ! $post_room ) {
-				$post_id = 0;
+			$post_room = wp_presence_ping_post_room( $post_id, $ping['screen'], $screen_id, $user_id );
+			if ( $post_id && ! $post_room && ! current_user_can( 'edit_post', $post_id ) ) {
+				$post_id = 0; // A post the user may not edit is not even named in the admin room.
 			}
 
 			$state = array(
@@ -139,27 +161,35 @@ function wp_presence_heartbeat_received( $response, $data, $screen_id ) {
 			if ( $post_id ) {
 				$state['post_id'] = $post_id;
 			}
-			$state['_wp'] = wp_presence_user_card( $user_id );
-			$hash         = substr( md5( (string) wp_json_encode( array( $state, $post_room ) ) ), 0, 16 );
-			$may_skip     = hash_equals( $hash, $ping['ack'] );
+			$card     = wp_presence_user_card( $user_id );
+			$hash     = substr( md5( (string) wp_json_encode( array( $state, $post_room, $card ) ) ), 0, 16 );
+			$may_skip = hash_equals( $hash, $ping['ack'] );
 
-			$old = wp_presence_write_if_changed( $admin_room, 'tab-' . $user_id . '-' . $ping['tab'], $user_id, $state, $ttl, $may_skip );
+			$written = wp_presence_write_if_changed( $admin_room, 'tab-' . $user_id . '-' . $ping['tab'], $user_id, $state, $ttl, $may_skip, $card );
+			if ( is_wp_error( $written ) ) {
+				$reply['error'] = $written->get_error_code();
+				$old            = null;
+			} else {
+				$old          = $written['old'];
+				$reply['ack'] = $hash;
+			}
 
 			// The tab left the post it was editing: drop its editor entry there at once.
-			$old_post = $old && ! empty( $old['data']['post_id'] ) ? (int) $old['data']['post_id'] : 0;
-			if ( $old_post && $old_post !== $post_id ) {
-				$old_room = wp_presence_post_room( $old_post );
-				if ( $old_room ) {
-					$store->remove( $old_room, 'editor-' . $user_id . '-' . $ping['tab'] );
+			$old_post = $old && isset( $old['data']['post_id'] ) ? wp_presence_parse_id( $old['data']['post_id'] ) : 0;
+			$old_room = $old_post ? wp_presence_post_room( $old_post ) : false;
+			if ( $old_room && $old_room !== $post_room ) {
+				wp_presence_remove_entry( $old_room, 'editor-' . $user_id . '-' . $ping['tab'], $user_id );
+			}
+			if ( $post_room && ! isset( $reply['error'] ) ) {
+				$written = wp_presence_write_if_changed( $post_room, 'editor-' . $user_id . '-' . $ping['tab'], $user_id, $state, $ttl, $may_skip, $card );
+				if ( is_wp_error( $written ) ) {
+					$reply['error'] = $written->get_error_code();
+					$reply['ack']   = '';
 				}
 			}
-			if ( $post_room ) {
-				wp_presence_write_if_changed( $post_room, 'editor-' . $user_id . '-' . $ping['tab'], $user_id, $state, $ttl, $may_skip );
-			}
-			$reply['ack'] = $hash;
 
 			foreach ( array_filter( array( $admin_room, $post_room ) ) as $room ) {
-				$room_reply = wp_presence_room_reply( $room, $ping['seen'], $user_id );
+				$room_reply = wp_presence_room_reply( $room, $ping['seen'], $view );
 				if ( null !== $room_reply ) {
 					$reply['rooms'][ $room ] = $room_reply;
 				}
@@ -167,21 +197,21 @@ function wp_presence_heartbeat_received( $response, $data, $screen_id ) {
 
 			if ( 'dashboard' === $screen_id || 'dashboard' === $ping['screen'] ) {
 				try {
-					$post_rooms = $store->rooms( 'postType/' ); // Once per tick: for the version and the list.
+					$post_rooms = WP_Presence_View::post_rooms(); // Once per tick: for the version and the list.
 				} catch ( Throwable $e ) {
-					$post_rooms = null; // Both fall back to their own error handling.
+					$post_rooms = array();
 				}
-				$version    = wp_presence_active_posts_version( $post_rooms );
+				$version = $view->active_posts_version( $post_rooms );
 				if ( ! isset( $ping['seen']['active_posts'] ) || $ping['seen']['active_posts'] !== $version ) {
 					$reply['active_posts'] = array(
 						'version' => $version,
-						'posts'   => wp_presence_active_posts( $user_id, $post_rooms ),
+						'posts'   => $view->active_posts( $post_rooms ),
 					);
 				}
 			}
 		}
 		$reply['self'] = array(
-			'status'     => wp_get_user_presence_status( $user_id ),
+			'status'     => $view->user_status( $user_id ),
 			'preference' => wp_get_user_presence_preference( $user_id ),
 		);
 	} catch ( Throwable $e ) {
@@ -198,7 +228,7 @@ function wp_presence_heartbeat_received( $response, $data, $screen_id ) {
  *
  * Old clients have no tab id, so they keep the per-user client ids `user-{uid}` and
  * `editor-{uid}`; the fixes that need no client change apply (150 s TTL, no write when
- * unchanged, users combined).
+ * unchanged, users combined, the same visibility rules as the new protocol).
  *
  * @since 1.0.0
  *
@@ -212,6 +242,7 @@ function wp_presence_heartbeat_legacy( $response, $data, $screen_id ) {
 	$has_editor  = isset( $data['presence-editor-ping'] ) && is_array( $data['presence-editor-ping'] );
 	$has_dashbrd = isset( $data['presence-active-posts-ping'] );
 	$user_id     = get_current_user_id();
+	$screen_id   = is_scalar( $screen_id ) ? (string) $screen_id : '';
 	if ( ( ! $has_ping && ! $has_editor && ! $has_dashbrd ) || $user_id <= 0 ) {
 		return $response;
 	}
@@ -222,22 +253,23 @@ function wp_presence_heartbeat_legacy( $response, $data, $screen_id ) {
 
 	try {
 		$ttl  = wp_presence_heartbeat_ttl();
-		$card = wp_presence_user_card( $user_id );
+		$view = WP_Presence_View::current();
 
 		if ( $has_ping ) {
-			$in     = $data['presence-ping'];
-			$screen = isset( $in['screen'] ) && is_scalar( $in['screen'] ) ? (string) $in['screen'] : (string) $screen_id;
-			$state  = array( 'screen' => substr( sanitize_key( $screen ), 0, 64 ) );
-			$pid    = isset( $in['post_id'] ) && is_scalar( $in['post_id'] ) ? absint( $in['post_id'] ) : 0;
+			$in    = $data['presence-ping'];
+			$state = array( 'screen' => wp_presence_client_screen( isset( $in['screen'] ) ? $in['screen'] : null, $screen_id ) );
+			$pid   = isset( $in['post_id'] ) ? wp_presence_parse_id( $in['post_id'] ) : 0;
 			if ( $pid && current_user_can( 'edit_post', $pid ) ) {
 				$state['post_id']     = $pid;
 				$state['post_status'] = (string) get_post_status( $pid );
 			}
-			$state['_wp'] = $card;
-			wp_presence_write_if_changed( $admin_room, 'user-' . $user_id, $user_id, $state, $ttl );
+			$written = wp_presence_write_if_changed( $admin_room, 'user-' . $user_id, $user_id, $state, $ttl );
+			if ( is_wp_error( $written ) ) {
+				$response['presence-error'] = $written->get_error_code();
+			}
 
 			$online = array();
-			foreach ( wp_presence_combine_entries( wp_presence_store()->room( $admin_room ), $user_id ) as $row ) {
+			foreach ( $view->rows( $admin_room ) as $row ) {
 				$item = array(
 					'user_id'      => $row['user_id'],
 					'display_name' => $row['display_name'],
@@ -256,21 +288,23 @@ function wp_presence_heartbeat_legacy( $response, $data, $screen_id ) {
 		}
 
 		if ( $has_editor ) {
-			$pid  = isset( $data['presence-editor-ping']['post_id'] ) && is_scalar( $data['presence-editor-ping']['post_id'] ) ? absint( $data['presence-editor-ping']['post_id'] ) : 0;
-			$room = $pid ? wp_presence_post_room( $pid ) : false;
-			if ( $room && wp_can_access_presence_room( $room, $user_id ) ) {
-				$state = array(
+			$pid  = isset( $data['presence-editor-ping']['post_id'] ) ? wp_presence_parse_id( $data['presence-editor-ping']['post_id'] ) : 0;
+			$room = wp_presence_ping_post_room( $pid, $screen_id, $screen_id, $user_id );
+			if ( $room ) {
+				$state   = array(
 					'screen'  => 'post',
 					'post_id' => $pid,
-					'_wp'     => $card,
 				);
-				wp_presence_write_if_changed( $room, 'editor-' . $user_id, $user_id, $state, $ttl );
+				$written = wp_presence_write_if_changed( $room, 'editor-' . $user_id, $user_id, $state, $ttl );
+				if ( is_wp_error( $written ) ) {
+					$response['presence-error'] = $written->get_error_code();
+				}
 			}
 		}
 
 		if ( $has_dashbrd ) {
 			$posts = array();
-			foreach ( wp_presence_active_posts( $user_id ) as $post ) {
+			foreach ( $view->active_posts() as $post ) {
 				$editors = array();
 				foreach ( $post['editors'] as $editor ) {
 					$editor['status'] = 'online' === $editor['status'] ? 'active' : 'idle';
@@ -311,20 +345,16 @@ function wp_presence_post_lock_bridge( $response, $data, $screen_id ) {
 	}
 	/** This filter is documented in wp-admin/includes/post.php */
 	$window = (int) apply_filters( 'wp_check_post_lock_window', 150 );
-	try {
-		wp_presence_write_if_changed(
-			$room,
-			'lock-' . $user_id,
-			$user_id,
-			array(
-				'screen'  => 'post',
-				'post_id' => $post_id,
-				'_wp'     => wp_presence_user_card( $user_id ),
-			),
-			max( 1, $window )
-		);
-	} catch ( Throwable $e ) {
-		return $response;
-	}
+	// A refusal (over the user's limit) leaves core's lock as it is and writes nothing.
+	wp_presence_write_if_changed(
+		$room,
+		'lock-' . $user_id,
+		$user_id,
+		array(
+			'screen'  => 'post',
+			'post_id' => $post_id,
+		),
+		max( 1, $window )
+	);
 	return $response;
 }

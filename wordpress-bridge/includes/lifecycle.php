@@ -54,20 +54,8 @@ function wp_presence_on_login( $user_login, $user ) {
 	if ( ! $user instanceof WP_User || ! wp_can_access_presence_room( wp_presence_admin_room(), $user->ID ) ) {
 		return;
 	}
-	try {
-		wp_presence_store()->upsert(
-			wp_presence_admin_room(),
-			'user-' . $user->ID,
-			$user->ID,
-			array(
-				'screen' => 'login',
-				'_wp'    => wp_presence_user_card( $user->ID ),
-			),
-			wp_presence_default_ttl()
-		);
-	} catch ( Throwable $e ) {
-		return;
-	}
+	// The one write path: a hidden user's entry goes to the hidden namespace, limits apply.
+	wp_presence_write( wp_presence_admin_room(), 'user-' . $user->ID, $user->ID, array( 'screen' => 'login' ), wp_presence_default_ttl(), array( 'card' => true ) );
 }
 
 /**
@@ -271,12 +259,19 @@ function wp_presence_on_session_tokens_saved( $meta_id, $user_id, $meta_key, $se
 	wp_presence_each_blog(
 		wp_presence_user_blog_ids( $user_id ),
 		static function () use ( $user_id, $alive ) {
-			$store = wp_presence_store();
-			foreach ( $store->user_entries( $user_id ) as $entry ) {
-				$tag = isset( $entry['data']['_wp']['s'] ) && is_string( $entry['data']['_wp']['s'] ) ? $entry['data']['_wp']['s'] : '';
-				if ( '' !== $tag && ! isset( $alive[ $tag ] ) ) {
-					$store->remove( $entry['room'], $entry['client_id'] );
-				}
+			// Both namespaces of the site: an invisible user's entries live in the hidden one.
+			foreach ( wp_presence_site_namespaces() as $ns ) {
+				wp_presence_in_namespace(
+					$ns,
+					static function ( WP_Presence_Store $store ) use ( $user_id, $alive ) {
+						foreach ( $store->user_entries( $user_id ) as $entry ) {
+							$tag = isset( $entry['data']['_wp']['s'] ) && is_string( $entry['data']['_wp']['s'] ) ? $entry['data']['_wp']['s'] : '';
+							if ( '' !== $tag && ! isset( $alive[ $tag ] ) ) {
+								$store->remove( $entry['room'], $entry['client_id'] );
+							}
+						}
+					}
+				);
 			}
 		}
 	);
@@ -306,7 +301,7 @@ function wp_presence_on_session_tokens_deleted( $meta_ids, $user_id, $meta_key, 
 	wp_presence_each_blog(
 		wp_presence_all_blog_ids(),
 		static function () {
-			wp_presence_store()->clear();
+			wp_presence_clear_site(); // Both namespaces of the site.
 		}
 	);
 }

@@ -35,48 +35,90 @@ function wp_presence_network_site_ids( $limit = 100 ) {
 }
 
 /**
- * Per-site counts for the whole network: each site's namespace is read in turn.
+ * Whether the current user may see the network view: `manage_network` on a network (filter
+ * `wp_presence_network_capability`), `manage_options` on a single site.
+ *
+ * @since 1.2.0
+ *
+ * @return bool
+ */
+function wp_presence_can_see_network() {
+	if ( ! is_multisite() ) {
+		return current_user_can( 'manage_options' );
+	}
+	/**
+	 * Filters the capability the network view needs (presence-api's filter of the same name).
+	 *
+	 * @since 1.2.0
+	 *
+	 * @param string $capability Default 'manage_network'.
+	 */
+	return current_user_can( (string) apply_filters( 'wp_presence_network_capability', 'manage_network' ) );
+}
+
+/**
+ * Runs a callback on each site of the view, switched to it (capabilities and posts are that
+ * site's), with a view of the same viewer for that site.
+ *
+ * @since 1.2.0
+ *
+ * @param int      $limit    At most this many sites.
+ * @param bool     $operator Whether the viewer is the command-line operator.
+ * @param callable $callback Receives the blog id and the site's WP_Presence_View.
+ * @return void
+ */
+function wp_presence_each_network_site( $limit, $operator, $callback ) {
+	$viewer = get_current_user_id();
+	foreach ( wp_presence_network_site_ids( $limit ) as $blog_id ) {
+		$switched = is_multisite() && get_current_blog_id() !== $blog_id && switch_to_blog( $blog_id );
+		try {
+			call_user_func( $callback, $blog_id, new WP_Presence_View( $viewer, $operator ) );
+		} finally {
+			if ( $switched ) {
+				restore_current_blog();
+			}
+		}
+	}
+}
+
+/**
+ * Per-site counts for the whole network, as the viewer sees each site (hidden users are not
+ * counted). Empty unless the current user may see the network view, or the command-line
+ * operator asks.
  *
  * @since 1.0.0
  *
- * @param int $limit At most this many sites.
+ * @param int  $limit    At most this many sites.
+ * @param bool $operator Whether a request without a user is the command-line operator.
  * @return array[] blog_id, url, rooms, entries, users (distinct users in the site).
  */
-function wp_presence_network_summary( $limit = 100 ) {
-	$out = array();
-	foreach ( wp_presence_network_site_ids( $limit ) as $blog_id ) {
-		$users   = array();
-		$rooms   = 0;
-		$entries = 0;
-		wp_presence_in_blog(
-			$blog_id,
-			static function () use ( &$users, &$rooms, &$entries ) {
-				$store = wp_presence_store();
-				foreach ( $store->rooms( '' ) as $room ) {
-					++$rooms;
-					$entries += (int) $room['entries'];
-					foreach ( $store->room( $room['room'] ) as $entry ) {
-						$users[ (int) $entry['user_id'] ] = true;
-					}
-				}
-			}
-		);
-		unset( $users[0] );
-		$out[] = array(
-			'blog_id' => $blog_id,
-			'url'     => is_multisite() ? (string) get_home_url( $blog_id ) : home_url(),
-			'rooms'   => $rooms,
-			'entries' => $entries,
-			'users'   => count( $users ),
-		);
+function wp_presence_network_summary( $limit = 100, $operator = false ) {
+	$operator = $operator && 0 === get_current_user_id();
+	if ( ! $operator && ! wp_presence_can_see_network() ) {
+		return array();
 	}
+	$out = array();
+	wp_presence_each_network_site(
+		$limit,
+		$operator,
+		static function ( $blog_id, WP_Presence_View $view ) use ( &$out ) {
+			$counts = wp_presence_site_counts( $view );
+			$out[]  = array(
+				'blog_id' => $blog_id,
+				'url'     => is_multisite() ? (string) get_home_url( $blog_id ) : home_url(),
+				'rooms'   => $counts['rooms'],
+				'entries' => $counts['entries'],
+				'users'   => $counts['users'],
+			);
+		}
+	);
 	return $out;
 }
 
 /**
  * Users online anywhere on the network, combined per user, with the sites they are on.
- * Invisible users are hidden, as everywhere else. Empty unless the current user can
- * `manage_network` (or `manage_options` on a single site).
+ * Invisible users are hidden, as everywhere else. Empty unless the current user may see the
+ * network view.
  *
  * @since 1.0.0
  *
@@ -84,41 +126,35 @@ function wp_presence_network_summary( $limit = 100 ) {
  * @return array[] user_id, display_name, avatar_url, status, status_label, updated, sites (blog ids).
  */
 function wp_presence_network_online_users( $limit = 100 ) {
-	if ( ! current_user_can( is_multisite() ? 'manage_network' : 'manage_options' ) ) {
+	if ( ! wp_presence_can_see_network() ) {
 		return array();
 	}
-	$viewer = get_current_user_id();
-	$users  = array();
-	foreach ( wp_presence_network_site_ids( $limit ) as $blog_id ) {
-		// A real switch (not only the namespace): rows check posts and capabilities of that site.
-		$switched = is_multisite() && get_current_blog_id() !== $blog_id && switch_to_blog( $blog_id );
-		try {
-			$rows = wp_presence_combine_entries( wp_presence_store()->room( wp_presence_admin_room() ), $viewer );
-		} finally {
-			if ( $switched ) {
-				restore_current_blog();
+	$users = array();
+	wp_presence_each_network_site(
+		$limit,
+		false,
+		static function ( $blog_id, WP_Presence_View $view ) use ( &$users ) {
+			foreach ( $view->rows( wp_presence_admin_room() ) as $row ) {
+				$uid = $row['user_id'];
+				if ( ! isset( $users[ $uid ] ) ) {
+					$users[ $uid ] = array(
+						'user_id'      => $uid,
+						'display_name' => $row['display_name'],
+						'avatar_url'   => $row['avatar_url'],
+						'status'       => $row['status'],
+						'status_label' => $row['status_label'],
+						'updated'      => $row['updated'],
+						'sites'        => array(),
+					);
+				} elseif ( wp_presence_activity_rank( $row['status'] ) > wp_presence_activity_rank( $users[ $uid ]['status'] ) ) {
+					$users[ $uid ]['status']       = $row['status'];
+					$users[ $uid ]['status_label'] = $row['status_label'];
+				}
+				$users[ $uid ]['updated'] = max( $users[ $uid ]['updated'], $row['updated'] );
+				$users[ $uid ]['sites'][] = $blog_id;
 			}
 		}
-		foreach ( $rows as $row ) {
-			$uid = $row['user_id'];
-			if ( ! isset( $users[ $uid ] ) ) {
-				$users[ $uid ] = array(
-					'user_id'      => $uid,
-					'display_name' => $row['display_name'],
-					'avatar_url'   => $row['avatar_url'],
-					'status'       => $row['status'],
-					'status_label' => $row['status_label'],
-					'updated'      => $row['updated'],
-					'sites'        => array(),
-				);
-			} elseif ( wp_presence_activity_rank( $row['status'] ) > wp_presence_activity_rank( $users[ $uid ]['status'] ) ) {
-				$users[ $uid ]['status']       = $row['status'];
-				$users[ $uid ]['status_label'] = $row['status_label'];
-			}
-			$users[ $uid ]['updated'] = max( $users[ $uid ]['updated'], $row['updated'] );
-			$users[ $uid ]['sites'][] = $blog_id;
-		}
-	}
+	);
 	$rows = array_values( $users );
 	usort(
 		$rows,

@@ -44,11 +44,19 @@ abstract class Presence_TestCase extends TestCase {
 			$wpdb->query( 'START TRANSACTION' );
 		}
 		wp_set_current_user( 0 );
-		WP_Presence_Testing::reset();
+		self::reset_presence();
 		$wpdb->suppress_errors( false );
 		// The SQL store's random sweep-on-write would make query counts and versions vary from run
 		// to run; tests that want it turn it on.
 		$this->add_test_filter( 'wp_presence_sql_sweep_chance', '__return_zero' );
+		// Test users need no strong password hashes: bcrypt's lowest cost makes creating one take
+		// about 1 ms instead of about 60.
+		$this->add_test_filter(
+			'wp_hash_password_options',
+			static function ( $options ) {
+				return array_merge( (array) $options, array( 'cost' => 4 ) );
+			}
+		);
 	}
 
 	/**
@@ -60,7 +68,7 @@ abstract class Presence_TestCase extends TestCase {
 			remove_filter( $f[0], $f[1], $f[2] );
 		}
 		$this->added_filters = array();
-		WP_Presence_Testing::reset();
+		self::reset_presence();
 		if ( $this->use_transaction ) {
 			$wpdb->query( 'ROLLBACK' );
 			$wpdb->query( 'SET autocommit = 1' );
@@ -78,6 +86,15 @@ abstract class Presence_TestCase extends TestCase {
 		}
 		unset( $GLOBALS['wp_rest_server'] );
 		parent::tearDown();
+	}
+
+	/**
+	 * Empties the site's presence, its hidden namespace included, and the bridge's caches.
+	 *
+	 * @return void
+	 */
+	protected static function reset_presence() {
+		WP_Presence_Testing::reset();
 	}
 
 	/**

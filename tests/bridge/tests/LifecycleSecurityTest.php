@@ -145,8 +145,11 @@ class LifecycleSecurityTest extends Presence_TestCase {
 			switch_to_blog( $blog_id );
 		}
 		$out = array();
-		foreach ( wp_presence_store()->user_entries( $user_id ) as $entry ) {
-			$out[] = $entry['room'] . ' ' . $entry['client_id'];
+		// Both namespaces of the site: an invisible user's entries live in the hidden one.
+		foreach ( wp_presence_site_namespaces() as $ns ) {
+			foreach ( wp_presence_in_namespace( $ns, static fn( $store ) => $store->user_entries( $user_id ) ) as $entry ) {
+				$out[] = $entry['room'] . ' ' . $entry['client_id'];
+			}
 		}
 		if ( $switch ) {
 			restore_current_blog();
@@ -260,6 +263,23 @@ class LifecycleSecurityTest extends Presence_TestCase {
 		WP_Session_Tokens::get_instance( $a )->destroy_others( $s1 );
 		$this->assertOnlyFirstBrowserLeft( $a, $post );
 		$this->assertEverywhere( $b );
+	}
+
+	public function test_destroying_other_sessions_of_an_invisible_user_keeps_this_tab() {
+		$a = $this->member();
+		wp_set_user_presence_preference( $a, 'invisible' );
+		$post = $this->make_post( $a );
+		$s1   = $this->log_in( $a );
+		$this->tab_everywhere( 'tabone', $post );
+		$this->log_in( $a );
+		$this->tab_everywhere( 'tabtwo', $post );
+		wp_set_presence( 'admin/online', 'api-' . $a, array( 'from' => 'another plugin' ), $a );
+		$this->assertSame( array(), wp_presence_store()->user_entries( $a ), 'an invisible user writes nothing the site namespace holds' );
+		$this->as_session( $a, $s1 );
+		WP_Session_Tokens::get_instance( $a )->destroy_others( $s1 );
+		$this->assertOnlyFirstBrowserLeft( $a, $post );
+		WP_Session_Tokens::destroy_all_for_all_users();
+		$this->assertGone( $a, 'destroy_all_for_all_users() clears the hidden namespace too' );
 	}
 
 	public function test_profile_button_log_out_everywhere_else() {

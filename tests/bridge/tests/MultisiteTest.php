@@ -128,21 +128,23 @@ class MultisiteTest extends Presence_TestCase {
 		$this->heartbeat( $b, $this->ping( 'tabnetbbb1' ) );
 		restore_current_blog();
 
+		wp_set_current_user( $a );
+		$this->assertSame( array(), wp_presence_network_summary(), 'super admins only' );
+		$this->assertSame( array(), wp_presence_network_online_users(), 'super admins only' );
+		wp_set_current_user( $super );
 		$summary = array_column( wp_presence_network_summary(), null, 'blog_id' );
 		$this->assertSame( 1, $summary[ get_main_site_id() ]['users'] );
 		$this->assertSame( 2, $summary[ $this->blog ]['users'] );
 		$this->assertSame( 2, $summary[ $this->blog ]['entries'] );
 
-		wp_set_current_user( $a );
-		$this->assertSame( array(), wp_presence_network_online_users(), 'super admins only' );
-		wp_set_current_user( $super );
 		$rows = array_column( wp_presence_network_online_users(), null, 'user_id' );
 		$this->assertSame( array( get_main_site_id(), $this->blog ), $rows[ $a ]['sites'] );
 		$this->assertSame( 'online', $rows[ $a ]['status'], 'most present across sites' );
 		$this->assertSame( array( $this->blog ), $rows[ $b ]['sites'] );
 
-		// CLI --network.
+		// CLI --network, as the operator (no user).
 		require_once WP_PRESENCE_BRIDGE_DIR . '/includes/class-wp-presence-cli-command.php';
+		wp_set_current_user( 0 );
 		WP_CLI::$out = array();
 		( new WP_Presence_CLI_Command() )->summary( array(), array( 'network' => true, 'format' => 'json' ) );
 		$this->assertSame( 'items:json', WP_CLI::$out[0][0] );
