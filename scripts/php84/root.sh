@@ -29,7 +29,8 @@ PACKAGES=(php8.4-cli php8.4-fpm php8.4-mysql php8.4-xml php8.4-mbstring php8.4-c
 	dash coreutils sed grep findutils diffutils debianutils dpkg base-files)
 # Headers and php-config only: its compiler dependencies are the host's business.
 NO_DEPS=(php8.4-dev)
-REQUEST="${PACKAGES[*]} | ${NO_DEPS[*]}"
+# The layout number changes when layout() does, so an existing root is laid out again.
+REQUEST="${PACKAGES[*]} | ${NO_DEPS[*]} | layout 2"
 REFRESH="${PHP84_REFRESH:-0}"
 [ "${1:-}" = --refresh ] && REFRESH=1
 
@@ -95,6 +96,7 @@ layout() {
 	local admin="$root/var/lib/dpkg"
 	mkdir -p "$admin/info" "$admin/updates" "$admin/triggers" "$root/etc/php/8.4/mods-available"
 	: >"$admin/available"
+	echo 1 >"$admin/info/format"
 	: >"$admin/status"
 	for file in "$@"; do
 		dpkg-deb -f "$file" | awk 'NR == 1 { print; print "Status: install ok installed"; next } { print }' >>"$admin/status"
@@ -112,6 +114,10 @@ layout() {
 			prio="$(sed -n 's/^;[[:space:]]*priority[[:space:]]*=[[:space:]]*\([0-9]\+\).*/\1/p' "$file" | head -n1)"
 			# Absolute, as phpenmod makes them: valid inside the root (chroot, dpkg --root).
 			ln -sfn "/etc/php/8.4/mods-available/$name.ini" "$root/etc/php/8.4/$sapi/conf.d/${prio:-20}-$name.ini"
+			# phpenmod's record of it (`phpenmod -m -r`), which phpquery reads.
+			mkdir -p "$root/var/lib/php/modules/8.4/$sapi/enabled_by_maint" "$root/var/lib/php/modules/8.4/registry"
+			: >"$root/var/lib/php/modules/8.4/$sapi/enabled_by_maint/$name"
+			: >"$root/var/lib/php/modules/8.4/registry/$name"
 		done
 	done
 }
