@@ -9,7 +9,7 @@ RUN_TESTS = $(shell $(PHP_CONFIG) --extension-dir)/build/run-tests.php
 PHP_VERSION ?= 8.2
 
 .PHONY: all deps ext install deb deb-8.2 deb-8.4 php84 pot test lint test-rust test-apt test-phpt test-fpm \
-	test-deb test-bridge test-php84 test-browser stubs demo demo-stop bench bench-e2e clean
+	test-deb test-i18n test-bridge test-php84 test-browser stubs demo demo-stop bench bench-e2e clean
 
 all: ext
 
@@ -46,7 +46,7 @@ pot: deps
 
 ## Every test: Rust, PHPT, php-fpm workers, the Debian packages, the WordPress bridge (both
 ## backends, multisite), the PHP 8.4 lane, the browser.
-test: deps ext lint test-rust test-apt test-phpt test-fpm test-deb test-bridge test-php84 test-browser
+test: deps ext lint test-rust test-apt test-i18n test-phpt test-fpm test-deb test-bridge test-php84 test-browser
 	@echo "all test suites passed"
 
 lint:
@@ -69,6 +69,10 @@ test-fpm: ext
 ## The Debian mirror is read from the system's apt sources only (sample files, both formats).
 test-apt:
 	tests/apt/run.sh
+
+## scripts/i18n/make-pot.sh on a sample plugin (not the check of the committed template).
+test-i18n:
+	tests/i18n/run.sh
 
 ## dpkg -i / -r / --purge of both packages inside private overlay mounts; the system is untouched.
 test-deb: deb-8.2 deb-8.4
