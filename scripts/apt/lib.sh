@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the scripts that fetch Debian packages without touching the system's apt state.
 #
 # private_apt_init STATE SUITE [STATUS]
@@ -17,6 +18,7 @@ private_apt_init() {
 		rm -f "$state/lists/"*_* "$state/lists.stamp"
 	fi
 	mv -f "$state/sources.list.new" "$state/sources.list"
+	# shellcheck disable=SC2034 # read by the scripts that source this file
 	PRIVATE_APT_MIRROR="$mirror"
 	PRIVATE_APT=(
 		-o "Dir::Etc::sourcelist=$state/sources.list"

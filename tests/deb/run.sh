@@ -130,8 +130,7 @@ start_fpm() { # version fpm-binary-in-root
 	CONF
 	in_root "$2" -F -R -y "$conf" &
 	FPM_PID=$!
-	local i
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && return 0
 		kill -0 "$FPM_PID" 2>/dev/null || break
 		sleep 0.1
