@@ -115,6 +115,7 @@ fcgi_php() { # script-path-in-root → output body
 	SCRIPT_FILENAME="$1" REQUEST_METHOD=GET QUERY_STRING="" cgi-fcgi -bind -connect "127.0.0.1:$PORT" | sed '1,/^\r\{0,1\}$/d'
 }
 FPM_PID=""
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 start_fpm() { # version fpm-binary-in-root
 	local conf="/tmp/presence-deb-test-fpm.conf"
 	cat >"$SYSROOT$conf" <<-CONF
@@ -128,10 +129,15 @@ start_fpm() { # version fpm-binary-in-root
 		pm.max_children = 2
 		php_admin_value[presence.shm_path] = /dev/shm/presence-deb-test
 	CONF
-	in_root "$2" -F -R -y "$conf" &
+	if port_open; then
+		echo "port $PORT is already taken" >&2
+		return 1
+	fi
+	# Not through in_root: $! must be php-fpm's master itself (chroot and env exec it).
+	"${IN[@]}" "$2" -F -R -y "$conf" &
 	FPM_PID=$!
 	for _ in $(seq 100); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && return 0
+		port_open && return 0
 		kill -0 "$FPM_PID" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -139,8 +145,12 @@ start_fpm() { # version fpm-binary-in-root
 	return 1
 }
 stop_fpm() {
-	[ -n "$FPM_PID" ] && kill "$FPM_PID" 2>/dev/null && wait "$FPM_PID" 2>/dev/null
+	if [ -n "$FPM_PID" ]; then
+		kill "$FPM_PID" 2>/dev/null
+		wait "$FPM_PID" 2>/dev/null
+	fi
 	FPM_PID=""
+	for _ in $(seq 50); do port_open || return 0; sleep 0.1; done
 }
 
 test_version() {
@@ -167,10 +177,11 @@ test_version() {
 	check "php$v -m lists presence (cli)" has_line presence "$out"
 	check "the cli's settings are the defaults" same "16384 60" "$(in_root "$php" -r 'echo ini_get("presence.capacity"), " ", ini_get("presence.default_ttl");')"
 	if start_fpm "$v" "$fpm"; then
-		printf '%s\n' '<?php echo implode("\n", get_loaded_extensions()), "\n";' \
+		printf '%s\n' '<?php echo "php:", PHP_MAJOR_VERSION, ".", PHP_MINOR_VERSION, "\n", implode("\n", get_loaded_extensions()), "\n";' \
 			'presence_upsert("deb-test", "fpm-worker", 7, array("pid" => getmypid()));' \
 			'echo "stored:", presence_get("deb-test", "fpm-worker")["user_id"], "\n";' >"$SYSROOT/tmp/probe.php"
 		out="$(fcgi_php /tmp/probe.php)"
+		check "the worker that answers is PHP $v's" has_line "php:$v" "$out"
 		check "a php-fpm$v worker lists presence" has_line presence "$out"
 		check "the worker stores an entry through it" has_line "stored:7" "$out"
 		check "php-cli reads the worker's entry (one segment for both SAPIs)" same 7 \
