@@ -38,10 +38,14 @@ for part in "${PARTS[@]}"; do
 	phpt)
 		log="$ROOT/.build/php84/phpt.log"
 		TEST_PHP_EXECUTABLE="$BIN/php" NO_INTERACTION=1 "$BIN/php" "$("$BIN/php-config" --extension-dir)/build/run-tests.php" \
-			-q --show-diff -d extension="$SO" "$ROOT/tests/phpt" >"$log" 2>&1 || rc=$?
-		grep -E '^(FAIL|SKIP|BORK)|^Tests (passed|failed|skipped)' "$log"
+			-q --no-color --show-diff -d extension="$SO" "$ROOT/tests/phpt" >"$log" 2>&1 || rc=$?
 		# run-tests.php exits 0 even when nothing ran: a pass needs tests passed and none failed.
 		grep -qE '^Tests passed +: +[1-9]' "$log" && ! grep -qE '^Tests failed +: +[1-9]' "$log" || rc=1
+		if [ "$rc" -eq 0 ]; then
+			grep -E '^(SKIP|BORK)|^Tests (passed|failed|skipped)' "$log"
+		else
+			sed -n '/^TEST .*\(FAIL\|BORK\)\|========DIFF========/,/========DONE========/p; /^FAIL\|^BORK\|^Tests /p' "$log"
+		fi
 		;;
 	fpm)
 		PRESENCE_SO="$SO" PHP_BIN="$BIN/php" PHP_FPM_BIN="$BIN/php-fpm" "$ROOT/tests/fpm/run.sh" || rc=$?
