@@ -5,9 +5,11 @@ export PHP := /usr/bin/php8.2
 export PHP_CONFIG := /usr/bin/php-config8.2
 SO := $(CURDIR)/target/release/libpresence.so
 RUN_TESTS = $(shell $(PHP_CONFIG) --extension-dir)/build/run-tests.php
+## The PHP a Debian package is built for: 8.2 (the system's) or 8.4 (sid's, from a private root).
+PHP_VERSION ?= 8.2
 
-.PHONY: all deps ext install test lint test-rust test-phpt test-fpm test-bridge test-browser \
-	stubs demo demo-stop bench bench-e2e clean
+.PHONY: all deps ext install deb deb-8.2 deb-8.4 php84 pot test lint test-rust test-apt test-phpt test-fpm \
+	test-deb test-i18n test-bridge test-php84 test-browser stubs demo demo-stop bench bench-e2e clean
 
 all: ext
 
@@ -24,8 +26,27 @@ install: ext
 	printf 'extension=presence.so\n' > /etc/php/8.2/mods-available/presence.ini
 	phpenmod -v 8.2 presence
 
-## Every test: Rust, PHPT, php-fpm workers, the WordPress bridge (both backends, multisite), the browser.
-test: deps ext lint test-rust test-phpt test-fpm test-bridge test-browser
+## Debian package: target/deb/php$(PHP_VERSION)-presence_<version>_amd64.deb (make deb PHP_VERSION=8.4).
+deb: deps ext
+	scripts/deb/build.sh $(PHP_VERSION)
+
+deb-8.2: deps ext
+	scripts/deb/build.sh 8.2
+
+deb-8.4: deps
+	scripts/deb/build.sh 8.4
+
+## Debian sid's PHP 8.4 in .build/php84/root, with wrappers in .build/php84/bin.
+php84: deps
+	scripts/php84/root.sh
+
+## wordpress-bridge/languages/presence.pot from the bridge's strings (xgettext).
+pot: deps
+	scripts/i18n/make-pot.sh
+
+## Every test: Rust, PHPT, php-fpm workers, the Debian packages, the WordPress bridge (both
+## backends, multisite), the PHP 8.4 lane, the browser.
+test: deps ext lint test-rust test-apt test-i18n test-phpt test-fpm test-deb test-bridge test-php84 test-browser
 	@echo "all test suites passed"
 
 lint:
@@ -44,6 +65,22 @@ test-phpt: ext
 
 test-fpm: ext
 	PRESENCE_SO=$(SO) tests/fpm/run.sh
+
+## The Debian mirror is read from the system's apt sources only (sample files, both formats).
+test-apt:
+	tests/apt/run.sh
+
+## scripts/i18n/make-pot.sh on a sample plugin (not the check of the committed template).
+test-i18n:
+	tests/i18n/run.sh
+
+## dpkg -i / -r / --purge of both packages inside private overlay mounts; the system is untouched.
+test-deb: deb-8.2 deb-8.4
+	tests/deb/run.sh 8.2 8.4
+
+## PHPT, php-fpm workers and the bridge (extension backend) on Debian sid's PHP 8.4.
+test-php84: deps
+	tests/php84/run.sh
 
 test-bridge: ext
 	tests/bridge/run.sh

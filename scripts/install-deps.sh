@@ -10,6 +10,7 @@ packages=(
 	libclang-dev clang pkg-config libfcgi-bin libphp8.2-embed netcat-openbsd
 	mariadb-server mariadb-client nginx redis-server wrk
 	chromium fonts-dejavu-core curl ca-certificates xz-utils
+	gettext dpkg-dev binutils iproute2 util-linux debian-archive-keyring
 )
 
 missing=()

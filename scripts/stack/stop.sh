@@ -71,7 +71,8 @@ if [ ${#pids[@]} -gt 0 ]; then
 	for p in "${pids[@]}" "${kids[@]}"; do
 		if kill -0 "$p" 2>/dev/null; then
 			comm=$(cat "/proc/$p/comm" 2>/dev/null || true)
-			case "$comm" in php-fpm*|nginx*) kill -KILL "$p" 2>/dev/null || true ;; esac
+			# ld-linux*: a php-fpm run through a private root's loader (scripts/php84/) has its name.
+			case "$comm" in php-fpm*|nginx*|ld-linux*) kill -KILL "$p" 2>/dev/null || true ;; esac
 		fi
 	done
 	stopped=${#pids[@]}

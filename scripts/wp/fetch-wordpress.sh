@@ -5,8 +5,8 @@
 # and prints its version (for example "7.1.4") on stdout. Progress goes to stderr.
 #
 # WordPress 7.x comes from Debian sid's `wordpress` package, fetched with a private apt
-# state directory (the system's apt sources are left untouched). If sid cannot be
-# reached, bookworm's 6.1 package is used instead.
+# state directory, from the Debian mirror the system's apt sources name (the system's apt
+# state is left untouched). If sid cannot be reached, bookworm's 6.1 package is used instead.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -32,27 +32,18 @@ if [ -f "$DEST/wp-includes/version.php" ] && [ -f "$DEST/.presence-fetched" ]; t
 	exit 0
 fi
 
-# The Debian mirror the system uses.
-mirror="$(grep -rhE '^[[:space:]]*(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | grep -oE 'https?://[^ ]+/debian/?' | grep -v security | head -n1 || true)"
-mirror="${mirror%/}"
-[ -n "$mirror" ] || mirror="http://deb.debian.org/debian"
+# The mirror comes from the system's own apt sources (scripts/apt/debian-mirror.sh): a host that
+# names none gets a clear message, never a guessed mirror.
+. "$ROOT/scripts/apt/lib.sh"
+"$ROOT/scripts/apt/debian-mirror.sh" >/dev/null || exit 1
 
 fetch_suite() {
 	local suite="$1" state="$WORK/apt-$1"
-	mkdir -p "$state/lists/partial" "$state/cache/archives/partial" "$state/debs"
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" > "$state/sources.list"
-	local opts=(
-		-o "Dir::Etc::sourcelist=$state/sources.list"
-		-o "Dir::Etc::sourceparts=/nonexistent"
-		-o "Dir::State::Lists=$state/lists"
-		-o "Dir::Cache=$state/cache"
-		-o "Dir::State::status=/var/lib/dpkg/status"
-		-o "APT::Get::List-Cleanup=0"
-		-o "Debug::NoLocking=1"
-		-o "APT::Sandbox::User=root"
-	)
+	mkdir -p "$state/debs"
+	private_apt_init "$state" "$suite" || return 1
+	local opts=("${PRIVATE_APT[@]}") mirror="$PRIVATE_APT_MIRROR"
 	echo "fetch-wordpress: apt update ($suite from $mirror)" >&2
-	apt-get -qq "${opts[@]}" update >&2 || return 1
+	private_apt_update "$state" || return 1
 	rm -f "$state/debs"/*.deb
 	(cd "$state/debs" && apt-get -qq "${opts[@]}" download "wordpress/$suite" "libphp-phpmailer/$suite" "php-getid3/$suite" >&2) || return 1
 	# The JS libraries Debian links into wp-includes/js, and the default theme: nice to have, not fatal.

@@ -17,7 +17,8 @@
 # stopped on exit. State lives in .build/bridge-test/.
 #
 # Environment: PRESENCE_SO (default target/release/libpresence.so), BRIDGE_PASSES
-# (default "extension sql redis multisite").
+# (default "extension sql redis multisite"), PHP_BIN (default php) and, for the stack,
+# PHP_FPM_BIN and SYSTEM_CONF_D (scripts/stack/start.sh).
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd -P)"
@@ -93,8 +94,9 @@ echo "== bridge tests: WordPress $("$ROOT/scripts/wp/fetch-wordpress.sh" 2>/dev/
 
 have_ext=0
 [ -f "$SO" ] && have_ext=1
-PHP_EXT=(php -d "extension=$SO" -d "presence.shm_path=$SHM" -d presence.debug_clock=1)
-PHP_SQL=(php)
+PHP_BIN="${PHP_BIN:-php}"
+PHP_EXT=("$PHP_BIN" -d "extension=$SO" -d "presence.shm_path=$SHM" -d presence.debug_clock=1)
+PHP_SQL=("$PHP_BIN")
 
 failures=0
 summary=()

@@ -10,4 +10,4 @@ if (($q['op'] ?? '') === 'write') {
 	presence_upsert($q['room'], $q['client'], (int) $q['uid'], array('via' => 'fpm', 'pid' => getmypid()));
 }
 $seen = array_column(presence_room($q['room']), 'client_id');
-echo json_encode(array('pid' => getmypid(), 'seen' => $seen)), "\n";
+echo json_encode(array('pid' => getmypid(), 'seen' => $seen, 'php' => PHP_VERSION)), "\n";

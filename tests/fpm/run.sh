@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # php-fpm with 4 static workers on loopback: an entry written through one worker is read through
 # every other worker and through php-cli, and a php-cli write is read through every worker.
+# PHP_BIN / PHP_FPM_BIN choose the PHP (default: Debian's 8.2; the PHP 8.4 lane passes its own).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+php_bin=${PHP_BIN:-php8.2}
+fpm_bin=${PHP_FPM_BIN:-php-fpm8.2}
 so=${PRESENCE_SO:-$root/target/release/libpresence.so}
 port=${FPM_TEST_PORT:-9190}
 state=$root/.build/fpm-test
@@ -23,7 +26,7 @@ php_admin_value[presence.shm_path] = $shm
 php_admin_value[presence.debug_clock] = 1
 CONF
 # The extension must be loaded before the pool is read (php.ini or -d), or php_admin_value[presence.*] is ignored.
-php-fpm8.2 -F -R -n -d extension="$so" -y "$state/fpm.conf" &
+"$fpm_bin" -F -R -n -d extension="$so" -y "$state/fpm.conf" &
 fpm=$!
 trap 'kill $fpm 2>/dev/null; wait $fpm 2>/dev/null; rm -f "$shm"' EXIT
 for _ in $(seq 50); do
@@ -36,7 +39,7 @@ request() { # query-string → JSON line
 		cgi-fcgi -bind -connect "127.0.0.1:$port" | sed -n '/^{/p'
 }
 cli() {
-	php8.2 -n -d extension="$so" -d presence.shm_path="$shm" -d presence.debug_clock=1 -r "$1"
+	"$php_bin" -n -d extension="$so" -d presence.shm_path="$shm" -d presence.debug_clock=1 -r "$1"
 }
 
 passed=0
@@ -53,31 +56,35 @@ read_all_workers() { # room → lines "pid seen-json"
 		for i in 1 2 3 4; do request "op=read&room=$1&hold=400" > "$out.$i" & done
 		wait
 		local pids
-		pids=$(cat "$out".* | php8.2 -n -r 'while ($l = fgets(STDIN)) { echo json_decode($l)->pid, "\n"; }' | sort -u | wc -l)
+		pids=$(cat "$out".* | "$php_bin" -n -r 'while ($l = fgets(STDIN)) { echo json_decode($l)->pid, "\n"; }' | sort -u | wc -l)
 		if [ "$pids" -eq 4 ]; then cat "$out".*; return 0; fi
 	done
 	cat "$out".*
 }
 
 writer=$(request "op=write&room=shared&client=from-fpm&uid=7")
-writer_pid=$(echo "$writer" | php8.2 -n -r 'echo json_decode(fgets(STDIN))->pid;')
+writer_pid=$(echo "$writer" | "$php_bin" -n -r 'echo json_decode(fgets(STDIN))->pid;')
+cli_version=$("$php_bin" -n -r 'echo PHP_VERSION;')
+fpm_version=$(echo "$writer" | "$php_bin" -n -r 'echo json_decode(fgets(STDIN))->php;')
+echo "php-fpm workers: PHP $fpm_version, php-cli: PHP $cli_version"
+check "php-fpm and php-cli run the same PHP" "$([ -n "$fpm_version" ] && [ "$fpm_version" = "$cli_version" ] && echo yes || echo no)"
 lines=$(read_all_workers shared)
-workers=$(echo "$lines" | php8.2 -n -r '$p = []; while ($l = fgets(STDIN)) { $p[json_decode($l)->pid] = 1; } echo count($p);')
+workers=$(echo "$lines" | "$php_bin" -n -r '$p = []; while ($l = fgets(STDIN)) { $p[json_decode($l)->pid] = 1; } echo count($p);')
 check "four distinct workers answered" "$([ "$workers" -eq 4 ] && echo yes || echo no)"
-others=$(echo "$lines" | WRITER="$writer_pid" php8.2 -n -r '$n = 0; while ($l = fgets(STDIN)) { $j = json_decode($l); if ($j->pid != getenv("WRITER") && in_array("from-fpm", $j->seen, true)) $n++; } echo $n;')
+others=$(echo "$lines" | WRITER="$writer_pid" "$php_bin" -n -r '$n = 0; while ($l = fgets(STDIN)) { $j = json_decode($l); if ($j->pid != getenv("WRITER") && in_array("from-fpm", $j->seen, true)) $n++; } echo $n;')
 check "every other worker sees the entry written by worker $writer_pid" "$([ "$others" -ge 3 ] && echo yes || echo no)"
 check "php-cli sees the entry written through php-fpm" \
 	"$(cli 'echo presence_get("shared", "from-fpm")["data"]["via"] === "fpm" ? "yes" : "no";')"
 
 cli 'presence_upsert("shared", "from-cli", 8, ["via" => "cli"]);'
 lines=$(read_all_workers shared)
-seen_cli=$(echo "$lines" | php8.2 -n -r '$p = []; while ($l = fgets(STDIN)) { $j = json_decode($l); if (in_array("from-cli", $j->seen, true)) $p[$j->pid] = 1; } echo count($p);')
+seen_cli=$(echo "$lines" | "$php_bin" -n -r '$p = []; while ($l = fgets(STDIN)) { $j = json_decode($l); if (in_array("from-cli", $j->seen, true)) $p[$j->pid] = 1; } echo count($p);')
 check "all four workers see the entry written by php-cli" "$([ "$seen_cli" -eq 4 ] && echo yes || echo no)"
 
 cli 'presence_debug_advance(61);'
 after=$(request "op=read&room=shared")
 check "a clock moved from php-cli expires entries for the workers too" \
-	"$(echo "$after" | php8.2 -n -r 'echo json_decode(fgets(STDIN))->seen === [] ? "yes" : "no";')"
+	"$(echo "$after" | "$php_bin" -n -r 'echo json_decode(fgets(STDIN))->seen === [] ? "yes" : "no";')"
 check "the segment is owner-only" "$([ "$(stat -c %a "$shm")" = 600 ] && echo yes || echo no)"
 
 echo "fpm: $passed passed, $failed failed"
