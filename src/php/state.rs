@@ -2,6 +2,14 @@
 //!
 //! PHP runs one request at a time per process (NTS), so a thread-local is the process's own.
 //! This is a cache of handles, never the store: the entries live in the shared segment.
+//!
+//! No borrow of the state is held while PHP code or the PHP allocator runs. A fatal error there
+//! (a destructor the GC calls, an `E_USER_ERROR`, `memory_limit` on builds that raise it at once)
+//! longjmps over the Rust frames without running their destructors: a `RefMut` held across it
+//! would stay borrowed for the rest of the worker's life, and every later call would fail. So a
+//! call leases what it needs (a counted handle on the segment, the namespace, the buffers) in a
+//! short borrow and gives the buffers back at the end; a call cut short by a fatal only leaks its
+//! lease, and a call made from inside another (a destructor the GC runs mid-call) gets its own.
 
 use super::errors::{presence_error, store_error, value_error};
 use super::ini;
@@ -11,15 +19,23 @@ use crate::store::{Entries, Store};
 use crate::sys::Segment;
 use ext_php_rs::exception::PhpException;
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Buffers reused from call to call (a room read copies its entries here).
+#[derive(Default)]
+struct Buffers {
+    entries: Entries,
+    writer: Writer,
+}
 
 #[derive(Default)]
 struct State {
-    segment: Option<Segment>,
+    segment: Option<Rc<Segment>>,
     /// None until first use in the current request (reset by RINIT to follow ini_set/per-dir values).
-    namespace: Option<Vec<u8>>,
-    entries: Entries,
-    writer: Writer,
+    namespace: Option<Rc<[u8]>>,
+    /// None while a call has them (or lost them to a fatal error): a call then starts fresh ones.
+    buffers: Option<Buffers>,
 }
 
 thread_local! {
@@ -48,34 +64,63 @@ fn wall_clock() -> i64 {
         .map_or(0, |d| d.as_secs().cast_signed())
 }
 
-/// Runs `f` with the segment mapped and the namespace resolved.
-pub fn with<R>(f: impl FnOnce(&mut Ctx<'_>) -> Result<R, PhpException>) -> Result<R, PhpException> {
+/// What one call holds while it runs, outside the state's `RefCell`.
+struct Lease {
+    segment: Rc<Segment>,
+    ns: Rc<[u8]>,
+    buffers: Buffers,
+}
+
+fn lease() -> Result<Lease, PhpException> {
     STATE.with(|cell| {
+        // Only the short borrows in this file exist, none spans PHP code: this cannot fail.
         let Ok(mut st) = cell.try_borrow_mut() else {
-            return Err(presence_error("presence: re-entrant call".into()));
-        };
-        let st = &mut *st;
-        if st.segment.is_none() {
-            st.segment = Some(open_segment()?);
-        }
-        if st.namespace.is_none() {
-            st.namespace = Some(ini::namespace());
-        }
-        let (Some(segment), Some(ns)) = (st.segment.as_ref(), st.namespace.as_deref()) else {
             return Err(presence_error(
-                "presence: the shared segment is not available".into(),
+                "presence: internal state is busy (please report this)".into(),
             ));
         };
-        let mut ctx = Ctx {
-            store: Store::new(segment),
+        let st = &mut *st;
+        let segment = if let Some(s) = &st.segment {
+            Rc::clone(s)
+        } else {
+            let s = Rc::new(open_segment()?);
+            st.segment = Some(Rc::clone(&s));
+            s
+        };
+        let ns = Rc::clone(st.namespace.get_or_insert_with(|| ini::namespace().into()));
+        Ok(Lease {
             segment,
             ns,
-            now: wall_clock() + segment.clock_offset(),
-            entries: &mut st.entries,
-            writer: &mut st.writer,
-        };
-        f(&mut ctx)
+            buffers: st.buffers.take().unwrap_or_default(),
+        })
     })
+}
+
+fn give_back(buffers: Buffers) {
+    STATE.with(|cell| {
+        if let Ok(mut st) = cell.try_borrow_mut() {
+            st.buffers = Some(buffers);
+        }
+    });
+}
+
+/// Runs `f` with the segment mapped and the namespace resolved.
+pub fn with<R>(f: impl FnOnce(&mut Ctx<'_>) -> Result<R, PhpException>) -> Result<R, PhpException> {
+    let Lease {
+        segment,
+        ns,
+        mut buffers,
+    } = lease()?;
+    let r = f(&mut Ctx {
+        store: Store::new(&*segment),
+        segment: &segment,
+        ns: &ns,
+        now: wall_clock() + segment.clock_offset(),
+        entries: &mut buffers.entries,
+        writer: &mut buffers.writer,
+    });
+    give_back(buffers);
+    r
 }
 
 pub fn set_namespace(ns: &[u8]) -> Result<(), PhpException> {
@@ -87,7 +132,7 @@ pub fn set_namespace(ns: &[u8]) -> Result<(), PhpException> {
     }
     STATE.with(|cell| {
         if let Ok(mut st) = cell.try_borrow_mut() {
-            st.namespace = Some(ns.to_vec());
+            st.namespace = Some(ns.into());
         }
     });
     Ok(())
