@@ -16,7 +16,7 @@ use super::ini;
 use crate::store::codec::Writer;
 use crate::store::layout::{Geometry, MAX_NAMESPACE_LEN};
 use crate::store::{Entries, Store};
-use crate::sys::Segment;
+use crate::sys::{Options, Segment};
 use ext_php_rs::exception::PhpException;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -54,8 +54,12 @@ pub struct Ctx<'a> {
 
 fn open_segment() -> Result<Segment, PhpException> {
     let s = ini::settings().map_err(presence_error)?;
-    let geometry = Geometry::from_budget(s.shards, s.capacity, s.data_memory);
-    Segment::open(&s.path, s.mode, geometry, wall_clock()).map_err(|e| store_error(&e))
+    let opts = Options {
+        mode: s.mode,
+        geometry: Geometry::from_budget(s.shards, s.capacity, s.data_memory),
+        lock_timeout: s.lock_timeout,
+    };
+    Segment::open(&s.path, &opts, wall_clock()).map_err(|e| store_error(&e))
 }
 
 fn wall_clock() -> i64 {

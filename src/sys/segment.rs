@@ -15,6 +15,7 @@ use std::os::fd::{AsRawFd, FromRawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
 
 /// The segment path when `presence.shm_path` is empty: one per Unix user, so pools running as
 /// different users never share (or fight over) a segment.
@@ -22,6 +23,17 @@ pub fn default_path() -> PathBuf {
     // SAFETY: geteuid has no preconditions and cannot fail.
     let uid = unsafe { libc::geteuid() };
     PathBuf::from(format!("/dev/shm/php-presence-{uid}"))
+}
+
+/// How this process opens (and, if need be, creates) a segment.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Mode of a segment this process creates.
+    pub mode: u32,
+    /// Geometry of a segment this process creates; a found segment keeps its own.
+    pub geometry: Geometry,
+    /// The longest wait for a shard lock before giving up.
+    pub lock_timeout: Duration,
 }
 
 /// A mapped segment. Safety contract, for every method below: `base..base+len` stays mapped
@@ -32,6 +44,7 @@ pub struct Segment {
     len: usize,
     geometry: Geometry,
     path: PathBuf,
+    lock_timeout: Duration,
 }
 
 // SAFETY: the mapping is shared memory guarded by process-shared mutexes; moving the handle to
@@ -69,9 +82,10 @@ enum Found {
 }
 
 impl Segment {
-    /// Opens the segment at `path`, creating it with `mode` and `want` if it does not exist.
+    /// Opens the segment at `path`, creating it as `opts` say if it does not exist.
     /// An existing compatible segment keeps its own geometry.
-    pub fn open(path: &Path, mode: u32, want: Geometry, now: i64) -> Result<Segment, StoreError> {
+    pub fn open(path: &Path, opts: &Options, now: i64) -> Result<Segment, StoreError> {
+        let (mode, want) = (opts.mode, opts.geometry);
         let c = cpath(path)?;
         for _ in 0..8 {
             // SAFETY: c is a valid NUL-terminated path; O_NOFOLLOW refuses a planted symlink.
@@ -106,7 +120,10 @@ impl Segment {
             // SAFETY: unlocking an fd we own.
             unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_UN) };
             match found {
-                Found::Ready(seg) => return Ok(seg),
+                Found::Ready(mut seg) => {
+                    seg.lock_timeout = opts.lock_timeout;
+                    return Ok(seg);
+                }
                 Found::Stale => {
                     // Still holding the old inode's lock: nobody else can be creating here.
                     std::fs::remove_file(path).map_err(|e| err(path, "replace", &e))?;
@@ -165,6 +182,7 @@ impl Segment {
             len,
             geometry: g,
             path: path.to_path_buf(),
+            lock_timeout: Duration::from_secs(1),
         };
         for i in 0..g.shards {
             // SAFETY: the lock word of shard i lies inside the fresh mapping, 64-aligned, and no
@@ -213,6 +231,7 @@ impl Segment {
                 blocks_per_shard: 0,
             },
             path: path.to_path_buf(),
+            lock_timeout: Duration::from_secs(1),
         };
         let header: Header = *bytemuck::from_bytes(seg.header_bytes());
         if header.magic != MAGIC || header.layout_version != LAYOUT_VERSION {
@@ -299,21 +318,78 @@ impl ShardLocks for &Segment {
     }
 
     fn with_shard<R>(&self, i: u32, f: impl FnOnce(&mut [u8], bool) -> R) -> Result<R, StoreError> {
-        if i >= self.geometry.shards {
-            return Err(StoreError::Corrupt);
+        let held = self.lock(i)?;
+        // SAFETY: we hold shard i's mutex for as long as `held` lives, which outlasts this borrow.
+        let r = f(unsafe { self.body(i) }, held.owner_died);
+        drop(held);
+        Ok(r)
+    }
+}
+
+impl Segment {
+    fn check_shard(&self, i: u32) -> Result<(), StoreError> {
+        if i < self.geometry.shards {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt)
         }
-        // SAFETY: lock_word(i) is a mutex initialised at creation, inside our live mapping.
-        let held =
-            unsafe { mutex::lock(self.lock_word(i)) }.map_err(|e| err(&self.path, "lock", &e))?;
+    }
+
+    /// Takes shard `i`'s lock, waiting at most `presence.lock_timeout_ms`.
+    fn lock(&self, i: u32) -> Result<mutex::Held, StoreError> {
+        self.check_shard(i)?;
+        // SAFETY: lock_word(i) is a mutex initialised at creation, inside our live mapping, which
+        // outlives the guard (the guard never leaves a `with_shard`-style call on `self`).
+        unsafe { mutex::lock(self.lock_word(i), self.lock_timeout) }.map_err(|e| {
+            if e.kind() == io::ErrorKind::TimedOut {
+                self.busy(i)
+            } else {
+                err(&self.path, "lock", &e)
+            }
+        })
+    }
+
+    /// Like `with_shard`, but `Ok(None)` at once, without waiting, when another process holds the
+    /// lock: for callers that take several shard locks and must not wait while holding one.
+    pub fn try_with_shard<R>(
+        &self,
+        i: u32,
+        f: impl FnOnce(&mut [u8], bool) -> R,
+    ) -> Result<Option<R>, StoreError> {
+        self.check_shard(i)?;
+        // SAFETY: as in `lock`.
+        let held = unsafe { mutex::try_lock(self.lock_word(i)) }
+            .map_err(|e| err(&self.path, "lock", &e))?;
+        Ok(held.map(|held| {
+            // SAFETY: we hold shard i's mutex for as long as `held` lives, which outlasts this borrow.
+            let r = f(unsafe { self.body(i) }, held.owner_died);
+            drop(held);
+            r
+        }))
+    }
+
+    /// The message for a lock that stayed held for the whole timeout.
+    fn busy(&self, i: u32) -> StoreError {
+        StoreError::Segment(format!(
+            "presence: gave up after {} ms (presence.lock_timeout_ms) waiting for shard {i}'s lock in {}: another process holds it and is stopped or stuck (SIGSTOP, a debugger, a frozen cgroup); this shard's rooms are unavailable until it resumes or exits (`fuser -v {}` lists the processes using the segment)",
+            self.lock_timeout.as_millis(),
+            self.path.display(),
+            self.path.display(),
+        ))
+    }
+
+    /// Shard `i`'s body.
+    ///
+    /// # Safety
+    /// The caller holds shard `i`'s lock (checked in range) for as long as the slice lives.
+    #[allow(clippy::mut_from_ref)] // The shard lock, not `&mut self`, makes the access exclusive.
+    unsafe fn body(&self, i: u32) -> &mut [u8] {
         let start = self.shard_offset(i) + LOCK_BYTES;
         let len = self.geometry.body().size;
         debug_assert!(start + len <= self.len);
-        // SAFETY: the body is inside the mapping, and holding its mutex gives us exclusive access
-        // for as long as `held` lives, which outlasts this borrow.
-        let body = unsafe { std::slice::from_raw_parts_mut(self.base.add(start), len) };
-        let r = f(body, held.owner_died);
-        drop(held);
-        Ok(r)
+        // SAFETY: the body lies inside the mapping (total_size was checked at attach), and the
+        // caller's lock makes this the only access for the slice's life.
+        unsafe { std::slice::from_raw_parts_mut(self.base.add(start), len) }
     }
 }
 
