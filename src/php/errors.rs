@@ -2,6 +2,7 @@
 //! store. Messages name the argument or the ini setting to change.
 
 use crate::store::StoreError;
+use crate::sys::OpenError;
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::prelude::*;
 use ext_php_rs::zend::ce;
@@ -15,6 +16,10 @@ pub struct PresenceException;
 
 pub fn value_error(func: &str, msg: &str) -> PhpException {
     PhpException::new(format!("{func}(): {msg}"), 0, ce::value_error())
+}
+
+pub fn open_error(e: &OpenError) -> PhpException {
+    PhpException::from_class::<PresenceException>(e.to_string())
 }
 
 pub fn store_error(e: &StoreError) -> PhpException {

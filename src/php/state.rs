@@ -11,7 +11,7 @@
 //! short borrow and gives the buffers back at the end; a call cut short by a fatal only leaks its
 //! lease, and a call made from inside another (a destructor the GC runs mid-call) gets its own.
 
-use super::errors::{presence_error, store_error, value_error};
+use super::errors::{open_error, presence_error, value_error};
 use super::ini;
 use crate::store::codec::Writer;
 use crate::store::layout::{Geometry, MAX_NAMESPACE_LEN};
@@ -36,6 +36,8 @@ struct State {
     namespace: Option<Rc<[u8]>>,
     /// None while a call has them (or lost them to a fatal error): a call then starts fresh ones.
     buffers: Option<Buffers>,
+    /// Whether this request checked that the path still names the mapped segment.
+    checked: bool,
 }
 
 thread_local! {
@@ -59,7 +61,7 @@ fn open_segment() -> Result<Segment, PhpException> {
         geometry: Geometry::from_budget(s.shards, s.capacity, s.data_memory),
         lock_timeout: s.lock_timeout,
     };
-    Segment::open(&s.path, &opts, wall_clock()).map_err(|e| store_error(&e))
+    Segment::open(&s.path, &opts, wall_clock()).map_err(|e| open_error(&e))
 }
 
 fn wall_clock() -> i64 {
@@ -84,6 +86,14 @@ fn lease() -> Result<Lease, PhpException> {
             ));
         };
         let st = &mut *st;
+        if !st.checked {
+            // Once per request, one `lstat`: a segment replaced (rebuilt after an upgrade, or
+            // deleted to resize it) is picked up without restarting php-fpm.
+            st.checked = true;
+            if st.segment.as_ref().is_some_and(|s| !s.is_current()) {
+                st.segment = None;
+            }
+        }
         let segment = if let Some(s) = &st.segment {
             Rc::clone(s)
         } else {
@@ -142,11 +152,13 @@ pub fn set_namespace(ns: &[u8]) -> Result<(), PhpException> {
     Ok(())
 }
 
-/// Called at request start: the namespace follows the new request's ini values.
+/// Called at request start: the namespace follows the new request's ini values, and the first
+/// call checks the segment is still the one at the path.
 pub fn reset_request() {
     STATE.with(|cell| {
         if let Ok(mut st) = cell.try_borrow_mut() {
             st.namespace = None;
+            st.checked = false;
         }
     });
 }

@@ -8,4 +8,4 @@ mod segment;
 #[cfg(feature = "php")]
 pub mod zend;
 
-pub use segment::{default_path, Options, Segment};
+pub use segment::{default_path, OpenError, Options, Segment};

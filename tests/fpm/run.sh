@@ -91,6 +91,14 @@ check "a clock moved from php-cli expires entries for the workers too" \
 	"$(echo "$after" | php8.2 -n -r 'echo json_decode(fgets(STDIN))->seen === [] ? "yes" : "no";')"
 check "the segment is owner-only" "$([ "$(stat -c %a "$shm")" = 600 ] && echo yes || echo no)"
 
+# A replaced segment (deleted and created again by php-cli, as a resize does) is picked up by every
+# worker on its next request, without a restart.
+rm -f "$shm"
+cli 'presence_upsert("shared", "after-replace", 9);'
+lines=$(read_all_workers shared)
+fresh=$(echo "$lines" | php8.2 -n -r '$p = []; while ($l = fgets(STDIN)) { $j = json_decode($l); if ($j->seen === ["after-replace"]) $p[$j->pid] = 1; } echo count($p);')
+check "all four workers map the replaced segment on their next request" "$([ "$fresh" -eq 4 ] && echo yes || echo no)"
+
 # Fatal errors inside a call: the request ends with PHP's fatal, the same worker serves the next one.
 request "op=fill&room=big&n=1000" "$single_port" >/dev/null
 single_pid=$(request "op=read&room=big" "$single_port" | field pid)

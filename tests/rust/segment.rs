@@ -4,8 +4,9 @@
 mod common;
 
 use common::{exit_code, fork, options, serial, signal, wait, Pipe, TempSeg};
+use presence::store::layout::{Geometry, Header};
 use presence::store::ShardLocks;
-use presence::sys::Options;
+use presence::sys::{Options, Segment};
 use std::time::{Duration, Instant};
 
 fn quick() -> Options {
@@ -82,4 +83,179 @@ fn a_holder_that_dies_while_we_wait_hands_over_the_lock_for_repair() {
     assert_eq!(exit_code(wait(holder)), 128 + libc::SIGKILL);
     assert_eq!(exit_code(wait(killer)), 0);
     assert!(!(&seg).with_shard(2, |_, died| died).unwrap());
+}
+
+/// What `open` must treat as stale: the older magic of this family, nothing else filled in.
+fn write_stale(path: &std::path::Path) {
+    let mut old = vec![0u8; 4096];
+    old[..8].copy_from_slice(b"PRESENC0");
+    std::fs::write(path, &old).unwrap();
+}
+
+fn inode(path: &std::path::Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(path).unwrap().ino()
+}
+
+#[test]
+fn many_processes_opening_a_stale_segment_at_once_end_on_one_inode_and_lose_nothing() {
+    use presence::store::{Backend, Entries, EntryKey, RoomKey, Store, Write};
+    let _g = serial();
+    let t = TempSeg::new("stale-race");
+    let rounds: u32 = std::env::var("STALE_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(4);
+    let stop = std::path::PathBuf::from(format!("/dev/shm/presence-stop-{}", std::process::id()));
+    for round in 0..rounds {
+        write_stale(&t.0);
+        let _ = std::fs::remove_file(&stop);
+        // The path must always name the old file or a complete segment: never nothing, never a
+        // file being built.
+        let watcher = fork(|| {
+            let mut seen = 0u32;
+            while !stop.exists() {
+                let mut head = [0u8; 8];
+                let ok = std::fs::File::open(&t.0)
+                    .and_then(|f| std::os::unix::fs::FileExt::read_exact_at(&f, &mut head, 0))
+                    .is_ok();
+                assert!(
+                    ok && (&head == b"PRESENC0" || &head == b"PRESENC1"),
+                    "after {seen} looks, the path named {:?}",
+                    ok.then_some(head)
+                );
+                seen += 1;
+            }
+        });
+        let go = Pipe::new();
+        let report = Pipe::new();
+        let children: Vec<_> = (0..12u64)
+            .map(|c| {
+                fork(|| {
+                    go.wait_for_close();
+                    // Big enough that building it takes a while: a window for racing openers.
+                    let seg = t.open_with(&Options {
+                        geometry: Geometry::from_budget(4, 1 << 18, 16 << 20),
+                        ..options()
+                    });
+                    let key = format!("r{round}-c{c}");
+                    Store::new(&seg)
+                        .upsert(
+                            &EntryKey::new(RoomKey::new(b"t", b"r"), key.as_bytes()),
+                            &Write {
+                                user_id: c,
+                                data: b"\x00",
+                                now: 1000,
+                                ttl: 600,
+                            },
+                        )
+                        .unwrap();
+                    report.send(&seg.file_id().1.to_le_bytes());
+                })
+            })
+            .collect();
+        go.release();
+        let statuses: Vec<_> = children.into_iter().map(wait).collect();
+        std::fs::write(&stop, b"").unwrap();
+        assert_eq!(
+            exit_code(wait(watcher)),
+            0,
+            "round {round}: the path was not always usable"
+        );
+        assert!(statuses.iter().all(|&s| exit_code(s) == 0), "{statuses:?}");
+        let inodes: Vec<u64> = report
+            .collect()
+            .chunks(8)
+            .map(|b| u64::from_le_bytes(b.try_into().unwrap()))
+            .collect();
+        assert_eq!(inodes.len(), 12);
+        let now = inode(&t.0);
+        assert!(
+            inodes.iter().all(|&i| i == now),
+            "round {round}: {inodes:?} vs {now}"
+        );
+        let mut out = Entries::default();
+        Store::new(&t.open())
+            .room(&RoomKey::new(b"t", b"r"), 1000, None, &mut out)
+            .unwrap();
+        assert_eq!(out.items.len(), 12, "round {round}: entries were lost");
+        let dir = t.0.parent().unwrap();
+        let name = t.0.file_name().unwrap().to_string_lossy().into_owned();
+        let leftovers: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.starts_with(&name) && *n != name)
+            .collect();
+        assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    }
+    let _ = std::fs::remove_file(&stop);
+}
+
+#[test]
+fn a_process_notices_when_the_path_names_another_segment() {
+    let _g = serial();
+    let t = TempSeg::new("replaced");
+    let seg = t.open();
+    assert!(seg.is_current());
+    std::fs::remove_file(&t.0).unwrap();
+    assert!(!seg.is_current(), "deleted");
+    let other = t.open();
+    assert!(other.is_current());
+    assert!(!seg.is_current(), "replaced by another file");
+    assert_ne!(seg.file_id(), other.file_id());
+}
+
+/// Rewrites the header of the segment file at `path`.
+fn edit_header(path: &std::path::Path, f: impl FnOnce(&mut Header)) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let n = std::mem::size_of::<Header>();
+    let mut h: Header = bytemuck::pod_read_unaligned(&bytes[..n]);
+    f(&mut h);
+    bytes[..n].copy_from_slice(bytemuck::bytes_of(&h));
+    std::fs::write(path, &bytes).unwrap();
+}
+
+#[test]
+fn a_segment_from_a_newer_layout_is_refused_and_left_alone() {
+    let _g = serial();
+    let t = TempSeg::new("newer");
+    drop(t.open());
+    edit_header(&t.0, |h| h.layout_version += 1);
+    let before = std::fs::read(&t.0).unwrap();
+    let ino = inode(&t.0);
+    let e = Segment::open(&t.0, &options(), 1000)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("newer build of presence"), "{e}");
+    assert!(e.contains(&t.0.display().to_string()), "{e}");
+    assert_eq!(inode(&t.0), ino);
+    assert!(
+        std::fs::read(&t.0).unwrap() == before,
+        "the file was changed"
+    );
+}
+
+#[test]
+fn temporary_files_of_a_builder_that_died_are_swept_but_young_ones_kept() {
+    let _g = serial();
+    let t = TempSeg::new("sweep");
+    let name = t.0.file_name().unwrap().to_string_lossy().into_owned();
+    let abandoned = t.0.with_file_name(format!("{name}.new.99999.1"));
+    let young = t.0.with_file_name(format!("{name}.new.99999.2"));
+    for p in [&abandoned, &young] {
+        std::fs::write(p, b"half a segment").unwrap();
+    }
+    let f = std::fs::File::options()
+        .write(true)
+        .open(&abandoned)
+        .unwrap();
+    f.set_modified(std::time::SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+    drop(f);
+    write_stale(&t.0);
+    drop(t.open());
+    assert!(!abandoned.exists());
+    assert!(young.exists());
+    std::fs::remove_file(&young).unwrap();
 }

@@ -117,6 +117,44 @@ impl Pipe {
     }
 }
 
+impl Pipe {
+    /// In a child: blocks until the parent calls `release` (every child wakes at once).
+    pub fn wait_for_close(&self) {
+        // SAFETY: closing the child's copy of the write end, then reading until EOF.
+        unsafe { libc::close(self.w) };
+        let mut b = [0u8; 1];
+        // SAFETY: a blocking read into a local buffer.
+        while unsafe { libc::read(self.r, b.as_mut_ptr().cast(), 1) } > 0 {}
+    }
+    /// In the parent: wakes every child in `wait_for_close`.
+    pub fn release(&self) {
+        // SAFETY: closing our write end; the read end stays open until drop.
+        unsafe { libc::close(self.w) };
+    }
+    /// In a child: a message of fixed size (≤ PIPE_BUF, so writes from children never interleave).
+    pub fn send(&self, msg: &[u8]) {
+        // SAFETY: writing a local buffer to our pipe.
+        let n = unsafe { libc::write(self.w, msg.as_ptr().cast(), msg.len()) };
+        assert_eq!(usize::try_from(n).ok(), Some(msg.len()));
+    }
+    /// In the parent, after every child exited: all bytes sent.
+    pub fn collect(&self) -> Vec<u8> {
+        // SAFETY: closing our write end so the read below ends at EOF.
+        unsafe { libc::close(self.w) };
+        let mut out = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            // SAFETY: reading into a local buffer.
+            let n = unsafe { libc::read(self.r, buf.as_mut_ptr().cast(), buf.len()) };
+            let Ok(n @ 1..) = usize::try_from(n) else {
+                break;
+            };
+            out.extend_from_slice(&buf[..n]);
+        }
+        out
+    }
+}
+
 impl Drop for Pipe {
     fn drop(&mut self) {
         // SAFETY: closing fds we own (a second close of `w` fails harmlessly with EBADF).
