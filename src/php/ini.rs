@@ -54,8 +54,8 @@ pub fn settings() -> Result<Settings, String> {
     let mode_text = text(c"presence.shm_mode");
     let mode = u32::from_str_radix(mode_text.trim_start_matches("0o"), 8)
         .ok()
-        .filter(|m| *m & !0o777 == 0 && *m & 0o600 == 0o600)
-        .ok_or_else(|| format!("presence.shm_mode must be an octal mode including owner read/write, such as 0600 or 0660 (got \"{mode_text}\")"))?;
+        .filter(|m| *m & !0o770 == 0 && *m & 0o600 == 0o600)
+        .ok_or_else(|| format!("presence.shm_mode must be an octal mode with owner read/write and nothing for other users, such as 0600 or 0660 (got \"{mode_text}\")"))?;
     let capacity = u32::try_from(ini_long(c"presence.capacity"))
         .ok()
         .filter(|c| (16..=16_777_216).contains(c))

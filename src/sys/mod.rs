@@ -4,6 +4,7 @@
 #![allow(unsafe_code)]
 
 pub mod mutex;
+mod ownership;
 mod segment;
 #[cfg(feature = "php")]
 pub mod zend;

@@ -10,7 +10,7 @@
 //! replacing each other's segment. Processes still mapping a replaced file notice on their next
 //! request ([`Segment::is_current`]) and open the new one.
 
-use super::mutex;
+use super::{mutex, ownership};
 use crate::store::layout::{Geometry, Header, LAYOUT_VERSION, LOCK_BYTES, MAGIC};
 use crate::store::{ShardLocks, StoreError};
 use std::ffi::CString;
@@ -166,6 +166,12 @@ impl Segment {
     /// Opens the segment at `path`, creating it as `opts` say if it does not exist.
     /// An existing compatible segment keeps its own geometry.
     pub fn open(path: &Path, opts: &Options, now: i64) -> Result<Segment, OpenError> {
+        if opts.mode & !0o770 != 0 || opts.mode & 0o600 != 0o600 {
+            return Err(OpenError::Failed(format!(
+                "presence: a segment's mode must give its owner read and write and other users nothing (got {:04o})",
+                opts.mode
+            )));
+        }
         let c = cpath(path)?;
         for _ in 0..8 {
             let Some(file) = Self::open_locked(&c, path, opts.mode)? else {
@@ -219,17 +225,13 @@ impl Segment {
         opts: &Options,
         now: i64,
     ) -> Result<Segment, OpenError> {
-        use std::os::unix::fs::PermissionsExt;
         let meta = file.metadata().map_err(|e| failed(path, "stat", &e))?;
-        match Self::inspect(file, path, &meta)? {
+        // Before anything is read or replaced: a file planted by another user is never trusted.
+        ownership::check(&meta, path, opts.mode).map_err(OpenError::Failed)?;
+        let found = Self::inspect(file, path, &meta)?;
+        ownership::narrow(file, &meta, path, opts.mode).map_err(OpenError::Failed)?;
+        match found {
             Found::Ready(g) => {
-                // Tighten a segment left readable by others (an older, looser presence.shm_mode).
-                // SAFETY: geteuid has no preconditions.
-                if meta.uid() == unsafe { libc::geteuid() }
-                    && meta.permissions().mode() & 0o777 != opts.mode
-                {
-                    let _ = file.set_permissions(std::fs::Permissions::from_mode(opts.mode));
-                }
                 let len = g.total_size();
                 let base = Self::map(file, len, path)?;
                 Ok(Segment {

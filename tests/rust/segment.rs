@@ -90,6 +90,7 @@ fn write_stale(path: &std::path::Path) {
     let mut old = vec![0u8; 4096];
     old[..8].copy_from_slice(b"PRESENC0");
     std::fs::write(path, &old).unwrap();
+    chmod(path, 0o600);
 }
 
 fn inode(path: &std::path::Path) -> u64 {
@@ -258,4 +259,148 @@ fn temporary_files_of_a_builder_that_died_are_swept_but_young_ones_kept() {
     assert!(!abandoned.exists());
     assert!(young.exists());
     std::fs::remove_file(&young).unwrap();
+}
+
+fn mode_of(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+fn chmod(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Only root can hand a file to another user; the ownership tests need that.
+fn root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    if !root {
+        eprintln!("skipped: needs root to chown a file to another user");
+    }
+    root
+}
+
+#[test]
+fn a_valid_looking_world_writable_segment_planted_by_another_user_is_refused_untouched() {
+    use std::os::unix::fs::MetadataExt;
+    let _g = serial();
+    if !root() {
+        return;
+    }
+    let t = TempSeg::new("planted");
+    drop(t.open());
+    chmod(&t.0, 0o666);
+    std::os::unix::fs::chown(&t.0, Some(12345), Some(12345)).unwrap();
+    let before = std::fs::read(&t.0).unwrap();
+    let e = Segment::open(&t.0, &options(), 1000)
+        .err()
+        .unwrap()
+        .to_string();
+    for part in [
+        &t.0.display().to_string(),
+        "uid 12345",
+        "mode 0666",
+        "uid 0 (root)",
+        "Delete it",
+    ] {
+        assert!(e.contains(part), "{part:?} missing from: {e}");
+    }
+    let m = std::fs::metadata(&t.0).unwrap();
+    assert_eq!((m.uid(), mode_of(&t.0)), (12345, 0o666));
+    assert!(
+        std::fs::read(&t.0).unwrap() == before,
+        "the planted file was changed"
+    );
+
+    // Owner-only but still another user's: refused just the same.
+    chmod(&t.0, 0o600);
+    let e = Segment::open(&t.0, &options(), 1000)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("belongs to uid 12345"), "{e}");
+}
+
+#[test]
+fn a_group_shared_segment_is_accepted_only_from_one_of_our_groups() {
+    let _g = serial();
+    if !root() {
+        return;
+    }
+    let t = TempSeg::new("group");
+    let shared = Options {
+        mode: 0o660,
+        ..options()
+    };
+    drop(t.open_with(&shared));
+    assert_eq!(mode_of(&t.0), 0o660);
+    // Another user's file in our group: fine when sharing is asked for, refused otherwise.
+    std::os::unix::fs::chown(&t.0, Some(12345), Some(0)).unwrap();
+    drop(t.open_with(&shared));
+    let e = Segment::open(&t.0, &options(), 1000)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("presence.shm_mode=0660"), "{e}");
+    // Another user's file in another group: refused even when sharing.
+    std::os::unix::fs::chown(&t.0, Some(12345), Some(12345)).unwrap();
+    let e = Segment::open(&t.0, &shared, 1000)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("not one of ours"), "{e}");
+}
+
+#[test]
+fn a_found_mode_is_only_ever_narrowed_and_other_users_bits_are_refused() {
+    let _g = serial();
+    let t = TempSeg::new("modes");
+    drop(t.open());
+    assert_eq!(mode_of(&t.0), 0o600);
+    // Narrowed from a looser group mode to the configured one.
+    chmod(&t.0, 0o660);
+    drop(t.open());
+    assert_eq!(mode_of(&t.0), 0o600);
+    // Never widened to a looser configured mode.
+    drop(t.open_with(&Options {
+        mode: 0o660,
+        ..options()
+    }));
+    assert_eq!(mode_of(&t.0), 0o600);
+    // Anything for other users is refused, even on our own file, and left as found.
+    chmod(&t.0, 0o604);
+    let e = Segment::open(&t.0, &options(), 1000)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("mode 0604 gives other users access"), "{e}");
+    assert_eq!(mode_of(&t.0), 0o604);
+    // And such a mode cannot be configured.
+    let e = Segment::open(
+        &t.0,
+        &Options {
+            mode: 0o666,
+            ..options()
+        },
+        1000,
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(e.contains("other users nothing"), "{e}");
+}
+
+#[test]
+fn something_other_than_a_file_at_the_path_is_refused_without_blocking() {
+    let _g = serial();
+    let t = TempSeg::new("fifo");
+    let c = std::ffi::CString::new(t.0.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let e = Segment::open(&t.0, &options(), 1000)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("it is a FIFO"), "{e}");
 }

@@ -250,6 +250,7 @@ fn segment_is_owner_only_and_stale_layouts_are_replaced_but_foreign_files_kept()
     let mut old = vec![0u8; 4096];
     old[..8].copy_from_slice(b"PRESENC0");
     std::fs::write(&t.0, &old).unwrap();
+    std::fs::set_permissions(&t.0, std::fs::Permissions::from_mode(0o600)).unwrap();
     let seg = t.open();
     upsert(&seg, "r", "c", 1, &payload(1, 1), 1000);
     assert_eq!(room(&seg, "r", 1000).items.len(), 1);
