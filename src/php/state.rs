@@ -61,7 +61,7 @@ fn open_segment() -> Result<Segment, PhpException> {
         geometry: Geometry::from_budget(s.shards, s.capacity, s.data_memory),
         lock_timeout: s.lock_timeout,
     };
-    Segment::open(&s.path, &opts, wall_clock()).map_err(|e| open_error(&e))
+    Segment::open(&s.path, &opts, wall_clock()).map_err(|e| open_error(&e, &s))
 }
 
 fn wall_clock() -> i64 {

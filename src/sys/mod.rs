@@ -9,4 +9,4 @@ mod segment;
 #[cfg(feature = "php")]
 pub mod zend;
 
-pub use segment::{default_path, OpenError, Options, Segment};
+pub use segment::{default_path, human_size, OpenError, Options, Segment};

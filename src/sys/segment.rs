@@ -46,12 +46,45 @@ pub struct Options {
 /// Why a segment could not be opened. The message names the path and what to do.
 #[derive(Debug)]
 pub enum OpenError {
+    /// The file system could not reserve a new segment of `needed` bytes: `free` of `size` bytes
+    /// were left. Nothing was created.
+    NoSpace {
+        path: PathBuf,
+        needed: u64,
+        free: u64,
+        size: u64,
+    },
     Failed(String),
+}
+
+/// Bytes for people: `35.2 MiB`, `512 KiB`, `100 bytes`.
+pub fn human_size(bytes: u64) -> String {
+    #[allow(clippy::cast_precision_loss)] // One decimal is all a message shows.
+    let b = bytes as f64;
+    match bytes {
+        0..1024 => format!("{bytes} bytes"),
+        1024..0x10_0000 => format!("{:.1} KiB", b / 1024.0),
+        0x10_0000..0x4000_0000 => format!("{:.1} MiB", b / f64::from(1 << 20)),
+        _ => format!("{:.1} GiB", b / f64::from(1 << 30)),
+    }
 }
 
 impl fmt::Display for OpenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            OpenError::NoSpace {
+                path,
+                needed,
+                free,
+                size,
+            } => write!(
+                f,
+                "presence: no room for the segment {}: it needs {}, and its file system has {} free of {}; make the segment smaller or the file system bigger. Nothing was created",
+                path.display(),
+                human_size(*needed),
+                human_size(*free),
+                human_size(*size)
+            ),
             OpenError::Failed(msg) => f.write_str(msg),
         }
     }
@@ -389,6 +422,38 @@ impl Segment {
         }
     }
 
+    /// Allocates every page now. A sparse file on a small tmpfs (Docker's is 64 MiB) would fail
+    /// later, on the first touch of a page it cannot back: SIGBUS, with a shard lock held.
+    #[allow(clippy::useless_conversion)] // statvfs counts are 32-bit on some targets.
+    fn reserve(file: &File, path: &Path, len: usize) -> Result<(), OpenError> {
+        let end = libc::off_t::try_from(len).unwrap_or(libc::off_t::MAX);
+        // SAFETY: posix_fallocate on an fd we own; it returns the error instead of setting errno.
+        let rc = unsafe { libc::posix_fallocate(file.as_raw_fd(), 0, end) };
+        match rc {
+            0 => Ok(()),
+            libc::ENOSPC | libc::EFBIG => {
+                let mut st = std::mem::MaybeUninit::<libc::statvfs>::zeroed();
+                // SAFETY: fstatvfs fills the zeroed local on success; on failure it stays zero.
+                let st = unsafe {
+                    libc::fstatvfs(file.as_raw_fd(), st.as_mut_ptr());
+                    st.assume_init()
+                };
+                let frsize = u64::from(st.f_frsize);
+                Err(OpenError::NoSpace {
+                    path: path.to_path_buf(),
+                    needed: len as u64,
+                    free: u64::from(st.f_bavail) * frsize,
+                    size: u64::from(st.f_blocks) * frsize,
+                })
+            }
+            rc => Err(failed(
+                path,
+                "reserve memory for",
+                &io::Error::from_raw_os_error(rc),
+            )),
+        }
+    }
+
     fn format(file: &File, path: &Path, opts: &Options, now: i64) -> Result<Segment, OpenError> {
         let g = opts.geometry;
         let len = g.total_size();
@@ -406,6 +471,7 @@ impl Segment {
                 return Err(failed(path, "size", &io::Error::last_os_error()));
             }
         }
+        Self::reserve(file, path, len)?;
         let base = Self::map(file, len, path)?;
         let mut seg = Segment {
             base,

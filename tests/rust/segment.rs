@@ -404,3 +404,102 @@ fn something_other_than_a_file_at_the_path_is_refused_without_blocking() {
         .to_string();
     assert!(e.contains("it is a FIFO"), "{e}");
 }
+
+/// Runs `f` in a child with a private mount namespace and a 2 MiB tmpfs at `dir`; false when this
+/// machine does not let us mount one (not root, or no namespaces), so the caller can skip.
+fn with_small_tmpfs(dir: &std::path::Path, f: impl FnOnce()) -> bool {
+    std::fs::create_dir_all(dir).unwrap();
+    let child = fork(|| {
+        let target = std::ffi::CString::new(dir.to_str().unwrap()).unwrap();
+        // SAFETY: plain syscalls on valid NUL-terminated strings, in a child that exits after.
+        let mounted = unsafe {
+            libc::unshare(libc::CLONE_NEWNS) == 0
+                && libc::mount(
+                    c"none".as_ptr(),
+                    c"/".as_ptr(),
+                    std::ptr::null(),
+                    libc::MS_REC | libc::MS_PRIVATE,
+                    std::ptr::null(),
+                ) == 0
+                && libc::mount(
+                    c"tmpfs".as_ptr(),
+                    target.as_ptr(),
+                    c"tmpfs".as_ptr(),
+                    0,
+                    c"size=2m".as_ptr().cast(),
+                ) == 0
+        };
+        if !mounted {
+            // SAFETY: leaves the child with a status meaning "skipped".
+            unsafe { libc::_exit(77) };
+        }
+        f();
+    });
+    let code = exit_code(wait(child));
+    let _ = std::fs::remove_dir(dir);
+    if code == 77 {
+        eprintln!("skipped: cannot mount a small tmpfs here");
+        return false;
+    }
+    assert_eq!(code, 0, "the child failed");
+    true
+}
+
+#[test]
+fn a_segment_that_does_not_fit_its_file_system_fails_at_once_and_leaves_nothing() {
+    let _g = serial();
+    let dir = std::path::PathBuf::from(format!("/tmp/presence-small-tmpfs-{}", std::process::id()));
+    with_small_tmpfs(&dir, || {
+        let path = dir.join("seg");
+        let big = Options {
+            geometry: Geometry::from_budget(4, 4096, 4 << 20),
+            ..options()
+        };
+        let needed = big.geometry.total_size() as u64;
+        assert!(needed > 2 << 20);
+        let e = Segment::open(&path, &big, 1000).err().unwrap();
+        let presence::sys::OpenError::NoSpace {
+            needed: n,
+            free,
+            size,
+            ..
+        } = &e
+        else {
+            panic!("not a NoSpace error: {e}");
+        };
+        assert_eq!(*n, needed);
+        assert!(*size == 2 << 20 && *free <= *size, "{e}");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("2.0 MiB") && msg.contains(&path.display().to_string()),
+            "{msg}"
+        );
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        assert!(left.is_empty(), "files left behind: {left:?}");
+
+        // One that fits is reserved in full at creation: the space is taken now, not at first touch.
+        let small = Options {
+            geometry: Geometry::from_budget(1, 64, 64 << 10),
+            ..options()
+        };
+        let free_before = free_bytes(&dir);
+        let seg = Segment::open(&path, &small, 1000).unwrap();
+        let taken = free_before - free_bytes(&dir);
+        assert!(
+            taken >= small.geometry.total_size() as u64,
+            "only {taken} bytes reserved"
+        );
+        drop(seg);
+    });
+}
+
+fn free_bytes(dir: &std::path::Path) -> u64 {
+    let c = std::ffi::CString::new(dir.to_str().unwrap()).unwrap();
+    let mut st = std::mem::MaybeUninit::<libc::statvfs>::zeroed();
+    // SAFETY: statvfs fills the local on success (asserted).
+    let st = unsafe {
+        assert_eq!(libc::statvfs(c.as_ptr(), st.as_mut_ptr()), 0);
+        st.assume_init()
+    };
+    st.f_bavail * st.f_frsize
+}
