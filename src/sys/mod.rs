@@ -3,6 +3,7 @@
 // The crate denies `unsafe_code`; this is the one module that may use it.
 #![allow(unsafe_code)]
 
+pub mod abi;
 pub mod mutex;
 mod ownership;
 mod segment;

@@ -10,8 +10,8 @@
 //! replacing each other's segment. Processes still mapping a replaced file notice on their next
 //! request ([`Segment::is_current`]) and open the new one.
 
-use super::{mutex, ownership};
-use crate::store::layout::{Geometry, Header, LAYOUT_VERSION, LOCK_BYTES, MAGIC};
+use super::{abi, mutex, ownership};
+use crate::store::layout::{Abi, Geometry, Header, ABI_OFFSET, LAYOUT_VERSION, LOCK_BYTES, MAGIC};
 use crate::store::{ShardLocks, StoreError};
 use std::ffi::CString;
 use std::fmt;
@@ -324,6 +324,17 @@ impl Segment {
         if n < raw.len() {
             return Ok(Found::Stale);
         }
+        // Before the version: a process that cannot share the creator's mutexes must not replace
+        // the segment either, since the creator and its peers may still be using it.
+        let theirs: Abi =
+            bytemuck::pod_read_unaligned(&raw[ABI_OFFSET..ABI_OFFSET + std::mem::size_of::<Abi>()]);
+        let ours = abi::current();
+        if !theirs.is_unset() && !theirs.compatible(&ours) {
+            return Err(OpenError::Failed(format!(
+                "presence: refusing the segment {}: its creator cannot share locks with this process (creator: {theirs}; this process: {ours}). It is left alone, since processes of that build may be using it: run every PHP process that shares presence.shm_path on one platform, or give this one its own presence.shm_path",
+                path.display()
+            )));
+        }
         let header: Header = bytemuck::pod_read_unaligned(&raw);
         if header.layout_version > LAYOUT_VERSION {
             return Err(OpenError::Failed(format!(
@@ -499,7 +510,8 @@ impl Segment {
             total_size: len as u64,
             created: now,
             clock_offset: 0,
-            reserved: [0; 8],
+            abi: abi::current(),
+            reserved: [0; 6],
         };
         let h = seg.header_bytes_mut();
         h.copy_from_slice(bytemuck::bytes_of(&header));

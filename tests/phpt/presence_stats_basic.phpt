@@ -24,7 +24,7 @@ rooms=2
 shards=4
 lock_recoveries=0
 full_refusals=0
-layout_version=1
+layout_version=2
 bool(true)
 bool(true)
 bool(true)

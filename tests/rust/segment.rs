@@ -503,3 +503,58 @@ fn free_bytes(dir: &std::path::Path) -> u64 {
     };
     st.f_bavail * st.f_frsize
 }
+
+#[test]
+fn a_segment_whose_creator_cannot_share_our_mutexes_is_refused_and_left_alone() {
+    let _g = serial();
+    let t = TempSeg::new("abi");
+    drop(t.open());
+    let ours = presence::sys::abi::current();
+    assert!(!ours.is_unset());
+    edit_header(&t.0, |h| {
+        assert_eq!(h.abi, ours, "the creator's fingerprint is recorded");
+        h.abi.mutex_size += 8;
+        h.abi.libc = presence::store::layout::Abi::MUSL;
+    });
+    let before = std::fs::read(&t.0).unwrap();
+    let e = Segment::open(&t.0, &options(), 1000)
+        .err()
+        .unwrap()
+        .to_string();
+    for part in [
+        "cannot share locks",
+        "creator: musl",
+        &format!("this process: {ours}"),
+    ] {
+        assert!(e.contains(part), "{part:?} missing from: {e}");
+    }
+    assert!(
+        std::fs::read(&t.0).unwrap() == before,
+        "the segment was changed"
+    );
+    // Even with another layout version: a build that cannot share the mutexes never replaces it.
+    edit_header(&t.0, |h| h.layout_version = 1);
+    let e = Segment::open(&t.0, &options(), 1000)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("cannot share locks"), "{e}");
+}
+
+#[test]
+fn a_libc_minor_version_apart_still_shares_and_a_layout_1_segment_is_replaced() {
+    let _g = serial();
+    let t = TempSeg::new("abi-minor");
+    drop(t.open());
+    edit_header(&t.0, |h| h.abi.libc_minor += 1);
+    let ino = inode(&t.0);
+    drop(t.open());
+    assert_eq!(inode(&t.0), ino, "a libc update must not cost the segment");
+    // Layout 1 had no fingerprint (zeros there) and is older: replaced.
+    edit_header(&t.0, |h| {
+        h.layout_version = 1;
+        h.abi = bytemuck::Zeroable::zeroed();
+    });
+    drop(t.open());
+    assert_ne!(inode(&t.0), ino);
+}
