@@ -2,11 +2,13 @@
 //! store. Messages name the argument or the ini setting to change.
 
 use super::ini::Settings;
-use crate::store::StoreError;
+use crate::store::layout::Geometry;
+use crate::store::{Refusal, StoreError};
 use crate::sys::{human_size, OpenError};
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::prelude::*;
 use ext_php_rs::zend::ce;
+use std::path::Path;
 
 /// Thrown when the store cannot do what was asked: full, unusable segment, debug clock off.
 #[php_class]
@@ -43,7 +45,62 @@ pub fn open_error(e: &OpenError, s: &Settings) -> PhpException {
 }
 
 pub fn store_error(e: &StoreError) -> PhpException {
-    PhpException::from_class::<PresenceException>(e.to_string())
+    let msg = match (e, super::state::geometry()) {
+        (StoreError::Full(why), Some((path, actual, configured))) => {
+            full_message(*why, &path, &actual, &configured)
+        }
+        _ => e.to_string(),
+    };
+    PhpException::from_class::<PresenceException>(msg)
+}
+
+/// A full shard, with what the segment really holds: a segment keeps the geometry it was created
+/// with, so raising a setting only helps once the segment is recreated.
+fn full_message(why: Refusal, path: &Path, actual: &Geometry, configured: &Geometry) -> String {
+    let p = path.display();
+    let entries = |g: &Geometry| u64::from(g.slots_per_shard) * u64::from(g.shards);
+    let shards = |g: &Geometry| match g.shards {
+        1 => "1 shard".to_owned(),
+        n => format!("{n} shards"),
+    };
+    let (what, setting, has, asks) = if why == Refusal::Data {
+        (
+            "no room is left for entry data in this room's shard",
+            "presence.data_memory",
+            format!(
+                "{} of entry data in {} ({} each)",
+                human_size(actual.data_capacity()),
+                shards(actual),
+                human_size(actual.data_capacity() / u64::from(actual.shards))
+            ),
+            format!(
+                "{} in {}",
+                human_size(configured.data_capacity()),
+                shards(configured)
+            ),
+        )
+    } else {
+        (
+            "this room's shard is full",
+            "presence.capacity",
+            format!(
+                "{} entries in {} ({} each; a room's entries share one shard)",
+                entries(actual),
+                shards(actual),
+                actual.slots_per_shard
+            ),
+            format!("{} in {}", entries(configured), shards(configured)),
+        )
+    };
+    if actual == configured {
+        format!(
+            "presence: {what}: the segment {p} holds {has}. Raise {setting}, then recreate the segment, which keeps its size across PHP restarts (README, \"Resizing the segment\")"
+        )
+    } else {
+        format!(
+            "presence: {what}: the segment {p} was created for {has}, but the settings ({setting}, presence.shards) ask for {asks}, and a segment keeps its size until it is recreated: stop php-fpm, delete {p} and start php-fpm again (README, \"Resizing the segment\")"
+        )
+    }
 }
 
 pub fn presence_error(msg: String) -> PhpException {

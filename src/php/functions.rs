@@ -280,7 +280,7 @@ pub fn presence_clear() -> PhpResult<i64> {
 pub fn presence_stats() -> PhpResult<ZBox<ZendHashTable>> {
     run(|c| {
         let s = c.store.stats().map_err(|e| store_error(&e))?;
-        let mut ht = ZendHashTable::with_capacity(14);
+        let mut ht = ZendHashTable::with_capacity(16);
         let pairs: [(&str, u64); 11] = [
             ("entries", s.shard.entries),
             ("capacity", s.capacity),
@@ -303,6 +303,17 @@ pub fn presence_stats() -> PhpResult<ZBox<ZendHashTable>> {
         let _ = ht.insert("path", c.segment.path().to_string_lossy().as_ref());
         let _ = ht.insert("namespace", zstr(c.ns));
         let _ = ht.insert("clock_offset", c.segment.clock_offset());
+        // What the settings ask for, in the same units: a found segment keeps its own geometry.
+        let g = c.configured;
+        let mut configured = ZendHashTable::with_capacity(3);
+        let _ = configured.insert(
+            "capacity",
+            (u64::from(g.slots_per_shard) * u64::from(g.shards)).cast_signed(),
+        );
+        let _ = configured.insert("bytes_capacity", g.data_capacity().cast_signed());
+        let _ = configured.insert("shards", i64::from(g.shards));
+        let _ = ht.insert("configured", configured);
+        let _ = ht.insert("geometry_mismatch", c.segment.geometry() != g);
         Ok(ht)
     })
 }

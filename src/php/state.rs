@@ -29,9 +29,16 @@ struct Buffers {
     writer: Writer,
 }
 
+/// The mapped segment and the geometry this process's settings ask for (a found segment keeps its
+/// own, so the two differ until it is recreated).
+struct Opened {
+    segment: Rc<Segment>,
+    configured: Geometry,
+}
+
 #[derive(Default)]
 struct State {
-    segment: Option<Rc<Segment>>,
+    segment: Option<Opened>,
     /// None until first use in the current request (reset by RINIT to follow ini_set/per-dir values).
     namespace: Option<Rc<[u8]>>,
     /// None while a call has them (or lost them to a fatal error): a call then starts fresh ones.
@@ -48,20 +55,26 @@ thread_local! {
 pub struct Ctx<'a> {
     pub store: Store<&'a Segment>,
     pub segment: &'a Segment,
+    /// The geometry the settings ask for (compare with the segment's own).
+    pub configured: Geometry,
     pub ns: &'a [u8],
     pub now: i64,
     pub entries: &'a mut Entries,
     pub writer: &'a mut Writer,
 }
 
-fn open_segment() -> Result<Segment, PhpException> {
+fn open_segment() -> Result<Opened, PhpException> {
     let s = ini::settings().map_err(presence_error)?;
     let opts = Options {
         mode: s.mode,
         geometry: Geometry::from_budget(s.shards, s.capacity, s.data_memory),
         lock_timeout: s.lock_timeout,
     };
-    Segment::open(&s.path, &opts, wall_clock()).map_err(|e| open_error(&e, &s))
+    let segment = Segment::open(&s.path, &opts, wall_clock()).map_err(|e| open_error(&e, &s))?;
+    Ok(Opened {
+        segment: Rc::new(segment),
+        configured: opts.geometry,
+    })
 }
 
 fn wall_clock() -> i64 {
@@ -73,6 +86,7 @@ fn wall_clock() -> i64 {
 /// What one call holds while it runs, outside the state's `RefCell`.
 struct Lease {
     segment: Rc<Segment>,
+    configured: Geometry,
     ns: Rc<[u8]>,
     buffers: Buffers,
 }
@@ -90,20 +104,23 @@ fn lease() -> Result<Lease, PhpException> {
             // Once per request, one `lstat`: a segment replaced (rebuilt after an upgrade, or
             // deleted to resize it) is picked up without restarting php-fpm.
             st.checked = true;
-            if st.segment.as_ref().is_some_and(|s| !s.is_current()) {
+            if st.segment.as_ref().is_some_and(|o| !o.segment.is_current()) {
                 st.segment = None;
             }
         }
-        let segment = if let Some(s) = &st.segment {
-            Rc::clone(s)
-        } else {
-            let s = Rc::new(open_segment()?);
-            st.segment = Some(Rc::clone(&s));
-            s
+        if st.segment.is_none() {
+            st.segment = Some(open_segment()?);
+        }
+        let Some(opened) = &st.segment else {
+            return Err(presence_error(
+                "presence: the shared segment is not available".into(),
+            ));
         };
+        let (segment, configured) = (Rc::clone(&opened.segment), opened.configured);
         let ns = Rc::clone(st.namespace.get_or_insert_with(|| ini::namespace().into()));
         Ok(Lease {
             segment,
+            configured,
             ns,
             buffers: st.buffers.take().unwrap_or_default(),
         })
@@ -122,12 +139,14 @@ fn give_back(buffers: Buffers) {
 pub fn with<R>(f: impl FnOnce(&mut Ctx<'_>) -> Result<R, PhpException>) -> Result<R, PhpException> {
     let Lease {
         segment,
+        configured,
         ns,
         mut buffers,
     } = lease()?;
     let r = f(&mut Ctx {
         store: Store::new(&*segment),
         segment: &segment,
+        configured,
         ns: &ns,
         now: wall_clock() + segment.clock_offset(),
         entries: &mut buffers.entries,
@@ -161,4 +180,18 @@ pub fn reset_request() {
             st.checked = false;
         }
     });
+}
+
+/// The mapped segment's path and geometry, and the geometry the settings ask for: what a message
+/// about a full store needs. None before the first call opened a segment.
+pub fn geometry() -> Option<(std::path::PathBuf, Geometry, Geometry)> {
+    STATE.with(|cell| {
+        let st = cell.try_borrow().ok()?;
+        let o = st.segment.as_ref()?;
+        Some((
+            o.segment.path().to_path_buf(),
+            o.segment.geometry(),
+            o.configured,
+        ))
+    })
 }

@@ -556,6 +556,11 @@ impl Segment {
         &self.path
     }
 
+    /// The geometry this segment was created with (the settings may ask for another one now).
+    pub fn geometry(&self) -> Geometry {
+        self.geometry
+    }
+
     /// Device and inode of the mapped file.
     pub fn file_id(&self) -> (u64, u64) {
         self.id

@@ -120,7 +120,7 @@ fn a_child_killed_while_holding_the_lock_does_not_wedge_the_store() {
     let _g = serial();
     let t = TempSeg::new("kill");
     let seg = t.open();
-    let g = (&seg).geometry();
+    let g = seg.geometry();
     upsert(&seg, "r", "before", 1, &payload(1, 1), 1000);
     let shard = (0..g.shards)
         .find(|&i| {
