@@ -39,7 +39,8 @@ pub fn presence_stats() -> PhpResult<ZBox<ZendHashTable>> {
         }
         let _ = ht.insert("path", c.segment.path().to_string_lossy().as_ref());
         let _ = ht.insert("namespace", zstr(c.ns));
-        let _ = ht.insert("clock_offset", c.segment.clock_offset());
+        let _ = ht.insert("clock_offset", c.clock_offset);
+        let _ = ht.insert("debug_clock_offset", c.segment.clock_offset());
         // What the settings ask for, in the same units: a found segment keeps its own geometry.
         let g = c.configured;
         let mut configured = ZendHashTable::with_capacity(3);
@@ -67,7 +68,7 @@ pub fn presence_namespace() -> PhpResult<Zval> {
     state::with(|c| Ok(zstr(c.ns)))
 }
 
-/// The store's clock in unix seconds, including the debug offset.
+/// The store's clock in unix seconds, including the debug offset where `presence.debug_clock=1`.
 #[php_function]
 pub fn presence_time() -> PhpResult<i64> {
     state::with(|c| Ok(c.now))
@@ -84,7 +85,9 @@ fn require_debug(func: &str) -> PhpResult<()> {
     }
 }
 
-/// Moves the store clock forward for every process on this segment. Needs `presence.debug_clock=1`.
+/// Moves the store clock forward for every process on this segment that runs with
+/// `presence.debug_clock=1` (others keep the wall clock); returns the total offset. Needs
+/// `presence.debug_clock=1`.
 #[php_function]
 pub fn presence_debug_advance(seconds: i64) -> PhpResult<i64> {
     require_debug("presence_debug_advance")?;
@@ -95,6 +98,14 @@ pub fn presence_debug_advance(seconds: i64) -> PhpResult<i64> {
         ));
     }
     state::with(|c| Ok(c.segment.advance_clock(seconds)))
+}
+
+/// Sets the store clock back to the wall clock for every process on this segment; returns the
+/// offset it had. Needs `presence.debug_clock=1`.
+#[php_function]
+pub fn presence_debug_reset_clock() -> PhpResult<i64> {
+    require_debug("presence_debug_reset_clock")?;
+    state::with(|c| Ok(c.segment.reset_clock()))
 }
 
 /// Holds the room's shard lock, mid-change, for `$ms` milliseconds: lets tests kill a process
@@ -127,5 +138,6 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(presence_namespace))
         .function(wrap_function!(presence_time))
         .function(wrap_function!(presence_debug_advance))
+        .function(wrap_function!(presence_debug_reset_clock))
         .function(wrap_function!(presence_debug_stall))
 }

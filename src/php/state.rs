@@ -34,6 +34,9 @@ struct Buffers {
 struct Opened {
     segment: Rc<Segment>,
     configured: Geometry,
+    /// `presence.debug_clock` (system scope, so fixed for the process): only such processes add
+    /// the segment's clock offset, so a test run can never move a live site's clock.
+    debug_clock: bool,
 }
 
 #[derive(Default)]
@@ -58,7 +61,11 @@ pub struct Ctx<'a> {
     /// The geometry the settings ask for (compare with the segment's own).
     pub configured: Geometry,
     pub ns: &'a [u8],
+    /// The store's clock: the wall clock, plus the segment's debug offset where
+    /// `presence.debug_clock=1`.
     pub now: i64,
+    /// What `now` adds to the wall clock (0 unless `presence.debug_clock=1`).
+    pub clock_offset: i64,
     pub entries: &'a mut Entries,
     pub writer: &'a mut Writer,
 }
@@ -74,6 +81,7 @@ fn open_segment() -> Result<Opened, PhpException> {
     Ok(Opened {
         segment: Rc::new(segment),
         configured: opts.geometry,
+        debug_clock: ini::debug_clock(),
     })
 }
 
@@ -87,6 +95,7 @@ fn wall_clock() -> i64 {
 struct Lease {
     segment: Rc<Segment>,
     configured: Geometry,
+    debug_clock: bool,
     ns: Rc<[u8]>,
     buffers: Buffers,
 }
@@ -116,11 +125,16 @@ fn lease() -> Result<Lease, PhpException> {
                 "presence: the shared segment is not available".into(),
             ));
         };
-        let (segment, configured) = (Rc::clone(&opened.segment), opened.configured);
+        let (segment, configured, debug_clock) = (
+            Rc::clone(&opened.segment),
+            opened.configured,
+            opened.debug_clock,
+        );
         let ns = Rc::clone(st.namespace.get_or_insert_with(|| ini::namespace().into()));
         Ok(Lease {
             segment,
             configured,
+            debug_clock,
             ns,
             buffers: st.buffers.take().unwrap_or_default(),
         })
@@ -140,15 +154,22 @@ pub fn with<R>(f: impl FnOnce(&mut Ctx<'_>) -> Result<R, PhpException>) -> Resul
     let Lease {
         segment,
         configured,
+        debug_clock,
         ns,
         mut buffers,
     } = lease()?;
+    let clock_offset = if debug_clock {
+        segment.clock_offset()
+    } else {
+        0
+    };
     let r = f(&mut Ctx {
         store: Store::new(&*segment),
         segment: &segment,
         configured,
         ns: &ns,
-        now: wall_clock() + segment.clock_offset(),
+        now: wall_clock() + clock_offset,
+        clock_offset,
         entries: &mut buffers.entries,
         writer: &mut buffers.writer,
     });

@@ -543,13 +543,19 @@ impl Segment {
         unsafe { AtomicI64::from_ptr(self.base.add(off).cast()) }
     }
 
-    /// Seconds the debug clock is ahead of the wall clock, for every process on this segment.
+    /// Seconds the debug clock is ahead of the wall clock, for the processes on this segment that
+    /// honour it (those with `presence.debug_clock=1`).
     pub fn clock_offset(&self) -> i64 {
         self.clock_cell().load(Ordering::Relaxed)
     }
 
     pub fn advance_clock(&self, secs: i64) -> i64 {
         self.clock_cell().fetch_add(secs, Ordering::Relaxed) + secs
+    }
+
+    /// Sets the debug offset back to 0; returns what it was.
+    pub fn reset_clock(&self) -> i64 {
+        self.clock_cell().swap(0, Ordering::Relaxed)
     }
 
     pub fn path(&self) -> &Path {

@@ -280,4 +280,9 @@ fn clock_offset_is_shared_between_processes() {
     });
     assert_eq!(statuses, [0]);
     assert_eq!(seg.clock_offset(), 90);
+    let statuses = fork_all(1, |_| {
+        assert_eq!(t.open().reset_clock(), 90);
+    });
+    assert_eq!(statuses, [0]);
+    assert_eq!(seg.clock_offset(), 0);
 }
