@@ -57,9 +57,9 @@ namespace {
     /**
      * The current namespace.
      *
-     * @return mixed
+     * @return string
      */
-    function presence_namespace(): mixed {}
+    function presence_namespace(): string {}
 
     /**
      * Removes one entry; true when something was removed.

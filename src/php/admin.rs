@@ -7,10 +7,11 @@ use super::ini;
 use super::state;
 use crate::store::{Backend, RoomKey};
 use crate::sys::zend::string_zval as zstr;
+use ext_php_rs::binary::Binary;
 use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::{ZendHashTable, Zval};
+use ext_php_rs::types::ZendHashTable;
 
 /// Counters of the whole segment plus where it lives.
 #[php_function]
@@ -64,8 +65,8 @@ pub fn presence_set_namespace(namespace: BinarySlice<u8>) -> PhpResult<()> {
 
 /// The current namespace.
 #[php_function]
-pub fn presence_namespace() -> PhpResult<Zval> {
-    state::with(|c| Ok(zstr(c.ns)))
+pub fn presence_namespace() -> PhpResult<Binary<u8>> {
+    state::with(|c| Ok(Binary::new(c.ns.to_vec())))
 }
 
 /// The store's clock in unix seconds, including the debug offset where `presence.debug_clock=1`.

@@ -97,10 +97,18 @@ pub fn default_ttl() -> i64 {
     ini_long(c"presence.default_ttl")
 }
 
-pub fn namespace() -> Vec<u8> {
-    let mut ns = ini_string(c"presence.namespace");
-    ns.truncate(crate::store::layout::MAX_NAMESPACE_LEN);
-    ns
+/// The request's default namespace. Too long is refused, not cut: two sites whose namespaces share
+/// the first 64 bytes would otherwise share presence.
+pub fn namespace() -> Result<Vec<u8>, String> {
+    let ns = ini_string(c"presence.namespace");
+    let max = crate::store::layout::MAX_NAMESPACE_LEN;
+    if ns.len() > max {
+        return Err(format!(
+            "presence.namespace must be at most {max} bytes (got {}); it is never cut, since sites whose namespaces share a prefix would then share presence",
+            ns.len()
+        ));
+    }
+    Ok(ns)
 }
 
 #[cfg(test)]

@@ -130,7 +130,13 @@ fn lease() -> Result<Lease, PhpException> {
             opened.configured,
             opened.debug_clock,
         );
-        let ns = Rc::clone(st.namespace.get_or_insert_with(|| ini::namespace().into()));
+        let ns = if let Some(ns) = &st.namespace {
+            Rc::clone(ns)
+        } else {
+            let ns: Rc<[u8]> = ini::namespace().map_err(presence_error)?.into();
+            st.namespace = Some(Rc::clone(&ns));
+            ns
+        };
         Ok(Lease {
             segment,
             configured,
