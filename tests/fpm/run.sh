@@ -12,24 +12,21 @@ shm=/dev/shm/presence-fpm-test
 mkdir -p "$state"
 rm -f "$shm"
 
-cat > "$state/fpm.conf" <<CONF
-[global]
-pid = $state/fpm.pid
-error_log = $state/fpm.log
-daemonize = no
-[probe]
-listen = 127.0.0.1:$port
+pool() { # name, port, workers
+	cat <<POOL
+[$1]
+listen = 127.0.0.1:$2
 pm = static
-pm.max_children = 4
+pm.max_children = $3
 php_admin_value[presence.shm_path] = $shm
 php_admin_value[presence.debug_clock] = 1
-[single]
-listen = 127.0.0.1:$single_port
-pm = static
-pm.max_children = 1
-php_admin_value[presence.shm_path] = $shm
-php_admin_value[presence.debug_clock] = 1
-CONF
+POOL
+}
+{
+	printf '[global]\npid = %s\nerror_log = %s\ndaemonize = no\n' "$state/fpm.pid" "$state/fpm.log"
+	pool probe "$port" 4
+	pool single "$single_port" 1
+} > "$state/fpm.conf"
 # The extension must be loaded before the pool is read (php.ini or -d), or php_admin_value[presence.*] is ignored.
 php-fpm8.2 -F -R -n -d extension="$so" -y "$state/fpm.conf" &
 fpm=$!

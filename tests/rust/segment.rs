@@ -224,10 +224,7 @@ fn a_segment_from_a_newer_layout_is_refused_and_left_alone() {
     edit_header(&t.0, |h| h.layout_version += 1);
     let before = std::fs::read(&t.0).unwrap();
     let ino = inode(&t.0);
-    let e = Segment::open(&t.0, &options(), 1000)
-        .err()
-        .unwrap()
-        .to_string();
+    let e = t.refusal(&options());
     assert!(e.contains("newer build of presence"), "{e}");
     assert!(e.contains(&t.0.display().to_string()), "{e}");
     assert_eq!(inode(&t.0), ino);
@@ -293,10 +290,7 @@ fn a_valid_looking_world_writable_segment_planted_by_another_user_is_refused_unt
     chmod(&t.0, 0o666);
     std::os::unix::fs::chown(&t.0, Some(12345), Some(12345)).unwrap();
     let before = std::fs::read(&t.0).unwrap();
-    let e = Segment::open(&t.0, &options(), 1000)
-        .err()
-        .unwrap()
-        .to_string();
+    let e = t.refusal(&options());
     for part in [
         &t.0.display().to_string(),
         "uid 12345",
@@ -315,10 +309,7 @@ fn a_valid_looking_world_writable_segment_planted_by_another_user_is_refused_unt
 
     // Owner-only but still another user's: refused just the same.
     chmod(&t.0, 0o600);
-    let e = Segment::open(&t.0, &options(), 1000)
-        .err()
-        .unwrap()
-        .to_string();
+    let e = t.refusal(&options());
     assert!(e.contains("belongs to uid 12345"), "{e}");
 }
 
@@ -338,17 +329,11 @@ fn a_group_shared_segment_is_accepted_only_from_one_of_our_groups() {
     // Another user's file in our group: fine when sharing is asked for, refused otherwise.
     std::os::unix::fs::chown(&t.0, Some(12345), Some(0)).unwrap();
     drop(t.open_with(&shared));
-    let e = Segment::open(&t.0, &options(), 1000)
-        .err()
-        .unwrap()
-        .to_string();
+    let e = t.refusal(&options());
     assert!(e.contains("presence.shm_mode=0660"), "{e}");
     // Another user's file in another group: refused even when sharing.
     std::os::unix::fs::chown(&t.0, Some(12345), Some(12345)).unwrap();
-    let e = Segment::open(&t.0, &shared, 1000)
-        .err()
-        .unwrap()
-        .to_string();
+    let e = t.refusal(&shared);
     assert!(e.contains("not one of ours"), "{e}");
 }
 
@@ -370,24 +355,14 @@ fn a_found_mode_is_only_ever_narrowed_and_other_users_bits_are_refused() {
     assert_eq!(mode_of(&t.0), 0o600);
     // Anything for other users is refused, even on our own file, and left as found.
     chmod(&t.0, 0o604);
-    let e = Segment::open(&t.0, &options(), 1000)
-        .err()
-        .unwrap()
-        .to_string();
+    let e = t.refusal(&options());
     assert!(e.contains("mode 0604 gives other users access"), "{e}");
     assert_eq!(mode_of(&t.0), 0o604);
     // And such a mode cannot be configured.
-    let e = Segment::open(
-        &t.0,
-        &Options {
-            mode: 0o666,
-            ..options()
-        },
-        1000,
-    )
-    .err()
-    .unwrap()
-    .to_string();
+    let e = t.refusal(&Options {
+        mode: 0o666,
+        ..options()
+    });
     assert!(e.contains("other users nothing"), "{e}");
 }
 
@@ -398,10 +373,7 @@ fn something_other_than_a_file_at_the_path_is_refused_without_blocking() {
     let c = std::ffi::CString::new(t.0.to_str().unwrap()).unwrap();
     // SAFETY: a valid NUL-terminated path.
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
-    let e = Segment::open(&t.0, &options(), 1000)
-        .err()
-        .unwrap()
-        .to_string();
+    let e = t.refusal(&options());
     assert!(e.contains("it is a FIFO"), "{e}");
 }
 
@@ -517,10 +489,7 @@ fn a_segment_whose_creator_cannot_share_our_mutexes_is_refused_and_left_alone() 
         h.abi.libc = presence::store::layout::Abi::MUSL;
     });
     let before = std::fs::read(&t.0).unwrap();
-    let e = Segment::open(&t.0, &options(), 1000)
-        .err()
-        .unwrap()
-        .to_string();
+    let e = t.refusal(&options());
     for part in [
         "cannot share locks",
         "creator: musl",
@@ -534,10 +503,7 @@ fn a_segment_whose_creator_cannot_share_our_mutexes_is_refused_and_left_alone() 
     );
     // Even with another layout version: a build that cannot share the mutexes never replaces it.
     edit_header(&t.0, |h| h.layout_version = 1);
-    let e = Segment::open(&t.0, &options(), 1000)
-        .err()
-        .unwrap()
-        .to_string();
+    let e = t.refusal(&options());
     assert!(e.contains("cannot share locks"), "{e}");
 }
 

@@ -42,6 +42,13 @@ impl TempSeg {
     pub fn open_with(&self, opts: &Options) -> Segment {
         Segment::open(&self.0, opts, 1000).unwrap()
     }
+    /// The message of an open that must fail.
+    pub fn refusal(&self, opts: &Options) -> String {
+        match Segment::open(&self.0, opts, 1000) {
+            Ok(_) => panic!("{} opened, but should have been refused", self.0.display()),
+            Err(e) => e.to_string(),
+        }
+    }
 }
 
 impl Drop for TempSeg {
