@@ -7,8 +7,8 @@
 //! (a destructor the GC calls, an `E_USER_ERROR`, `memory_limit` on builds that raise it at once)
 //! longjmps over the Rust frames without running their destructors: a `RefMut` held across it
 //! would stay borrowed for the rest of the worker's life, and every later call would fail. So a
-//! call leases what it needs (a counted handle on the segment, the namespace, the buffers) in a
-//! short borrow and gives the buffers back at the end; a call cut short by a fatal only leaks its
+//! call leases what it needs (a counted handle on the segment, the namespace) in a short borrow and
+//! takes the buffers out of their cell, giving them back at the end; a call cut short by a fatal only leaks its
 //! lease, and a call made from inside another (a destructor the GC runs mid-call) gets its own.
 
 use super::errors::{open_error, presence_error, value_error};
@@ -18,7 +18,7 @@ use crate::store::layout::{Geometry, MAX_NAMESPACE_LEN};
 use crate::store::{Entries, Store};
 use crate::sys::{Options, Segment};
 use ext_php_rs::exception::PhpException;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -44,14 +44,14 @@ struct State {
     segment: Option<Opened>,
     /// None until first use in the current request (reset by RINIT to follow ini_set/per-dir values).
     namespace: Option<Rc<[u8]>>,
-    /// None while a call has them (or lost them to a fatal error): a call then starts fresh ones.
-    buffers: Option<Buffers>,
     /// Whether this request checked that the path still names the mapped segment.
     checked: bool,
 }
 
 thread_local! {
     static STATE: RefCell<State> = RefCell::new(State::default());
+    /// Empty while a call has them (or lost them to a fatal error): a call then starts fresh ones.
+    static BUFFERS: Cell<Option<Box<Buffers>>> = const { Cell::new(None) };
 }
 
 /// What a function gets to work with.
@@ -97,7 +97,6 @@ struct Lease {
     configured: Geometry,
     debug_clock: bool,
     ns: Rc<[u8]>,
-    buffers: Buffers,
 }
 
 fn lease() -> Result<Lease, PhpException> {
@@ -117,19 +116,16 @@ fn lease() -> Result<Lease, PhpException> {
                 st.segment = None;
             }
         }
-        if st.segment.is_none() {
-            st.segment = Some(open_segment()?);
-        }
-        let Some(opened) = &st.segment else {
-            return Err(presence_error(
-                "presence: the shared segment is not available".into(),
-            ));
+        let opened = match st.segment.take() {
+            Some(o) => o,
+            None => open_segment()?,
         };
         let (segment, configured, debug_clock) = (
             Rc::clone(&opened.segment),
             opened.configured,
             opened.debug_clock,
         );
+        st.segment = Some(opened);
         let ns = if let Some(ns) = &st.namespace {
             Rc::clone(ns)
         } else {
@@ -142,17 +138,8 @@ fn lease() -> Result<Lease, PhpException> {
             configured,
             debug_clock,
             ns,
-            buffers: st.buffers.take().unwrap_or_default(),
         })
     })
-}
-
-fn give_back(buffers: Buffers) {
-    STATE.with(|cell| {
-        if let Ok(mut st) = cell.try_borrow_mut() {
-            st.buffers = Some(buffers);
-        }
-    });
 }
 
 /// Runs `f` with the segment mapped and the namespace resolved.
@@ -162,8 +149,8 @@ pub fn with<R>(f: impl FnOnce(&mut Ctx<'_>) -> Result<R, PhpException>) -> Resul
         configured,
         debug_clock,
         ns,
-        mut buffers,
     } = lease()?;
+    let mut buffers = BUFFERS.take().unwrap_or_default();
     let clock_offset = if debug_clock {
         segment.clock_offset()
     } else {
@@ -179,7 +166,7 @@ pub fn with<R>(f: impl FnOnce(&mut Ctx<'_>) -> Result<R, PhpException>) -> Resul
         entries: &mut buffers.entries,
         writer: &mut buffers.writer,
     });
-    give_back(buffers);
+    BUFFERS.set(Some(buffers));
     r
 }
 
