@@ -18,12 +18,22 @@ namespace {
     function presence_clear(): int {}
 
     /**
-     * Moves the store clock forward for every process on this segment. Needs `presence.debug_clock=1`.
+     * Moves the store clock forward for every process on this segment that runs with
+     * `presence.debug_clock=1` (others keep the wall clock); returns the total offset. Needs
+     * `presence.debug_clock=1`.
      *
      * @param int $seconds
      * @return int
      */
     function presence_debug_advance(int $seconds): int {}
+
+    /**
+     * Sets the store clock back to the wall clock for every process on this segment; returns the
+     * offset it had. Needs `presence.debug_clock=1`.
+     *
+     * @return int
+     */
+    function presence_debug_reset_clock(): int {}
 
     /**
      * Holds the room's shard lock, mid-change, for `$ms` milliseconds: lets tests kill a process
@@ -47,9 +57,9 @@ namespace {
     /**
      * The current namespace.
      *
-     * @return mixed
+     * @return string
      */
-    function presence_namespace(): mixed {}
+    function presence_namespace(): string {}
 
     /**
      * Removes one entry; true when something was removed.
@@ -117,7 +127,7 @@ namespace {
     function presence_sweep(): int {}
 
     /**
-     * The store's clock in unix seconds, including the debug offset.
+     * The store's clock in unix seconds, including the debug offset where `presence.debug_clock=1`.
      *
      * @return int
      */

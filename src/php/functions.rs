@@ -2,7 +2,7 @@
 //! releases the shard lock), then builds PHP values from the copied-out bytes.
 
 use super::data;
-use super::errors::{presence_error, store_error, value_error};
+use super::errors::{store_error, value_error};
 use super::ini;
 use super::keys::with_keys;
 use super::shapes;
@@ -16,7 +16,7 @@ use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendStr, Zval};
 
 const MAX_TTL: i64 = 86_400;
 
-fn key_arg<'a>(func: &str, pos: u8, name: &str, v: &'a [u8]) -> PhpResult<&'a [u8]> {
+pub(super) fn key_arg<'a>(func: &str, pos: u8, name: &str, v: &'a [u8]) -> PhpResult<&'a [u8]> {
     if v.is_empty() {
         return Err(value_error(
             func,
@@ -275,102 +275,6 @@ pub fn presence_clear() -> PhpResult<i64> {
     })
 }
 
-/// Counters of the whole segment plus where it lives.
-#[php_function]
-pub fn presence_stats() -> PhpResult<ZBox<ZendHashTable>> {
-    run(|c| {
-        let s = c.store.stats().map_err(|e| store_error(&e))?;
-        let mut ht = ZendHashTable::with_capacity(14);
-        let pairs: [(&str, u64); 11] = [
-            ("entries", s.shard.entries),
-            ("capacity", s.capacity),
-            ("bytes_used", s.bytes_used),
-            ("bytes_capacity", s.bytes_capacity),
-            ("rooms", s.shard.rooms),
-            ("sweeps", s.shard.sweeps),
-            ("swept", s.shard.swept),
-            ("lock_recoveries", s.shard.recoveries),
-            ("full_refusals", s.shard.refusals),
-            ("shards", u64::from(s.shards)),
-            (
-                "layout_version",
-                u64::from(crate::store::layout::LAYOUT_VERSION),
-            ),
-        ];
-        for (k, v) in pairs {
-            let _ = ht.insert(k, v.cast_signed());
-        }
-        let _ = ht.insert("path", c.segment.path().to_string_lossy().as_ref());
-        let _ = ht.insert("namespace", zstr(c.ns));
-        let _ = ht.insert("clock_offset", c.segment.clock_offset());
-        Ok(ht)
-    })
-}
-
-/// Sets the namespace for the rest of this request (sites and blogs use one each).
-#[php_function]
-pub fn presence_set_namespace(namespace: BinarySlice<u8>) -> PhpResult<()> {
-    state::set_namespace(&namespace)
-}
-
-/// The current namespace.
-#[php_function]
-pub fn presence_namespace() -> PhpResult<Zval> {
-    run(|c| Ok(zstr(c.ns)))
-}
-
-/// The store's clock in unix seconds, including the debug offset.
-#[php_function]
-pub fn presence_time() -> PhpResult<i64> {
-    run(|c| Ok(c.now))
-}
-
-/// Debug functions change what every process sees: only where `presence.debug_clock=1`.
-fn require_debug(func: &str) -> PhpResult<()> {
-    if ini::debug_clock() {
-        Ok(())
-    } else {
-        Err(presence_error(format!(
-            "{func}() needs presence.debug_clock=1 in php.ini (test machines only)"
-        )))
-    }
-}
-
-/// Moves the store clock forward for every process on this segment. Needs `presence.debug_clock=1`.
-#[php_function]
-pub fn presence_debug_advance(seconds: i64) -> PhpResult<i64> {
-    require_debug("presence_debug_advance")?;
-    if !(0..=10 * 365 * 86_400).contains(&seconds) {
-        return Err(value_error(
-            "presence_debug_advance",
-            "Argument #1 ($seconds) must be between 0 and 315360000",
-        ));
-    }
-    run(|c| Ok(c.segment.advance_clock(seconds)))
-}
-
-/// Holds the room's shard lock, mid-change, for `$ms` milliseconds: lets tests kill a process
-/// that holds the lock. Needs `presence.debug_clock=1`.
-#[php_function]
-pub fn presence_debug_stall(room: BinarySlice<u8>, ms: i64) -> PhpResult<()> {
-    let room = key_arg("presence_debug_stall", 1, "room", &room)?;
-    require_debug("presence_debug_stall")?;
-    let ms = u64::try_from(ms)
-        .ok()
-        .filter(|m| *m <= 60_000)
-        .ok_or_else(|| {
-            value_error(
-                "presence_debug_stall",
-                "Argument #2 ($ms) must be between 0 and 60000",
-            )
-        })?;
-    run(|c| {
-        c.store
-            .stall(&RoomKey::new(c.ns, room), ms)
-            .map_err(|e| store_error(&e))
-    })
-}
-
 /// Adds every function above to the module.
 pub fn register(module: ModuleBuilder) -> ModuleBuilder {
     module
@@ -384,10 +288,4 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(presence_room_version))
         .function(wrap_function!(presence_sweep))
         .function(wrap_function!(presence_clear))
-        .function(wrap_function!(presence_stats))
-        .function(wrap_function!(presence_set_namespace))
-        .function(wrap_function!(presence_namespace))
-        .function(wrap_function!(presence_time))
-        .function(wrap_function!(presence_debug_advance))
-        .function(wrap_function!(presence_debug_stall))
 }

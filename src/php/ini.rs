@@ -5,13 +5,19 @@ use crate::sys::zend::{ini_long, ini_string};
 use ext_php_rs::flags::IniEntryPermission;
 use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
 use std::path::PathBuf;
+use std::time::Duration;
 
-pub static ENTRIES: IniEntryDefs<9> = IniEntryDefs::new([
+pub static ENTRIES: IniEntryDefs<10> = IniEntryDefs::new([
     IniEntryDef::new(c"presence.shm_path", c"", IniEntryPermission::System),
     IniEntryDef::new(c"presence.shm_mode", c"0600", IniEntryPermission::System),
     IniEntryDef::new(c"presence.capacity", c"16384", IniEntryPermission::System),
     IniEntryDef::new(c"presence.data_memory", c"32M", IniEntryPermission::System),
     IniEntryDef::new(c"presence.shards", c"16", IniEntryPermission::System),
+    IniEntryDef::new(
+        c"presence.lock_timeout_ms",
+        c"1000",
+        IniEntryPermission::System,
+    ),
     IniEntryDef::new(c"presence.debug_clock", c"0", IniEntryPermission::System),
     IniEntryDef::new(c"presence.default_ttl", c"60", IniEntryPermission::All),
     IniEntryDef::new(c"presence.namespace", c"", IniEntryPermission::All),
@@ -24,6 +30,7 @@ pub struct Settings {
     pub capacity: u32,
     pub data_memory: u64,
     pub shards: u32,
+    pub lock_timeout: Duration,
 }
 
 fn text(name: &std::ffi::CStr) -> String {
@@ -47,8 +54,8 @@ pub fn settings() -> Result<Settings, String> {
     let mode_text = text(c"presence.shm_mode");
     let mode = u32::from_str_radix(mode_text.trim_start_matches("0o"), 8)
         .ok()
-        .filter(|m| *m & !0o777 == 0 && *m & 0o600 == 0o600)
-        .ok_or_else(|| format!("presence.shm_mode must be an octal mode including owner read/write, such as 0600 or 0660 (got \"{mode_text}\")"))?;
+        .filter(|m| *m & !0o770 == 0 && *m & 0o600 == 0o600)
+        .ok_or_else(|| format!("presence.shm_mode must be an octal mode with owner read/write and nothing for other users, such as 0600 or 0660 (got \"{mode_text}\")"))?;
     let capacity = u32::try_from(ini_long(c"presence.capacity"))
         .ok()
         .filter(|c| (16..=16_777_216).contains(c))
@@ -61,6 +68,13 @@ pub fn settings() -> Result<Settings, String> {
         .ok()
         .filter(|s| (1..=1024).contains(s))
         .ok_or("presence.shards must be between 1 and 1024")?;
+    let lock_text = text(c"presence.lock_timeout_ms");
+    let lock_timeout = lock_text
+        .parse::<u64>()
+        .ok()
+        .filter(|ms| (1..=60_000).contains(ms))
+        .map(Duration::from_millis)
+        .ok_or_else(|| format!("presence.lock_timeout_ms must be a whole number of milliseconds between 1 and 60000, such as 1000 (got \"{lock_text}\")"))?;
     Ok(Settings {
         path: if path.is_empty() {
             crate::sys::default_path()
@@ -71,6 +85,7 @@ pub fn settings() -> Result<Settings, String> {
         capacity,
         data_memory,
         shards,
+        lock_timeout,
     })
 }
 
@@ -82,10 +97,18 @@ pub fn default_ttl() -> i64 {
     ini_long(c"presence.default_ttl")
 }
 
-pub fn namespace() -> Vec<u8> {
-    let mut ns = ini_string(c"presence.namespace");
-    ns.truncate(crate::store::layout::MAX_NAMESPACE_LEN);
-    ns
+/// The request's default namespace. Too long is refused, not cut: two sites whose namespaces share
+/// the first 64 bytes would otherwise share presence.
+pub fn namespace() -> Result<Vec<u8>, String> {
+    let ns = ini_string(c"presence.namespace");
+    let max = crate::store::layout::MAX_NAMESPACE_LEN;
+    if ns.len() > max {
+        return Err(format!(
+            "presence.namespace must be at most {max} bytes (got {}); it is never cut, since sites whose namespaces share a prefix would then share presence",
+            ns.len()
+        ));
+    }
+    Ok(ns)
 }
 
 #[cfg(test)]

@@ -46,13 +46,31 @@ thread_local! {
     static SHAPES: RefCell<Shapes> = RefCell::new(Shapes::default());
 }
 
+/// Runs `f` with this request's templates. They are moved out of the cell for the call, never
+/// borrowed across it: `f` builds PHP values, and a fatal error there longjmps past our frames, so a
+/// borrow would stay taken (and `release` would panic in RSHUTDOWN). Such a call leaks the
+/// templates it held instead (never freed, so never freed twice); the next call starts afresh.
 pub fn with<R>(f: impl FnOnce(&mut Shapes) -> R) -> R {
-    SHAPES.with(|s| f(&mut s.borrow_mut()))
+    let mut shapes = SHAPES.with(|s| s.try_borrow_mut().map(|mut s| std::mem::take(&mut *s)));
+    let mut fresh = Shapes::default();
+    let r = f(shapes.as_mut().unwrap_or(&mut fresh));
+    if let Ok(shapes) = shapes {
+        SHAPES.with(|s| {
+            if let Ok(mut s) = s.try_borrow_mut() {
+                *s = shapes;
+            }
+        });
+    }
+    r
 }
 
 /// Frees the templates while request memory is still valid.
 pub fn release() {
-    SHAPES.with(|s| *s.borrow_mut() = Shapes::default());
+    SHAPES.with(|s| {
+        if let Ok(mut s) = s.try_borrow_mut() {
+            *s = Shapes::default();
+        }
+    });
 }
 
 fn slot(depth: usize, n: usize) -> usize {

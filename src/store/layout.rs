@@ -20,7 +20,8 @@ use bytemuck::{Pod, Zeroable};
 /// "PRESENC1" — the first word of every segment.
 pub const MAGIC: u64 = u64::from_le_bytes(*b"PRESENC1");
 /// Bumped whenever any struct below, the hash or the codec changes meaning.
-pub const LAYOUT_VERSION: u32 = 1;
+/// 2: the header carries the creator's ABI fingerprint.
+pub const LAYOUT_VERSION: u32 = 2;
 
 /// No index: the end of a chain or list.
 pub const NIL: u32 = u32::MAX;
@@ -52,10 +53,92 @@ pub struct Header {
     pub shard_stride: u64,
     pub total_size: u64,
     pub created: i64,
-    /// Seconds added to the wall clock (moved only when `presence.debug_clock` is on).
-    /// Accessed atomically through `sys`.
+    /// Seconds added to the wall clock by processes running with `presence.debug_clock=1` (others
+    /// ignore it). Accessed atomically through `sys`.
     pub clock_offset: i64,
-    pub reserved: [u64; 8],
+    /// Who can share this segment's mutexes. At [`ABI_OFFSET`] in every layout from 2 on, so any
+    /// later build can refuse a segment it cannot share before it reads anything else.
+    pub abi: Abi,
+    pub reserved: [u64; 6],
+}
+
+/// Where [`Header::abi`] lies, in this layout and every later one.
+pub const ABI_OFFSET: usize = 56;
+
+/// The facts a process must share with a segment's creator to use its process-shared mutexes:
+/// their size and alignment, the libc that implements them, and the machine's word.
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable, Debug, PartialEq, Eq)]
+pub struct Abi {
+    /// 1 on a little-endian machine, 2 on a big-endian one (one byte reads the same either way).
+    pub byte_order: u8,
+    pub pointer_bytes: u8,
+    /// [`Abi::GLIBC`], [`Abi::MUSL`] or [`Abi::OTHER_LIBC`].
+    pub libc: u8,
+    /// 1 when the libc supports robust, process-shared mutexes.
+    pub robust_mutex: u8,
+    pub mutex_size: u16,
+    pub mutex_align: u16,
+    /// The libc's version; only the major one must match (glibc keeps its mutex ABI within 2.x).
+    pub libc_major: u16,
+    pub libc_minor: u16,
+    pub reserved: [u8; 4],
+}
+
+impl Abi {
+    pub const GLIBC: u8 = 1;
+    pub const MUSL: u8 = 2;
+    pub const OTHER_LIBC: u8 = 3;
+
+    /// A header written before fingerprints existed (layout 1) holds zeros here.
+    pub fn is_unset(&self) -> bool {
+        *self == Abi::zeroed()
+    }
+
+    /// Whether a process with `self` can share mutexes created by one with `other`.
+    pub fn compatible(&self, other: &Abi) -> bool {
+        let key = |a: &Abi| {
+            (
+                a.byte_order,
+                a.pointer_bytes,
+                a.libc,
+                a.robust_mutex,
+                a.mutex_size,
+                a.mutex_align,
+                a.libc_major,
+            )
+        };
+        key(self) == key(other)
+    }
+}
+
+impl std::fmt::Display for Abi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let libc = match self.libc {
+            Abi::GLIBC => "glibc",
+            Abi::MUSL => "musl",
+            _ => "another libc",
+        };
+        write!(
+            f,
+            "{libc} {}.{}, {}-bit {}-endian, {}-byte pthread_mutex_t aligned to {}, {}",
+            self.libc_major,
+            self.libc_minor,
+            u32::from(self.pointer_bytes) * 8,
+            if self.byte_order == 1 {
+                "little"
+            } else {
+                "big"
+            },
+            self.mutex_size,
+            self.mutex_align,
+            if self.robust_mutex == 1 {
+                "robust mutexes"
+            } else {
+                "no robust mutexes"
+            }
+        )
+    }
 }
 
 /// Per-shard bookkeeping, only touched under the shard lock.
@@ -224,6 +307,9 @@ mod tests {
     #[test]
     fn struct_sizes_are_fixed() {
         assert_eq!(size_of::<Header>(), 120);
+        assert_eq!(size_of::<Abi>(), 16);
+        assert_eq!(std::mem::offset_of!(Header, abi), ABI_OFFSET);
+        assert_eq!(std::mem::offset_of!(Header, layout_version), 8);
         assert_eq!(size_of::<ShardMeta>(), 80);
         assert_eq!(size_of::<RoomRec>(), 32);
         assert_eq!(size_of::<Slot>(), 88);

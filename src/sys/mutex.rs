@@ -3,8 +3,12 @@
 //! Robust means the kernel releases it when its owner dies: the next locker gets `EOWNERDEAD`
 //! instead of waiting forever, the hang a killed worker causes in an ordinary lock. That locker repairs
 //! the data, marks the mutex consistent and carries on.
+//!
+//! A holder that is alive but stopped (SIGSTOP, a debugger, a frozen cgroup) releases nothing, so
+//! every wait is bounded: [`lock`] gives up after a timeout, and [`try_lock`] does not wait at all.
 
 use std::io;
+use std::time::{Duration, Instant};
 
 /// Bytes one mutex may occupy (`pthread_mutex_t` is 40 on x86-64 and aarch64 glibc).
 pub const MUTEX_BYTES: usize = 64;
@@ -53,24 +57,84 @@ pub struct Held {
     pub owner_died: bool,
 }
 
-/// Locks the mutex at `at`.
+fn held(m: *mut libc::pthread_mutex_t, rc: libc::c_int) -> io::Result<Option<Held>> {
+    match rc {
+        0 => Ok(Some(Held {
+            m,
+            owner_died: false,
+        })),
+        libc::EOWNERDEAD => Ok(Some(Held {
+            m,
+            owner_died: true,
+        })),
+        libc::EBUSY | libc::ETIMEDOUT => Ok(None),
+        rc => Err(io::Error::from_raw_os_error(rc)),
+    }
+}
+
+/// Locks the mutex at `at`, waiting at most `timeout` for another holder to let go. A holder that
+/// died is not waited for: its lock comes back with `owner_died` set.
+///
+/// # Errors
+/// `ErrorKind::TimedOut` when the mutex stayed held for all of `timeout` (its holder is alive but
+/// stopped, stuck, or just slow); other errors come from pthread.
 ///
 /// # Safety
 /// `at` must point to a mutex initialised by [`init`] inside a mapping that outlives the `Held`.
 #[allow(clippy::cast_ptr_alignment)] // As in `init`.
-pub unsafe fn lock(at: *mut u8) -> io::Result<Held> {
+pub unsafe fn lock(at: *mut u8, timeout: Duration) -> io::Result<Held> {
+    // SAFETY: forwarded from the caller.
+    if let Some(h) = unsafe { try_lock(at) }? {
+        return Ok(h);
+    }
+    let m = at.cast::<libc::pthread_mutex_t>();
+    let start = Instant::now();
+    loop {
+        let left = timeout.saturating_sub(start.elapsed());
+        if left.is_zero() {
+            return Err(io::Error::from(io::ErrorKind::TimedOut));
+        }
+        // pthread_mutex_timedlock takes a CLOCK_REALTIME deadline: a wall-clock step forward can
+        // end a wait early, so the loop measures what is left on the monotonic clock.
+        let deadline = realtime_after(left);
+        // SAFETY: the caller guarantees `m` is an initialised process-shared mutex in a live
+        // mapping; `deadline` is a valid timespec on our stack.
+        if let Some(h) = held(m, unsafe {
+            libc::pthread_mutex_timedlock(m, &raw const deadline)
+        })? {
+            return Ok(h);
+        }
+    }
+}
+
+/// Takes the mutex at `at` if nobody holds it, without waiting: `None` when it is held. For callers
+/// that take several locks and must not wait on one while holding another.
+///
+/// # Safety
+/// As for [`lock`].
+#[allow(clippy::cast_ptr_alignment)] // As in `init`.
+pub unsafe fn try_lock(at: *mut u8) -> io::Result<Option<Held>> {
     let m = at.cast::<libc::pthread_mutex_t>();
     // SAFETY: the caller guarantees `m` is an initialised process-shared mutex in a live mapping.
-    match unsafe { libc::pthread_mutex_lock(m) } {
-        0 => Ok(Held {
-            m,
-            owner_died: false,
-        }),
-        libc::EOWNERDEAD => Ok(Held {
-            m,
-            owner_died: true,
-        }),
-        rc => Err(io::Error::from_raw_os_error(rc)),
+    held(m, unsafe { libc::pthread_mutex_trylock(m) })
+}
+
+// `time_t` and `c_long` are 32 bits on some targets, where these conversions can fail.
+#[allow(clippy::unnecessary_fallible_conversions)]
+fn realtime_after(d: Duration) -> libc::timespec {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec to a valid local; CLOCK_REALTIME always exists.
+    unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &raw mut now) };
+    let at = Duration::new(
+        u64::try_from(now.tv_sec).unwrap_or(0),
+        u32::try_from(now.tv_nsec).unwrap_or(0),
+    ) + d;
+    libc::timespec {
+        tv_sec: libc::time_t::try_from(at.as_secs()).unwrap_or(libc::time_t::MAX),
+        tv_nsec: libc::c_long::try_from(at.subsec_nanos()).unwrap_or(0),
     }
 }
 

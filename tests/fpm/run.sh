@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # php-fpm with 4 static workers on loopback: an entry written through one worker is read through
-# every other worker and through php-cli, and a php-cli write is read through every worker.
+# every other worker and through php-cli, and a php-cli write is read through every worker. A second
+# pool with a single worker shows that worker surviving fatal errors raised inside presence calls.
 # PHP_BIN / PHP_FPM_BIN choose the PHP (default: Debian's 8.2; the PHP 8.4 lane passes its own).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -8,35 +9,42 @@ php_bin=${PHP_BIN:-php8.2}
 fpm_bin=${PHP_FPM_BIN:-php-fpm8.2}
 so=${PRESENCE_SO:-$root/target/release/libpresence.so}
 port=${FPM_TEST_PORT:-9190}
+single_port=$((port + 1))
 state=$root/.build/fpm-test
 shm=/dev/shm/presence-fpm-test
 mkdir -p "$state"
 rm -f "$shm"
 
-cat > "$state/fpm.conf" <<CONF
-[global]
-pid = $state/fpm.pid
-error_log = $state/fpm.log
-daemonize = no
-[probe]
-listen = 127.0.0.1:$port
+pool() { # name, port, workers
+	cat <<POOL
+[$1]
+listen = 127.0.0.1:$2
 pm = static
-pm.max_children = 4
+pm.max_children = $3
 php_admin_value[presence.shm_path] = $shm
 php_admin_value[presence.debug_clock] = 1
-CONF
+POOL
+}
+{
+	printf '[global]\npid = %s\nerror_log = %s\ndaemonize = no\n' "$state/fpm.pid" "$state/fpm.log"
+	pool probe "$port" 4
+	pool single "$single_port" 1
+} > "$state/fpm.conf"
 # The extension must be loaded before the pool is read (php.ini or -d), or php_admin_value[presence.*] is ignored.
 "$fpm_bin" -F -R -n -d extension="$so" -y "$state/fpm.conf" &
 fpm=$!
 trap 'kill $fpm 2>/dev/null; wait $fpm 2>/dev/null; rm -f "$shm"' EXIT
 for _ in $(seq 50); do
-	nc -z 127.0.0.1 "$port" 2>/dev/null && break
+	nc -z 127.0.0.1 "$port" 2>/dev/null && nc -z 127.0.0.1 "$single_port" 2>/dev/null && break
 	sleep 0.1
 done
 
-request() { # query-string → JSON line
+request() { # query-string [port] → JSON line
 	SCRIPT_FILENAME=$root/tests/fpm/probe.php REQUEST_METHOD=GET QUERY_STRING="$1" \
-		cgi-fcgi -bind -connect "127.0.0.1:$port" | sed -n '/^{/p'
+		cgi-fcgi -bind -connect "127.0.0.1:${2:-$port}" | sed -n '/^{/p'
+}
+field() { # JSON line on stdin, field name → value (lists joined by commas)
+	"$php_bin" -n -r '$j = json_decode(fgets(STDIN), true); $v = $j[$argv[1]] ?? ""; echo is_array($v) ? implode(",", $v) : $v;' "$1"
 }
 cli() {
 	"$php_bin" -n -d extension="$so" -d presence.shm_path="$shm" -d presence.debug_clock=1 -r "$1"
@@ -86,6 +94,29 @@ after=$(request "op=read&room=shared")
 check "a clock moved from php-cli expires entries for the workers too" \
 	"$(echo "$after" | "$php_bin" -n -r 'echo json_decode(fgets(STDIN))->seen === [] ? "yes" : "no";')"
 check "the segment is owner-only" "$([ "$(stat -c %a "$shm")" = 600 ] && echo yes || echo no)"
+
+# A replaced segment (deleted and created again by php-cli, as a resize does) is picked up by every
+# worker on its next request, without a restart.
+rm -f "$shm"
+cli 'presence_upsert("shared", "after-replace", 9);'
+lines=$(read_all_workers shared)
+fresh=$(echo "$lines" | "$php_bin" -n -r '$p = []; while ($l = fgets(STDIN)) { $j = json_decode($l); if ($j->seen === ["after-replace"]) $p[$j->pid] = 1; } echo count($p);')
+check "all four workers map the replaced segment on their next request" "$([ "$fresh" -eq 4 ] && echo yes || echo no)"
+
+# Fatal errors inside a call: the request ends with PHP's fatal, the same worker serves the next one.
+request "op=fill&room=big&n=1000" "$single_port" >/dev/null
+single_pid=$(request "op=read&room=big" "$single_port" | field pid)
+for op in bomb oom; do
+	body=$(SCRIPT_FILENAME=$root/tests/fpm/probe.php REQUEST_METHOD=GET QUERY_STRING="op=$op&room=big" \
+		cgi-fcgi -bind -connect "127.0.0.1:$single_port")
+	died=$(echo "$body" | sed -n '/^{/p' | field pid)
+	after=$(request "op=read&room=big" "$single_port")
+	check "a fatal error inside a call ($op) ends only its request; the worker serves the next one" \
+		"$(echo "$body" | grep -q 'Fatal error' && [ "$died" = "$single_pid" ] &&
+			[ "$(echo "$after" | field pid)" = "$single_pid" ] &&
+			[ "$(echo "$after" | field seen | awk -F, '{ print NF }')" = 1000 ] && echo yes || echo no)"
+done
+check "no worker crashed" "$(grep -qE 'exited (on signal|with code)' "$state/fpm.log" && echo no || echo yes)"
 
 echo "fpm: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -12,4 +12,4 @@ require __DIR__ . '/fresh.inc';
 try { presence_upsert('a', '1', 1); } catch (PresenceException $e) { echo $e->getMessage(), "\n"; }
 ?>
 --EXPECT--
-presence.shm_mode must be an octal mode including owner read/write, such as 0600 or 0660 (got "0044")
+presence.shm_mode must be an octal mode with owner read/write and nothing for other users, such as 0600 or 0660 (got "0044")

@@ -18,7 +18,7 @@ var_dump($n > 0, count(presence_room('r')) === $n);
 var_dump(presence_get('r', 'c0')['data'] === $big);
 ?>
 --EXPECT--
-the presence store has no room left for entry data; raise presence.data_memory (and restart PHP)
+presence: no room is left for entry data in this room's shard: the segment /dev/shm/presence-phpt-presence_full_data holds 3.9 MiB of entry data in 1 shard (3.9 MiB each). Raise presence.data_memory, then recreate the segment, which keeps its size across PHP restarts (README, "Resizing the segment")
 bool(true)
 bool(true)
 bool(true)

@@ -24,7 +24,7 @@ var_dump(count($rows), presence_get('r', 'c5')['data']['i'], presence_get('r', '
 ?>
 --EXPECT--
 int(16)
-refused: the presence store is full; raise presence.capacity (and restart PHP)
+refused: presence: this room's shard is full: the segment /dev/shm/presence-phpt-presence_full_store holds 16 entries in 1 shard (16 each; a room's entries share one shard). Raise presence.capacity, then recreate the segment, which keeps its size across PHP restarts (README, "Resizing the segment")
 int(16)
 int(1)
 bool(true)

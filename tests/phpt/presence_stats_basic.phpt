@@ -16,6 +16,7 @@ presence_upsert('b', '2', 2);
 $s = presence_stats();
 foreach (['entries', 'capacity', 'rooms', 'shards', 'lock_recoveries', 'full_refusals', 'layout_version'] as $k) { echo "$k=", $s[$k], "\n"; }
 var_dump($s['bytes_used'] >= 300, $s['bytes_capacity'] >= 1024 * 1024, $s['path'] === ini_get('presence.shm_path'));
+var_dump($s['geometry_mismatch'], $s['configured'] === ['capacity' => $s['capacity'], 'bytes_capacity' => $s['bytes_capacity'], 'shards' => $s['shards']]);
 ?>
 --EXPECT--
 entries=2
@@ -24,7 +25,9 @@ rooms=2
 shards=4
 lock_recoveries=0
 full_refusals=0
-layout_version=1
+layout_version=2
 bool(true)
 bool(true)
+bool(true)
+bool(false)
 bool(true)

@@ -1,44 +1,14 @@
 //! The store across real processes: a segment in /dev/shm, `fork`, and `SIGKILL`.
 
+mod common;
+
+use common::{fork_all, options, serial, TempSeg};
 use presence::store::codec::{MapKey, Value};
 use presence::store::layout::Geometry;
 use presence::store::{Backend, Entries, EntryKey, RoomKey, Shard, ShardLocks, Store, Write};
-use presence::sys::Segment;
-use std::path::PathBuf;
-use std::sync::Mutex;
-
-// fork() in a threaded test harness is only safe while no other test thread runs.
-static SERIAL: Mutex<()> = Mutex::new(());
+use presence::sys::{Options, Segment};
 
 const NS: &[u8] = b"t";
-
-struct TempSeg(PathBuf);
-
-impl TempSeg {
-    fn new(name: &str) -> Self {
-        let p = PathBuf::from(format!(
-            "/dev/shm/presence-test-{}-{name}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_file(&p);
-        Self(p)
-    }
-    fn open(&self) -> Segment {
-        Segment::open(
-            &self.0,
-            0o600,
-            Geometry::from_budget(4, 4096, 4 << 20),
-            1000,
-        )
-        .unwrap()
-    }
-}
-
-impl Drop for TempSeg {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
 
 fn payload(child: u64, n: u64) -> Vec<u8> {
     // Redundant fields let a reader detect a torn value.
@@ -86,33 +56,9 @@ fn room(seg: &Segment, room: &str, now: i64) -> Entries {
     out
 }
 
-/// Forks `n` children running `f(i)`; returns their exit statuses.
-fn fork_all(n: u64, f: impl Fn(u64)) -> Vec<i32> {
-    let mut pids = Vec::new();
-    for i in 0..n {
-        // SAFETY: test-only; SERIAL keeps other test threads parked, and the child leaves with _exit.
-        let pid = unsafe { libc::fork() };
-        assert!(pid >= 0);
-        if pid == 0 {
-            let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(i))).is_ok();
-            // SAFETY: ends the child without running the parent's atexit handlers or test harness.
-            unsafe { libc::_exit(i32::from(!ok)) };
-        }
-        pids.push(pid);
-    }
-    pids.into_iter()
-        .map(|pid| {
-            let mut status = 0;
-            // SAFETY: waiting on our own child.
-            unsafe { libc::waitpid(pid, &mut status, 0) };
-            status
-        })
-        .collect()
-}
-
 #[test]
 fn children_write_and_the_parent_reads_every_entry() {
-    let _g = SERIAL.lock().unwrap();
+    let _g = serial();
     let t = TempSeg::new("share");
     let seg = t.open();
     let statuses = fork_all(4, |c| {
@@ -147,7 +93,7 @@ fn children_write_and_the_parent_reads_every_entry() {
 
 #[test]
 fn racing_writers_on_one_key_never_tear_a_value() {
-    let _g = SERIAL.lock().unwrap();
+    let _g = serial();
     let t = TempSeg::new("race");
     let seg = t.open();
     upsert(&seg, "r", "hot", 0, &payload(0, 0), 1000);
@@ -171,10 +117,10 @@ fn racing_writers_on_one_key_never_tear_a_value() {
 
 #[test]
 fn a_child_killed_while_holding_the_lock_does_not_wedge_the_store() {
-    let _g = SERIAL.lock().unwrap();
+    let _g = serial();
     let t = TempSeg::new("kill");
     let seg = t.open();
-    let g = (&seg).geometry();
+    let g = seg.geometry();
     upsert(&seg, "r", "before", 1, &payload(1, 1), 1000);
     let shard = (0..g.shards)
         .find(|&i| {
@@ -235,7 +181,7 @@ fn a_child_killed_while_holding_the_lock_does_not_wedge_the_store() {
 
 #[test]
 fn writers_killed_at_random_moments_leave_a_readable_store() {
-    let _g = SERIAL.lock().unwrap();
+    let _g = serial();
     let t = TempSeg::new("chaos");
     let seg = t.open();
     for round in 0..12u64 {
@@ -281,7 +227,7 @@ fn writers_killed_at_random_moments_leave_a_readable_store() {
 
 #[test]
 fn concurrent_first_opens_agree_on_one_segment() {
-    let _g = SERIAL.lock().unwrap();
+    let _g = serial();
     let t = TempSeg::new("race-open");
     let statuses = fork_all(6, |c| {
         let seg = t.open();
@@ -294,7 +240,7 @@ fn concurrent_first_opens_agree_on_one_segment() {
 #[test]
 fn segment_is_owner_only_and_stale_layouts_are_replaced_but_foreign_files_kept() {
     use std::os::unix::fs::PermissionsExt;
-    let _g = SERIAL.lock().unwrap();
+    let _g = serial();
     let t = TempSeg::new("perm");
     drop(t.open());
     let mode = std::fs::metadata(&t.0).unwrap().permissions().mode() & 0o777;
@@ -304,6 +250,7 @@ fn segment_is_owner_only_and_stale_layouts_are_replaced_but_foreign_files_kept()
     let mut old = vec![0u8; 4096];
     old[..8].copy_from_slice(b"PRESENC0");
     std::fs::write(&t.0, &old).unwrap();
+    std::fs::set_permissions(&t.0, std::fs::Permissions::from_mode(0o600)).unwrap();
     let seg = t.open();
     upsert(&seg, "r", "c", 1, &payload(1, 1), 1000);
     assert_eq!(room(&seg, "r", 1000).items.len(), 1);
@@ -311,9 +258,11 @@ fn segment_is_owner_only_and_stale_layouts_are_replaced_but_foreign_files_kept()
 
     let foreign = TempSeg::new("foreign");
     std::fs::write(&foreign.0, b"not a segment, keep me").unwrap();
-    let e = Segment::open(&foreign.0, 0o600, Geometry::from_budget(1, 8, 4096), 0)
-        .err()
-        .unwrap();
+    let tiny = Options {
+        geometry: Geometry::from_budget(1, 8, 4096),
+        ..options()
+    };
+    let e = Segment::open(&foreign.0, &tiny, 0).err().unwrap();
     assert!(e.to_string().contains("not a presence segment"), "{e}");
     assert_eq!(
         std::fs::read(&foreign.0).unwrap(),
@@ -323,7 +272,7 @@ fn segment_is_owner_only_and_stale_layouts_are_replaced_but_foreign_files_kept()
 
 #[test]
 fn clock_offset_is_shared_between_processes() {
-    let _g = SERIAL.lock().unwrap();
+    let _g = serial();
     let t = TempSeg::new("clock");
     let seg = t.open();
     let statuses = fork_all(1, |_| {
@@ -331,4 +280,9 @@ fn clock_offset_is_shared_between_processes() {
     });
     assert_eq!(statuses, [0]);
     assert_eq!(seg.clock_offset(), 90);
+    let statuses = fork_all(1, |_| {
+        assert_eq!(t.open().reset_clock(), 90);
+    });
+    assert_eq!(statuses, [0]);
+    assert_eq!(seg.clock_offset(), 0);
 }
