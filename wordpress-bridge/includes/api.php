@@ -109,12 +109,12 @@ if ( ! function_exists( 'wp_set_presence' ) ) {
 	 * @param string $client_id Client id (1..191 characters).
 	 * @param array  $state     Data; anything that is not an array is stored as an empty array.
 	 * @param int    $user_id   User id; 0 means the current user.
-	 * @return bool True on success.
+	 * @return bool True on success; false for a bad key, a store failure, or recording off.
 	 */
 	function wp_set_presence( $room, $client_id, $state, $user_id = 0 ) {
 		$room      = (string) $room;
 		$client_id = (string) $client_id;
-		if ( '' === $room || '' === $client_id || mb_strlen( $room ) > 191 || mb_strlen( $client_id ) > 191 ) {
+		if ( '' === $room || '' === $client_id || mb_strlen( $room ) > 191 || mb_strlen( $client_id ) > 191 || ! wp_presence_recording_enabled() ) {
 			return false;
 		}
 		$user_id = (int) $user_id;
@@ -273,13 +273,17 @@ function wp_presence_add_post_type_support() {
 }
 
 /**
- * Whether presence is available: the store answers.
+ * Whether presence is available: recording is on and the store answers.
  *
  * @since 1.0.0
+ * @since 1.1.0 False while recording is off (as presence-api).
  *
  * @return bool
  */
 function wp_presence_is_available() {
+	if ( ! wp_presence_recording_enabled() ) {
+		return false;
+	}
 	try {
 		wp_presence_store()->now();
 		return true;

@@ -200,7 +200,7 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 			return false;
 		}
 		$pref = is_array( $card ) && isset( $card['p'] ) ? (string) $card['p'] : '';
-		return 'invisible' === $pref || wp_presence_is_forced_invisible( (int) $user_id );
+		return ( 'invisible' === $pref && wp_presence_invisible_allowed() ) || wp_presence_is_forced_invisible( (int) $user_id );
 	}
 
 	/**

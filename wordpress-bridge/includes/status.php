@@ -110,6 +110,9 @@ function wp_presence_flush_label_cache() {
  */
 function wp_get_user_presence_preference( $user_id ) {
 	$pref = (string) get_user_meta( (int) $user_id, WP_PRESENCE_PREFERENCE_META, true );
+	if ( 'invisible' === $pref && ! wp_presence_invisible_allowed() ) {
+		return ''; // Invisible mode is switched off on this site (Settings → Presence).
+	}
 	return in_array( $pref, array( 'dnd', 'invisible' ), true ) ? $pref : '';
 }
 
@@ -142,12 +145,12 @@ function wp_presence_is_forced_invisible( $user_id ) {
  *
  * @param int    $user_id User id.
  * @param string $pref    '' (automatic), 'dnd' or 'invisible'.
- * @return bool False for an unknown preference or user.
+ * @return bool False for an unknown preference or user, or 'invisible' while invisible mode is off.
  */
 function wp_set_user_presence_preference( $user_id, $pref ) {
 	$user_id = (int) $user_id;
 	$pref    = (string) $pref;
-	if ( $user_id <= 0 || ! in_array( $pref, array( '', 'dnd', 'invisible' ), true ) || ! get_userdata( $user_id ) ) {
+	if ( $user_id <= 0 || ! in_array( $pref, array( '', 'dnd', 'invisible' ), true ) || ( 'invisible' === $pref && ! wp_presence_invisible_allowed() ) || ! get_userdata( $user_id ) ) {
 		return false;
 	}
 	if ( '' === $pref ) {
@@ -522,7 +525,7 @@ function wp_presence_combine_entries( array $entries, $viewer ) {
 		if ( ! $card || ! empty( $card['x'] ) ) {
 			continue; // Deleted user.
 		}
-		$pref    = isset( $card['p'] ) ? (string) $card['p'] : '';
+		$pref    = isset( $card['p'] ) && ( 'invisible' !== $card['p'] || wp_presence_invisible_allowed() ) ? (string) $card['p'] : '';
 		$best    = '';
 		$primary = $list[0]; // The most present tab (newest among equals) says where the user is.
 		foreach ( $list as $entry ) {
