@@ -116,8 +116,8 @@ function wp_presence_screen_save_fields( array $data ) {
  *
  * Revisions grow with the store's clock (milliseconds), so a screen whose entry expired never
  * shows an older number again; several bumps in one request (options.php saving a page's
- * options one by one) just count up. Nothing while recording is off or while importing. A store
- * failure never breaks the save.
+ * options one by one) just count up. Nothing while recording is off, nor while importing
+ * (`wp_presence_bump_screen_revision` filter). A store failure never breaks the save.
  *
  * @since 1.1.0
  *
@@ -126,10 +126,24 @@ function wp_presence_screen_save_fields( array $data ) {
  * @return int The new revision, or 0 when nothing was recorded.
  */
 function wp_presence_bump_screen_revision( $key, $actor_id = null ) {
-	if ( ! wp_presence_screen_key_is_valid( $key ) || ! wp_presence_recording_enabled() || ( defined( 'WP_IMPORTING' ) && WP_IMPORTING ) ) {
+	if ( ! wp_presence_screen_key_is_valid( $key ) || ! wp_presence_recording_enabled() ) {
 		return 0;
 	}
 	$actor_id = null === $actor_id ? get_current_user_id() : max( 0, (int) $actor_id );
+
+	/**
+	 * Filters whether a save bumps its screen's revision. By default it does, except while
+	 * importing (`WP_IMPORTING`), so an import of thousands of posts does not fill the store.
+	 *
+	 * @since 1.1.0
+	 *
+	 * @param bool   $bump     Whether to record the save.
+	 * @param string $key      Screen key.
+	 * @param int    $actor_id Who saved.
+	 */
+	if ( ! apply_filters( 'wp_presence_bump_screen_revision', ! ( defined( 'WP_IMPORTING' ) && WP_IMPORTING ), $key, $actor_id ) ) {
+		return 0;
+	}
 	try {
 		$rev = wp_presence_in_screen_namespace(
 			$key,
