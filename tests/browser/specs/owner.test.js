@@ -223,10 +223,17 @@ describe( 'site owners\' features in a real browser', () => {
 		assert.match( await a.textContent( '.wp-presence-store-panel' ), /Backend/ );
 		await a.locator( '.wrap' ).screenshot( { path: path.join( SCREENSHOTS, 'presence-settings.png' ) } );
 
-		// Out of range: refused with the range named, the old value kept.
-		await a.fill( '#wp_presence_idle_after', '5' );
+		// Away no longer than idle (the form's own min cannot know): refused, the range named, the old value kept.
+		await a.fill( '#wp_presence_away_after', '40' );
 		await Promise.all( [ a.waitForURL( /settings-updated=true/ ), a.click( '#submit' ) ] );
-		assert.match( await a.textContent( '#wpbody-content' ), /Idle after must be a whole number of seconds from 10 to 3600/ );
-		assert.equal( await a.inputValue( '#wp_presence_idle_after' ), '60' );
+		assert.match( await a.textContent( '#wpbody-content' ), /Away after must be a whole number of seconds from 61 to 86400/ );
+		assert.equal( await a.inputValue( '#wp_presence_away_after' ), '300' );
+		// In range: saved, and handed to the UI script.
+		await a.fill( '#wp_presence_idle_after', '90' );
+		await Promise.all( [ a.waitForURL( /settings-updated=true/ ), a.click( '#submit' ) ] );
+		assert.equal( await a.inputValue( '#wp_presence_idle_after' ), '90' );
+		assert.equal( await a.evaluate( () => window.wpPresenceSettings && window.wpPresenceSettings.idleAfter ), 90 );
+		await a.fill( '#wp_presence_idle_after', '60' );
+		await Promise.all( [ a.waitForURL( /settings-updated=true/ ), a.click( '#submit' ) ] );
 	} );
 } );
