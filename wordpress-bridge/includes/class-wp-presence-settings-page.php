@@ -174,15 +174,7 @@ class WP_Presence_Settings_Page {
 		}
 		printf( '<form method="post" action="%s">', esc_url( network_admin_url( 'edit.php?action=' . self::NETWORK_ACTION ) ) );
 		wp_nonce_field( self::NETWORK_ACTION );
-		echo '<table class="form-table" role="presentation"><tr><th scope="row">' . esc_html__( 'Recording', 'presence' ) . '</th><td>';
-		printf(
-			'<label><input type="checkbox" id="%1$s" name="%1$s" value="1" %2$s /> %3$s</label>',
-			esc_attr( WP_PRESENCE_NETWORK_RECORDING_OPTION ),
-			checked( wp_presence_network_recording_switch(), true, false ),
-			esc_html__( 'Record who is online and what they are editing on the sites of this network', 'presence' )
-		);
-		echo '<p class="description">' . esc_html__( 'Turning this off removes the presence stored for every site of the network. Each site also has its own switch (Settings → Presence).', 'presence' ) . '</p>';
-		echo '</td></tr></table>';
+		wp_presence_render_network_recording_table();
 		submit_button();
 		echo '</form>';
 		self::render_store_panel( true );
@@ -201,8 +193,7 @@ class WP_Presence_Settings_Page {
 			wp_die( esc_html__( 'Sorry, you are not allowed to manage options for this network.', 'presence' ), 403 );
 		}
 		check_admin_referer( self::NETWORK_ACTION );
-		$on = isset( $_POST[ WP_PRESENCE_NETWORK_RECORDING_OPTION ] ) && '1' === wp_presence_sanitize_switch( sanitize_text_field( wp_unslash( $_POST[ WP_PRESENCE_NETWORK_RECORDING_OPTION ] ) ) );
-		wp_presence_set_recording( $on, true );
+		wp_presence_set_recording( wp_presence_posted_network_switch(), true );
 
 		/**
 		 * Fires after the network Presence settings were saved.

@@ -59,10 +59,18 @@ function wp_presence_site_recording_switch() {
 }
 
 /**
+ * Seconds the network switch is remembered in the store (see wp_presence_network_recording_switch()).
+ */
+const WP_PRESENCE_NETWORK_SWITCH_TTL = 60;
+
+/**
  * Whether the network's recording switch is on (the stored network option, no filter).
  *
- * Always true on a single site. On multisite this reads a network option: one query per request
- * without a persistent object cache, none with one.
+ * Always true on a single site. A network option is not autoloaded (core primes only its own), so
+ * every request would pay a query for it; on the extension and Redis backends its value is
+ * therefore also kept in the store, in the network's own namespace, for a minute: a Heartbeat reads
+ * it there without SQL, and the option is read once a minute for the whole network. Changing the
+ * switch through update_network_option() updates the stored copy at once.
  *
  * @since 1.1.0
  *
@@ -73,7 +81,59 @@ function wp_presence_network_recording_switch( $network_id = null ) {
 	if ( ! is_multisite() ) {
 		return true;
 	}
-	return '0' !== (string) get_network_option( $network_id, WP_PRESENCE_NETWORK_RECORDING_OPTION, '1' );
+	$network_id = $network_id ? (int) $network_id : get_current_network_id();
+	$cached     = wp_presence_network_switch_cache( $network_id );
+	if ( null !== $cached ) {
+		return $cached;
+	}
+	$on = '0' !== (string) get_network_option( $network_id, WP_PRESENCE_NETWORK_RECORDING_OPTION, '1' );
+	wp_presence_network_switch_cache( $network_id, $on );
+	return $on;
+}
+
+/**
+ * Reads, or with `$on` writes, the store's copy of a network's switch. Only on stores that
+ * answer without SQL; on the SQL store the option itself is the cheaper read.
+ *
+ * @since 1.1.0
+ *
+ * @param int       $network_id Network.
+ * @param bool|null $on         Value to store; null to read.
+ * @return bool|null The stored value; null when there is none (or no store to keep it in).
+ */
+function wp_presence_network_switch_cache( $network_id, $on = null ) {
+	try {
+		$store = wp_presence_store();
+		if ( 'sql' === $store->name() ) {
+			return null;
+		}
+		$old = $store->get_namespace();
+		$store->set_namespace( wp_presence_network_namespace( $network_id ) );
+		try {
+			if ( null === $on ) {
+				$entry = $store->get( '_network', 'recording' );
+				return $entry && isset( $entry['data']['on'] ) ? (bool) $entry['data']['on'] : null;
+			}
+			$store->upsert( '_network', 'recording', 0, array( 'on' => (bool) $on ), WP_PRESENCE_NETWORK_SWITCH_TTL );
+			return (bool) $on;
+		} finally {
+			$store->set_namespace( $old );
+		}
+	} catch ( Throwable $e ) {
+		return null; // The option decides.
+	}
+}
+
+/**
+ * The namespace of a network's own entries (no site has it: blog ids are never 0).
+ *
+ * @since 1.1.0
+ *
+ * @param int $network_id Network.
+ * @return string
+ */
+function wp_presence_network_namespace( $network_id ) {
+	return substr( wp_presence_namespace( 0 ) . '-n' . (int) $network_id, 0, 64 );
 }
 
 if ( ! function_exists( 'wp_presence_recording_enabled' ) ) {
@@ -285,7 +345,11 @@ function wp_presence_on_recording_added( $option, $value ) {
  * @return void
  */
 function wp_presence_on_network_recording_updated( $option, $value, $old_value, $network_id ) {
-	if ( '0' !== (string) $value || '0' === (string) $old_value || ! is_multisite() ) {
+	if ( ! is_multisite() ) {
+		return;
+	}
+	wp_presence_network_switch_cache( (int) $network_id, '0' !== (string) $value );
+	if ( '0' !== (string) $value || '0' === (string) $old_value ) {
 		return;
 	}
 	$offset = 0;

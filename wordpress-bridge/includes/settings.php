@@ -323,6 +323,17 @@ function wp_presence_render_network_settings() {
 		return;
 	}
 	echo '<h2>' . esc_html__( 'Presence', 'presence' ) . '</h2>';
+	wp_presence_render_network_recording_table();
+}
+
+/**
+ * The network switch's form table (Network Admin → Settings, and its Presence page).
+ *
+ * @since 1.1.0
+ *
+ * @return void
+ */
+function wp_presence_render_network_recording_table() {
 	echo '<table class="form-table" role="presentation"><tr><th scope="row">' . esc_html__( 'Recording', 'presence' ) . '</th><td>';
 	printf(
 		'<label><input type="checkbox" id="%1$s" name="%1$s" value="1" %2$s /> %3$s</label>',
@@ -330,8 +341,20 @@ function wp_presence_render_network_settings() {
 		checked( wp_presence_network_recording_switch(), true, false ),
 		esc_html__( 'Record who is online and what they are editing on the sites of this network', 'presence' )
 	);
-	echo '<p class="description">' . esc_html__( 'Turning this off removes the presence stored for every site of the network; no site records presence until it is turned back on.', 'presence' ) . '</p>';
+	echo '<p class="description">' . esc_html__( 'Turning this off removes the presence stored for every site of the network; no site records presence until it is turned back on. Each site also has its own switch (Settings → Presence).', 'presence' ) . '</p>';
 	echo '</td></tr></table>';
+}
+
+/**
+ * Whether the submitted form ticked the network switch (callers have checked the nonce).
+ *
+ * @since 1.1.0
+ *
+ * @return bool
+ */
+function wp_presence_posted_network_switch() {
+	// phpcs:ignore WordPress.Security.NonceVerification.Missing -- Verified by the caller.
+	return isset( $_POST[ WP_PRESENCE_NETWORK_RECORDING_OPTION ] ) && '1' === wp_presence_sanitize_switch( sanitize_text_field( wp_unslash( $_POST[ WP_PRESENCE_NETWORK_RECORDING_OPTION ] ) ) );
 }
 
 /**
@@ -348,9 +371,7 @@ function wp_presence_save_network_settings() {
 	if ( ! current_user_can( 'manage_network_options' ) ) {
 		return;
 	}
-	// phpcs:ignore WordPress.Security.NonceVerification.Missing -- Verified by network/settings.php (siteoptions).
-	$on = isset( $_POST[ WP_PRESENCE_NETWORK_RECORDING_OPTION ] ) && '1' === wp_presence_sanitize_switch( sanitize_text_field( wp_unslash( $_POST[ WP_PRESENCE_NETWORK_RECORDING_OPTION ] ) ) );
-	wp_presence_set_recording( $on, true );
+	wp_presence_set_recording( wp_presence_posted_network_switch(), true ); // Nonce: network/settings.php (siteoptions).
 }
 
 /**

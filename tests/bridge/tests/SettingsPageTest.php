@@ -32,6 +32,7 @@ class SettingsPageTest extends Presence_TestCase {
 		unset( $GLOBALS['current_screen'], $GLOBALS['wp_settings_errors'], $GLOBALS['title'] );
 		$_POST = array();
 		parent::tearDown();
+		RecordingTest::resync_network_switch();
 	}
 
 	/**
