@@ -86,12 +86,21 @@ if ( defined( 'WP_PRESENCE_TESTING' ) && WP_PRESENCE_TESTING ) {
 	require_once __DIR__ . '/includes/class-wp-presence-testing.php'; // Test helpers: test suites only.
 }
 require_once __DIR__ . '/includes/admin.php';
+require_once __DIR__ . '/includes/recording.php';
+require_once __DIR__ . '/includes/settings.php';
+require_once __DIR__ . '/includes/class-wp-presence-settings-page.php';
+require_once __DIR__ . '/includes/privacy.php';
+require_once __DIR__ . '/includes/stale-screen.php';
+require_once __DIR__ . '/includes/avatars.php';
+require_once __DIR__ . '/includes/i18n.php';
 
 /*
  * Activation and upgrades.
  */
 register_activation_hook( __FILE__, 'wp_presence_activate' );
 register_deactivation_hook( __FILE__, 'wp_presence_deactivate' );
+// The site options, autoloaded (the per-tick switch checks read them without a query).
+register_activation_hook( __FILE__, 'wp_presence_settings_activate' );
 // Default priority: schema upgrades on admin page loads (not Ajax, so Heartbeat never checks the schema).
 add_action( 'admin_init', 'wp_presence_admin_init_upgrade' );
 
@@ -141,6 +150,72 @@ add_filter( 'rest_post_dispatch', 'wp_presence_rest_no_store', 99, 3 );
 add_filter( 'rest_pre_serve_request', 'wp_presence_rest_pre_serve', 99, 4 );
 
 /*
+ * Site owners: recording switch, settings, privacy tools, translations.
+ */
+// Default priority on init: translations are loaded before any string is shown.
+add_action( 'init', 'wp_presence_load_textdomain' );
+// Default priority on init: settings exist before options.php or the REST settings route saves them.
+add_action( 'init', 'wp_presence_register_settings' );
+// Default priority: the General checkbox and the Presence page's fields.
+add_action( 'admin_init', 'wp_presence_settings_fields' );
+// Default priority: admin page loads (not Ajax) repair an option saved without autoload.
+add_action( 'admin_init', 'wp_presence_settings_autoload' );
+// Default priority: Settings → Presence, and its network counterpart.
+add_action( 'admin_menu', 'wp_presence_settings_menu' );
+add_action( 'network_admin_menu', 'wp_presence_network_settings_menu' );
+// Default priority: the network page's form posts to edit.php?action=wp_presence_network_settings.
+add_action( 'network_admin_edit_' . WP_Presence_Settings_Page::NETWORK_ACTION, array( 'WP_Presence_Settings_Page', 'save_network' ) );
+// Default priority: the network switch on Network Admin → Settings, and saving it (core checked the nonce).
+add_action( 'wpmu_options', 'wp_presence_render_network_settings' );
+add_action( 'update_wpmu_options', 'wp_presence_save_network_settings' );
+// Default priority: turning a switch off clears the stored presence of the site, or of every site of the network.
+add_action( 'update_option_' . WP_PRESENCE_RECORDING_OPTION, 'wp_presence_on_recording_updated', 10, 2 );
+add_action( 'add_option_' . WP_PRESENCE_RECORDING_OPTION, 'wp_presence_on_recording_added', 10, 2 );
+add_action( 'update_site_option_' . WP_PRESENCE_NETWORK_RECORDING_OPTION, 'wp_presence_on_network_recording_updated', 10, 4 );
+add_action( 'add_site_option_' . WP_PRESENCE_NETWORK_RECORDING_OPTION, 'wp_presence_on_network_recording_added', 10, 3 );
+// Priority 10, after permission checks: with recording off, REST writes answer 501 and reads are empty.
+add_filter( 'rest_dispatch_request', 'wp_presence_rest_recording_gate', 10, 2 );
+// Priority 5: the saved idle and away times feed the UI's filters; code at the default priority still wins.
+add_filter( 'wp_presence_idle_after', 'wp_presence_filter_idle_after', 5 );
+add_filter( 'wp_presence_away_after', 'wp_presence_filter_away_after', 5 );
+// Default priority: the personal data exporter and eraser (Tools → Export/Erase Personal Data).
+add_filter( 'wp_privacy_personal_data_exporters', 'wp_presence_register_privacy_exporter' );
+add_filter( 'wp_privacy_personal_data_erasers', 'wp_presence_register_privacy_eraser' );
+// Default priority: the suggested privacy policy text (core collects it on admin_init).
+add_action( 'admin_init', 'wp_presence_privacy_policy_content' );
+
+/*
+ * The stale-screen warning.
+ */
+// Priority 12: after the presence handlers (9, 11); it reads one store entry.
+add_filter( 'heartbeat_received', 'wp_presence_screen_heartbeat', 12, 3 );
+// Default priority: the page's key and rendered revision, and its script.
+add_action( 'admin_enqueue_scripts', 'wp_presence_screen_enqueue' );
+// Default priority: saves bump the screen's revision.
+add_action( 'save_post', 'wp_presence_screen_on_save_post', 10, 2 );
+add_action( 'profile_update', 'wp_presence_screen_on_profile_update', 10, 1 );
+add_action( 'edited_term', 'wp_presence_screen_on_edited_term', 10, 1 );
+add_action( 'edit_comment', 'wp_presence_screen_on_edit_comment', 10, 1 );
+add_action( 'wp_set_comment_status', 'wp_presence_screen_on_edit_comment', 10, 1 );
+add_action( 'updated_option', 'wp_presence_screen_on_option_change', 10, 1 );
+add_action( 'added_option', 'wp_presence_screen_on_option_change', 10, 1 );
+add_action( 'update_wpmu_options', 'wp_presence_screen_on_network_settings' );
+add_action( 'wp_presence_network_settings_saved', 'wp_presence_screen_on_network_presence_settings' );
+// Priority 20: after the default room rules, revision rooms are closed to everyone.
+add_filter( 'wp_can_access_presence_room', 'wp_presence_screen_rooms_are_private', 20, 2 );
+// Default priority: the REST check, with the other plugins' routes.
+add_action( 'rest_api_init', 'wp_presence_register_screen_route' );
+
+/*
+ * Avatar fallback.
+ */
+// Default priority: core avatars carry the user's id and name for the fallback.
+add_filter( 'get_avatar', 'wp_presence_avatar_attributes', 10, 2 );
+// Default priority: the fallback script (in the head) and styles, in the admin and with the front-end admin bar.
+add_action( 'admin_enqueue_scripts', 'wp_presence_avatars_enqueue' );
+add_action( 'wp_enqueue_scripts', 'wp_presence_avatars_enqueue' );
+
+/*
  * Admin.
  */
 // Default priority: a plain notice among the others.
@@ -158,6 +233,8 @@ wp_presence_admin_hooks();
 if ( defined( 'WP_CLI' ) && WP_CLI && class_exists( 'WP_CLI' ) ) {
 	require_once __DIR__ . '/includes/class-wp-presence-cli-command.php';
 	WP_CLI::add_command( 'presence', 'WP_Presence_CLI_Command' );
+	require_once __DIR__ . '/includes/class-wp-presence-cli-recording.php';
+	WP_CLI::add_command( 'presence recording', 'WP_Presence_CLI_Recording_Command' );
 }
 
 /*

@@ -94,6 +94,7 @@ PHP
 "$ROOT/scripts/wp/make-site.sh" "$SITE" "$DB_STATE/mysqld.sock" presence_browser "$URL" >/dev/null
 mkdir -p "$SITE/wp-content/mu-plugins" "$SITE/wp-content/uploads/presence-test-avatars"
 cp "$HERE/fixtures/presence-browser-tests.php" "$SITE/wp-content/mu-plugins/"
+cp "$HERE/fixtures/presence-owner-tests.php" "$SITE/wp-content/mu-plugins/"
 cp "$HERE"/fixtures/avatars/*.svg "$SITE/wp-content/uploads/presence-test-avatars/"
 php "$HERE/fixtures/setup.php" "$SITE" >"$STATE/setup.json"
 

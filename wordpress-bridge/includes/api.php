@@ -139,11 +139,12 @@ if ( ! function_exists( 'wp_set_presence' ) ) {
 	 *                          The reserved key `_wp` is dropped.
 	 * @param int    $user_id   User id; 0 means the current user.
 	 * @return bool True on success; false for a non-canonical spelling of an interpreted room,
-	 *              a new entry beyond the user's or the site's limit, invalid data or a store
-	 *              failure. A hidden user's entry goes to the site's hidden namespace.
+	 *              a new entry beyond the user's or the site's limit, invalid data, a store
+	 *              failure, or recording off. A hidden user's entry goes to the site's hidden
+	 *              namespace.
 	 */
 	function wp_set_presence( $room, $client_id, $state, $user_id = 0 ) {
-		if ( ! is_scalar( $room ) || ! is_scalar( $client_id ) ) {
+		if ( ! is_scalar( $room ) || ! is_scalar( $client_id ) || ! wp_presence_recording_enabled() ) {
 			return false;
 		}
 		$user_id = (int) $user_id;
@@ -289,13 +290,17 @@ function wp_presence_add_post_type_support() {
 }
 
 /**
- * Whether presence is available: the store answers.
+ * Whether presence is available: recording is on and the store answers.
  *
  * @since 1.0.0
+ * @since 1.1.0 False while recording is off (as presence-api).
  *
  * @return bool
  */
 function wp_presence_is_available() {
+	if ( ! wp_presence_recording_enabled() ) {
+		return false;
+	}
 	try {
 		wp_presence_store()->now();
 		return true;

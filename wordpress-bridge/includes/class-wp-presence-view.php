@@ -311,7 +311,7 @@ final class WP_Presence_View {
 			$this->card( $user_id ); // Loads it (a deleted user's too, with the preference).
 			$card                     = isset( $this->cards[ $user_id ] ) && is_array( $this->cards[ $user_id ] ) ? $this->cards[ $user_id ] : null;
 			$pref                     = $card ? (string) $card['p'] : null;
-			$this->hidden[ $user_id ] = null === $pref || $this->forced ? wp_presence_user_is_hidden( $user_id, $pref ) : 'invisible' === $pref;
+			$this->hidden[ $user_id ] = null === $pref || $this->forced ? wp_presence_user_is_hidden( $user_id, $pref ) : 'invisible' === $pref && wp_presence_invisible_allowed();
 		}
 		return $this->hidden[ $user_id ];
 	}

@@ -128,11 +128,11 @@ function wp_presence_room_reply( $room, array $seen, WP_Presence_View $view ) {
  * @return array
  */
 function wp_presence_heartbeat_received( $response, $data, $screen_id ) {
-	if ( ! isset( $data['wp-presence'] ) ) {
+	$screen_id = is_scalar( $screen_id ) ? (string) $screen_id : '';
+	if ( ! isset( $data['wp-presence'] ) || ! wp_presence_heartbeat_recording( $screen_id ) ) {
 		return $response;
 	}
-	$user_id   = get_current_user_id();
-	$screen_id = is_scalar( $screen_id ) ? (string) $screen_id : '';
+	$user_id = get_current_user_id();
 	$ping      = wp_presence_parse_ping( $data['wp-presence'], $screen_id );
 	if ( $user_id <= 0 || ! $ping ) {
 		return $response;
@@ -243,7 +243,7 @@ function wp_presence_heartbeat_legacy( $response, $data, $screen_id ) {
 	$has_dashbrd = isset( $data['presence-active-posts-ping'] );
 	$user_id     = get_current_user_id();
 	$screen_id   = is_scalar( $screen_id ) ? (string) $screen_id : '';
-	if ( ( ! $has_ping && ! $has_editor && ! $has_dashbrd ) || $user_id <= 0 ) {
+	if ( ( ! $has_ping && ! $has_editor && ! $has_dashbrd ) || $user_id <= 0 || ! wp_presence_heartbeat_recording( $screen_id ) ) {
 		return $response;
 	}
 	$admin_room = wp_presence_admin_room();
@@ -334,7 +334,7 @@ function wp_presence_heartbeat_legacy( $response, $data, $screen_id ) {
  * @return array
  */
 function wp_presence_post_lock_bridge( $response, $data, $screen_id ) {
-	if ( empty( $data['wp-refresh-post-lock']['post_id'] ) || empty( $response['wp-refresh-post-lock']['new_lock'] ) ) {
+	if ( empty( $data['wp-refresh-post-lock']['post_id'] ) || empty( $response['wp-refresh-post-lock']['new_lock'] ) || ! wp_presence_heartbeat_recording( $screen_id, 'post-locks' ) ) {
 		return $response;
 	}
 	$post_id = absint( $data['wp-refresh-post-lock']['post_id'] );

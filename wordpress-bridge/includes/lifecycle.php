@@ -51,7 +51,7 @@ function wp_presence_lifecycle_hooks() {
  * @return void
  */
 function wp_presence_on_login( $user_login, $user ) {
-	if ( ! $user instanceof WP_User || ! wp_can_access_presence_room( wp_presence_admin_room(), $user->ID ) ) {
+	if ( ! $user instanceof WP_User || ! wp_presence_recording_enabled() || ! wp_can_access_presence_room( wp_presence_admin_room(), $user->ID ) ) {
 		return;
 	}
 	// The one write path: a hidden user's entry goes to the hidden namespace, limits apply.

@@ -22,6 +22,9 @@ const WP_PRESENCE_PREFERENCE_META = 'wp_presence_preference';
  */
 function wp_get_user_presence_preference( $user_id ) {
 	$pref = get_user_meta( (int) $user_id, WP_PRESENCE_PREFERENCE_META, true );
+	if ( 'invisible' === $pref && ! wp_presence_invisible_allowed() ) {
+		return ''; // Invisible mode is switched off on this site (Settings → Presence); the choice is kept.
+	}
 	return is_string( $pref ) && in_array( $pref, array( 'dnd', 'invisible' ), true ) ? $pref : '';
 }
 
@@ -68,7 +71,7 @@ function wp_presence_user_is_hidden( $user_id, $pref = null ) {
 	if ( null === $pref ) {
 		$pref = wp_get_user_presence_preference( $user_id );
 	}
-	return 'invisible' === $pref || wp_presence_is_forced_invisible( $user_id );
+	return ( 'invisible' === $pref && wp_presence_invisible_allowed() ) || wp_presence_is_forced_invisible( $user_id );
 }
 
 /**
@@ -80,11 +83,12 @@ function wp_presence_user_is_hidden( $user_id, $pref = null ) {
  *
  * @param int    $user_id User id.
  * @param string $pref    '' (automatic), 'dnd' or 'invisible'.
- * @return bool False for an unknown preference or user.
+ * @return bool False for an unknown preference or user, or 'invisible' while invisible mode is off.
  */
 function wp_set_user_presence_preference( $user_id, $pref ) {
 	$user_id = (int) $user_id;
-	if ( $user_id <= 0 || ! is_string( $pref ) || ! in_array( $pref, array( '', 'dnd', 'invisible' ), true ) || ! get_userdata( $user_id ) ) {
+	if ( $user_id <= 0 || ! is_string( $pref ) || ! in_array( $pref, array( '', 'dnd', 'invisible' ), true )
+		|| ( 'invisible' === $pref && ! wp_presence_invisible_allowed() ) || ! get_userdata( $user_id ) ) {
 		return false;
 	}
 	$was_hidden = wp_presence_user_is_hidden( $user_id );

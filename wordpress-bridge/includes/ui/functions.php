@@ -76,7 +76,7 @@ function wp_presence_ui_status_labels() {
  * @return bool
  */
 function wp_presence_ui_user_can_see() {
-	if ( ! is_user_logged_in() ) {
+	if ( ! is_user_logged_in() || ( function_exists( 'wp_presence_ui_enabled' ) && ! wp_presence_ui_enabled() ) ) {
 		return false;
 	}
 	if ( function_exists( 'wp_can_access_presence_room' ) && function_exists( 'wp_presence_admin_room' ) ) {

@@ -17,11 +17,15 @@ defined( 'ABSPATH' ) || exit;
  * @return array<string,string> Preference => label; '' is automatic.
  */
 function wp_presence_ui_preferences() {
-	return array(
+	$preferences = array(
 		''          => __( 'Automatic', 'presence' ),
 		'dnd'       => __( 'Do not disturb', 'presence' ),
 		'invisible' => __( 'Invisible', 'presence' ),
 	);
+	if ( function_exists( 'wp_presence_invisible_allowed' ) && ! wp_presence_invisible_allowed() ) {
+		unset( $preferences['invisible'] );
+	}
+	return $preferences;
 }
 
 /**
