@@ -88,8 +88,18 @@ function wp_presence_privacy_items( $user_id ) {
 			),
 		);
 	}
-	$store   = wp_presence_store();
-	$entries = $store->user_entries( $user_id );
+	$entries = array();
+	foreach ( wp_presence_site_namespaces() as $ns ) { // An invisible user's entries live in the hidden one.
+		$entries = array_merge(
+			$entries,
+			wp_presence_in_namespace(
+				$ns,
+				static function ( WP_Presence_Store $store ) use ( $user_id ) {
+					return $store->user_entries( $user_id );
+				}
+			)
+		);
+	}
 	usort(
 		$entries,
 		static function ( $a, $b ) {
@@ -255,7 +265,7 @@ function wp_presence_privacy_erase( $email_address, $page = 1 ) {
 	}
 	$removed = 0;
 	try {
-		$removed += (int) wp_presence_store()->remove_user( (int) $user->ID );
+		$removed += (int) wp_presence_remove_user_entries( (int) $user->ID ); // Both namespaces of the site.
 		$removed += wp_presence_anonymize_screen_revisions( (int) $user->ID );
 	} catch ( Throwable $e ) {
 		$out['items_retained'] = true;

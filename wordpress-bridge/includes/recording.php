@@ -279,21 +279,17 @@ function wp_presence_invisible_allowed() {
 }
 
 /**
- * Removes every entry of one site (its namespace), revisions of the stale-screen warning included.
+ * Removes every entry of one site (both its namespaces), revisions of the stale-screen warning
+ * included.
  *
  * @since 1.1.0
  *
  * @param int $blog_id Blog id.
  * @return int Entries removed.
  */
-function wp_presence_clear_site( $blog_id ) {
+function wp_presence_clear_blog( $blog_id ) {
 	try {
-		return (int) wp_presence_in_blog(
-			(int) $blog_id,
-			static function () {
-				return wp_presence_store()->clear();
-			}
-		);
+		return (int) wp_presence_in_blog( (int) $blog_id, 'wp_presence_clear_site' );
 	} catch ( Throwable $e ) {
 		return 0; // The store is gone: nothing to clear that could still be read.
 	}
@@ -312,7 +308,7 @@ function wp_presence_clear_site( $blog_id ) {
  */
 function wp_presence_on_recording_updated( $old_value, $value ) {
 	if ( '0' === (string) $value && '0' !== (string) $old_value ) {
-		wp_presence_clear_site( get_current_blog_id() );
+		wp_presence_clear_blog( get_current_blog_id() );
 	}
 }
 
@@ -364,7 +360,7 @@ function wp_presence_on_network_recording_updated( $option, $value, $old_value, 
 			)
 		);
 		foreach ( $ids as $blog_id ) {
-			wp_presence_clear_site( (int) $blog_id );
+			wp_presence_clear_blog( (int) $blog_id );
 		}
 		$offset += 500;
 	} while ( count( $ids ) === 500 );

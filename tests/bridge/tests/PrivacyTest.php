@@ -202,6 +202,17 @@ class PrivacyTest extends Presence_TestCase {
 		$this->assertSame( count( $ids ), count( array_unique( $ids ) ), 'item ids are unique (core merges items by id)' );
 	}
 
+	public function test_export_of_an_invisible_user_holds_their_hidden_entries() {
+		$u = $this->make_user( 'editor' );
+		wp_set_user_presence_preference( $u, 'invisible' );
+		$this->heartbeat( $u, $this->ping( 'tabinv001' ) );
+		wp_set_presence( 'custom/room', 'mine', array( 'cursor' => 1 ), $u );
+		$this->assertNotSame( array(), wp_presence_in_hidden( static fn( $store ) => $store->user_entries( $u ) ), 'the entries live in the hidden namespace' );
+		$items = array_merge( ...$this->export_pages( get_userdata( $u )->user_email ) );
+		$this->assertSame( array( 'admin/online', 'custom/room' ), $this->values( $items, 'Room' ) );
+		$this->assertSame( array( 'Invisible' ), $this->values( $items, 'Presence preference' ) );
+	}
+
 	public function test_export_is_paginated() {
 		$this->add_test_filter(
 			'wp_presence_privacy_page_size',
@@ -248,6 +259,7 @@ class PrivacyTest extends Presence_TestCase {
 		$this->assertTrue( $json['data']['done'] );
 
 		$this->assertSame( array(), wp_presence_store()->user_entries( $u ) );
+		$this->assertSame( array(), wp_presence_in_hidden( static fn( $store ) => $store->user_entries( $u ) ), 'an invisible user\'s entries (hidden namespace) are erased too' );
 		$this->assertSame( '', get_user_meta( $u, WP_PRESENCE_PREFERENCE_META, true ) );
 		$rev = wp_presence_screen_revision( 'post:' . $post );
 		$this->assertSame( 0, $rev['u'], 'the save stays, without its author' );
