@@ -6,11 +6,6 @@
  */
 
 /**
- * Thrown by the test's wp_die handler.
- */
-class Presence_Test_Die extends RuntimeException {}
-
-/**
  * The settings pages and what each switch does.
  */
 class SettingsPageTest extends Presence_TestCase {
