@@ -171,6 +171,9 @@ add_action( 'update_wpmu_options', 'wp_presence_save_network_settings' );
 // Default priority: turning a switch off clears the stored presence of the site, or of every site of the network.
 add_action( 'update_option_' . WP_PRESENCE_RECORDING_OPTION, 'wp_presence_on_recording_updated', 10, 2 );
 add_action( 'add_option_' . WP_PRESENCE_RECORDING_OPTION, 'wp_presence_on_recording_added', 10, 2 );
+// Default priority, two arguments: the invisible switch moves the users it concerns between namespaces at once.
+add_action( 'update_option_' . WP_PRESENCE_FEATURES_OPTION, 'wp_presence_on_features_updated', 10, 2 );
+add_action( 'add_option_' . WP_PRESENCE_FEATURES_OPTION, 'wp_presence_on_features_updated', 10, 2 );
 add_action( 'update_site_option_' . WP_PRESENCE_NETWORK_RECORDING_OPTION, 'wp_presence_on_network_recording_updated', 10, 4 );
 add_action( 'add_site_option_' . WP_PRESENCE_NETWORK_RECORDING_OPTION, 'wp_presence_on_network_recording_added', 10, 3 );
 // Priority 10, after permission checks: with recording off, REST writes answer 501 and reads are empty.

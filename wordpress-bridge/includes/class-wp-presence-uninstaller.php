@@ -7,6 +7,8 @@
 
 defined( 'ABSPATH' ) || exit;
 
+require_once __DIR__ . '/namespace-names.php'; // The derived namespaces' names, as the bridge spells them.
+
 /**
  * Uninstall, self-contained: it runs while the plugin is inactive, so it loads what it needs
  * itself and relies on nothing the main file sets up.
@@ -138,7 +140,6 @@ class WP_Presence_Uninstaller {
 	 * @return string
 	 */
 	public static function hidden_namespace( $ns ) {
-		require_once __DIR__ . '/namespace-names.php';
 		return wp_presence_derived_namespace( $ns, 'h' );
 	}
 
@@ -153,6 +154,7 @@ class WP_Presence_Uninstaller {
 		foreach ( $namespaces as $ns ) {
 			$all[] = $ns;
 			$all[] = self::hidden_namespace( $ns );
+			$all[] = wp_presence_derived_namespace( $ns, 's' ); // Stale-screen revisions.
 		}
 		return array_values( array_unique( $all ) );
 	}

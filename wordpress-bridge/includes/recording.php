@@ -437,3 +437,55 @@ function wp_presence_rest_recording_gate( $result, $request ) {
 		array( 'status' => 501 )
 	);
 }
+
+/**
+ * When the `invisible` feature is switched, the users it concerns change namespace at once:
+ * switched off, the entries of users no longer hidden leave the hidden namespace (they show
+ * again); switched back on, users whose stored choice is `invisible` go back into it. Users
+ * forced invisible by the filter stay where they are.
+ *
+ * Hooked to `update_option_wp_presence_features` and `add_option_wp_presence_features`.
+ *
+ * @since 1.2.0
+ *
+ * @param mixed $old_value Old value (or the option name, when added).
+ * @param mixed $value     New value.
+ * @return void
+ */
+function wp_presence_on_features_updated( $old_value, $value ) {
+	$was = ! is_array( $old_value ) || ! isset( $old_value['invisible'] ) || (bool) $old_value['invisible'];
+	$now = ! is_array( $value ) || ! isset( $value['invisible'] ) || (bool) $value['invisible'];
+	if ( $was === $now ) {
+		return;
+	}
+	try {
+		list( $site_ns, $hidden_ns ) = wp_presence_site_namespaces();
+		if ( ! $now ) {
+			$users = array();
+			foreach ( wp_presence_in_namespace( $hidden_ns, static fn( $store ) => $store->rooms( '' ) ) as $room ) {
+				foreach ( wp_presence_in_namespace( $hidden_ns, static fn( $store ) => $store->room( $room['room'] ) ) as $entry ) {
+					$users[ (int) $entry['user_id'] ] = true;
+				}
+			}
+			foreach ( array_keys( $users ) as $user_id ) {
+				if ( ! wp_presence_user_is_hidden( $user_id ) ) {
+					wp_presence_move_between( $user_id, $hidden_ns, $site_ns );
+				}
+			}
+			return;
+		}
+		$chosen = get_users(
+			array(
+				'blog_id'    => get_current_blog_id(),
+				'meta_key'   => WP_PRESENCE_PREFERENCE_META, // phpcs:ignore WordPress.DB.SlowDBQuery -- only when the switch changes.
+				'meta_value' => 'invisible', // phpcs:ignore WordPress.DB.SlowDBQuery
+				'fields'     => 'ID',
+			)
+		);
+		foreach ( $chosen as $user_id ) {
+			wp_presence_move_between( (int) $user_id, $site_ns, $hidden_ns );
+		}
+	} catch ( Throwable $e ) {
+		return; // The store is gone; entries move with each user's next write.
+	}
+}

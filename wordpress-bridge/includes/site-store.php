@@ -288,7 +288,7 @@ function wp_presence_remove_entry( $room, $client_id, $owner = null ) {
  * @return int Entries removed.
  */
 function wp_presence_remove_user_entries( $user_id ) {
-	$removed = 0;
+	$removed  = 0;
 	foreach ( wp_presence_site_namespaces() as $ns ) {
 		$removed += (int) wp_presence_in_namespace(
 			$ns,
@@ -301,15 +301,17 @@ function wp_presence_remove_user_entries( $user_id ) {
 }
 
 /**
- * Removes every entry of the site, in both namespaces.
+ * Removes every entry of the site, in both namespaces, and its stale-screen revisions.
  *
  * @since 1.2.0
  *
  * @return int Entries removed.
  */
 function wp_presence_clear_site() {
-	$removed = 0;
-	foreach ( wp_presence_site_namespaces() as $ns ) {
+	$removed  = 0;
+	$spaces   = wp_presence_site_namespaces();
+	$spaces[] = wp_presence_derived_namespace( $spaces[0], 's' ); // The stale-screen revisions.
+	foreach ( $spaces as $ns ) {
 		$removed += (int) wp_presence_in_namespace(
 			$ns,
 			static function ( WP_Presence_Store $s ) {

@@ -66,11 +66,25 @@ function wp_presence_in_screen_namespace( $key, $callback ) {
 		return wp_presence_in_blog(
 			get_main_site_id(),
 			static function () use ( $callback ) {
-				return call_user_func( $callback, wp_presence_store() );
+				return wp_presence_in_revisions( $callback );
 			}
 		);
 	}
-	return call_user_func( $callback, wp_presence_store() );
+	return wp_presence_in_revisions( $callback );
+}
+
+/**
+ * Runs a callback in the current site's namespace of screen revisions (`{ns}~s`). Revisions are
+ * not presence: kept apart, they never show in the site's room lists, counts or versions, and no
+ * client can address them.
+ *
+ * @since 1.2.0
+ *
+ * @param callable $callback Callback, given the store.
+ * @return mixed The callback's result.
+ */
+function wp_presence_in_revisions( $callback ) {
+	return wp_presence_in_namespace( wp_presence_derived_namespace( wp_presence_store()->get_namespace(), 's' ), $callback );
 }
 
 /**
@@ -598,7 +612,23 @@ function wp_presence_screen_rooms_are_private( $can, $room ) {
  * @return int[] Screen key => unix time of the save.
  */
 function wp_presence_screen_revisions_by( $user_id ) {
-	$store = wp_presence_store();
+	return wp_presence_in_revisions(
+		static function ( WP_Presence_Store $store ) use ( $user_id ) {
+			return wp_presence_screen_revisions_by_in( $store, $user_id );
+		}
+	);
+}
+
+/**
+ * wp_presence_screen_revisions_by() in the store's current namespace.
+ *
+ * @since 1.2.0
+ *
+ * @param WP_Presence_Store $store   Store, in the revisions' namespace.
+ * @param int               $user_id User id.
+ * @return int[] Screen key => unix time of the save.
+ */
+function wp_presence_screen_revisions_by_in( WP_Presence_Store $store, $user_id ) {
 	$found = array();
 	foreach ( $store->rooms( WP_PRESENCE_SCREEN_ROOM_PREFIX ) as $room ) {
 		$entry = $store->get( $room['room'], 'rev' );
@@ -625,7 +655,23 @@ function wp_presence_screen_revisions_by( $user_id ) {
  * @return int Revisions changed.
  */
 function wp_presence_anonymize_screen_revisions( $user_id ) {
-	$store   = wp_presence_store();
+	return (int) wp_presence_in_revisions(
+		static function ( WP_Presence_Store $store ) use ( $user_id ) {
+			return wp_presence_anonymize_screen_revisions_in( $store, $user_id );
+		}
+	);
+}
+
+/**
+ * wp_presence_anonymize_screen_revisions() in the store's current namespace.
+ *
+ * @since 1.2.0
+ *
+ * @param WP_Presence_Store $store   Store, in the revisions' namespace.
+ * @param int               $user_id User id.
+ * @return int Revisions changed.
+ */
+function wp_presence_anonymize_screen_revisions_in( WP_Presence_Store $store, $user_id ) {
 	$now     = (int) $store->now();
 	$changed = 0;
 	foreach ( $store->rooms( WP_PRESENCE_SCREEN_ROOM_PREFIX ) as $room ) {

@@ -215,7 +215,8 @@ class RecordingTest extends Presence_TestCase {
 		$this->assertSame( array(), wp_presence_store()->rooms( '' ) );
 		wp_presence_set_recording( true );
 		$this->assertSame( array(), wp_presence_store()->user_entries( $a ), 'nothing comes back when it is on again' );
-		$rooms = wp_list_pluck( wp_presence_store()->rooms( '' ), 'room' );
+		$this->assertSame( array(), wp_presence_store()->rooms( '' ), 'screen revisions live in a namespace of their own' );
+		$rooms = wp_list_pluck( wp_presence_in_revisions( static fn( $store ) => $store->rooms( '' ) ), 'room' );
 		$this->assertSame( array( '_screen/options:' . WP_PRESENCE_SETTINGS_GROUP ), $rooms, 'only the settings page\'s revision: the switch was saved' );
 	}
 
