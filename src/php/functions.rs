@@ -5,10 +5,9 @@ use super::data;
 use super::errors::{presence_error, store_error, value_error};
 use super::ini;
 use super::keys::with_keys;
-use super::shapes;
 use super::state::{self, Ctx};
 use crate::store::layout::MAX_KEY_LEN;
-use crate::store::{Backend, Entries, EntryKey, RoomKey, Upsert, Write};
+use crate::store::{Backend, Entries, EntryKey, EntryOut, RoomKey, Upsert, Write};
 use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
@@ -41,41 +40,70 @@ fn user_arg(func: &str, pos: u8, user_id: i64) -> PhpResult<u64> {
     })
 }
 
-use crate::sys::zend::{long_zval as long, string_zval as zstr};
+use crate::sys::zend::{array_zval, long_zval as long, string_zval as zstr, List, Shape};
 
 fn put(ht: &mut ZendHashTable, key: &ZendStr, v: Zval) {
     // Inserting under an interned key cannot fail; a failure would only drop this one field.
     let _ = ht.insert(ArrayKey::ZendString(key), v);
 }
 
-/// Entries as PHP arrays. `room` is given for single-room results, whose rows share its string.
-fn entry_list(room: Option<&[u8]>, all: &Entries) -> ZBox<ZendHashTable> {
-    shapes::with(|sh| {
-        let row = sh.row();
-        let mut list = ZendHashTable::with_capacity(all.items.len() as u32);
-        let shared = room.map(zstr);
-        for e in &all.items {
-            let mut data = Some(data::decode(all.data(e), sh));
-            let ht = row.fill(|i| match i {
-                0 => shared
-                    .as_ref()
-                    .map_or_else(|| zstr(all.room(e)), Zval::shallow_clone),
-                1 => zstr(all.client(e)),
-                2 => long(e.user_id.cast_signed()),
-                3 => {
-                    let mut z = Zval::new();
-                    z.set_hashtable(data.take().unwrap_or_default());
-                    z
-                }
-                4 => long(e.updated),
-                _ => long(e.expires),
-            });
-            let mut z = Zval::new();
-            z.set_hashtable(ht);
-            let _ = list.push(z);
+/// Builds the rows of one result: the first key by key, the others from its template.
+struct Rows {
+    data: data::Decoder,
+    shape: Option<Shape>,
+    /// Whether rows follow the first (worth templates).
+    more: bool,
+}
+
+impl Rows {
+    fn new(more: bool) -> Rows {
+        Rows {
+            data: data::Decoder::new(more),
+            shape: None,
+            more,
         }
-        list
-    })
+    }
+
+    /// One row. `room` is given for single-room results, whose rows share its string.
+    fn row(&mut self, room: Option<&[u8]>, all: &Entries, e: &EntryOut) -> ZBox<ZendHashTable> {
+        let data = self.data.decode(all.data(e));
+        if let Some(shape) = &mut self.shape {
+            let mut f = shape.start();
+            match room {
+                Some(_) => f.keep(0),
+                None => f.string(0, all.room(e)),
+            }
+            f.set(1, zstr(all.client(e)));
+            f.set(2, long(e.user_id.cast_signed()));
+            f.set(3, data);
+            f.set(4, long(e.updated));
+            f.set(5, long(e.expires));
+            return f.finish();
+        }
+        let mut ht = ZendHashTable::with_capacity(6);
+        with_keys(|k| {
+            put(&mut ht, k.room, zstr(room.unwrap_or_else(|| all.room(e))));
+            put(&mut ht, k.client_id, zstr(all.client(e)));
+            put(&mut ht, k.user_id, long(e.user_id.cast_signed()));
+            put(&mut ht, k.data, data);
+            put(&mut ht, k.updated, long(e.updated));
+            put(&mut ht, k.expires, long(e.expires));
+        });
+        if self.more {
+            self.shape = Shape::of(&ht);
+        }
+        ht
+    }
+}
+
+/// Entries as a list of PHP rows. `room` is given for single-room results.
+fn entry_list(room: Option<&[u8]>, all: &Entries) -> ZBox<ZendHashTable> {
+    let mut rows = Rows::new(all.items.len() > 1);
+    let mut list = List::with_capacity(all.items.len() as u32);
+    for e in &all.items {
+        list.push(array_zval(rows.row(room, all, e)));
+    }
+    list.into_inner()
 }
 
 fn run<R>(f: impl FnOnce(&mut Ctx<'_>) -> PhpResult<R>) -> PhpResult<R> {
@@ -137,14 +165,11 @@ pub fn presence_get(
             .store
             .get(&key, c.now, c.entries)
             .map_err(|e| store_error(&e))?;
-        Ok(if found {
-            entry_list(Some(room), c.entries)
-                .values()
-                .next()
-                .and_then(|z| z.array().map(ZendHashTable::to_owned))
-        } else {
-            None
-        })
+        let all = &*c.entries;
+        Ok(found
+            .then(|| all.items.first())
+            .flatten()
+            .map(|e| Rows::new(false).row(Some(room), all, e)))
     })
 }
 
