@@ -12,10 +12,12 @@ use ext_php_rs::exception::PhpException;
 use ext_php_rs::flags::DataType;
 use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendStr, Zval};
 
-/// Encodes `ht` into `w`, refusing what cannot round-trip or is too big or deep.
-pub fn encode(func: &str, ht: &ZendHashTable, w: &mut Writer) -> Result<(), PhpException> {
+/// Encodes `ht`, argument `pos` of `func`, into `w`, refusing what cannot round-trip or is too big
+/// or deep.
+pub fn encode(func: &str, pos: u8, ht: &ZendHashTable, w: &mut Writer) -> Result<(), PhpException> {
     w.clear();
-    encode_array(ht, w, 1).map_err(|why| value_error(func, &format!("Argument ($data) {why}")))
+    encode_array(ht, w, 1)
+        .map_err(|why| value_error(func, &format!("Argument #{pos} ($data) {why}")))
 }
 
 fn encode_array(ht: &ZendHashTable, w: &mut Writer, depth: usize) -> Result<(), String> {

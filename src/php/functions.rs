@@ -130,7 +130,7 @@ pub fn presence_upsert(
     }
     run(|c| {
         if let Some(ht) = data {
-            data::encode(F, ht, c.writer)?;
+            data::encode(F, 4, ht, c.writer)?;
         } else {
             c.writer.clear();
             c.writer.array(0);
