@@ -1,30 +1,37 @@
 #!/usr/bin/env bash
-# Instructions per call (callgrind), which unlike time is repeatable on a busy machine: each mode
-# of reads.php runs twice, with 0 and with N calls, and the difference is divided by N.
-# Usage: benches/micro/callgrind.sh [calls] [modes...]   (default 2000; every mode)
-# Needs its own /dev/shm (run it under /work/bin/isolated, or anywhere /dev/shm is private).
+# Instructions per call (valgrind's callgrind), which unlike time repeat exactly on a busy machine:
+# each workload of reads.php runs twice, with 0 and with N calls, and the difference is divided by
+# N, so start-up and the room's set-up cancel out.
+# Usage: benches/micro/callgrind.sh [out.json]   (prints a table; writes JSON when asked)
+# Uses its own segment file under /dev/shm, removed at the end.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 so=${PRESENCE_SO:-$root/target/release/libpresence.so}
-calls=${1:-2000}
-shift || true
-modes=("$@")
-[ ${#modes[@]} -gt 0 ] || modes=(presence userland userland-card presence-flat presence-5000 upsert)
-out=$(mktemp -d)
-trap 'rm -rf "$out" /dev/shm/presence-callgrind' EXIT
+out=${1:-}
+# mode:entries:calls
+workloads=(
+	presence:40:2000 userland:40:2000 userland-reuse:40:2000 presence-flat:40:2000
+	presence:5000:20 userland:5000:20 upsert:40:20000
+)
+tmp=$(mktemp -d)
+shm=/dev/shm/presence-callgrind-$$
+trap 'rm -rf "$tmp" "$shm"' EXIT
 count() { # mode calls entries -> total instructions
-	rm -f /dev/shm/presence-callgrind
-	valgrind --tool=callgrind --callgrind-out-file="$out/cg" php8.2 -n -d extension="$so" \
-		-d presence.shm_path=/dev/shm/presence-callgrind -d presence.capacity=65536 \
-		-d presence.shards=1 -d presence.data_memory=64M \
-		"$root/benches/micro/reads.php" "$1" "$2" "$3" 2>"$out/log" >/dev/null \
-		|| { cat "$out/log" >&2; exit 1; }
-	sed -n 's/^==[0-9]*== Collected : //p' "$out/log"
+	rm -f "$shm"
+	valgrind --tool=callgrind --callgrind-out-file="$tmp/cg" php8.2 -n -d extension="$so" \
+		-d presence.shm_path="$shm" -d presence.shards=1 -d presence.capacity=16384 \
+		"$root/benches/micro/reads.php" "$1" "$2" "$3" 2>"$tmp/log" >/dev/null \
+		|| { cat "$tmp/log" >&2; exit 1; }
+	sed -n 's/^==[0-9]*== Collected : //p' "$tmp/log"
 }
-for mode in "${modes[@]}"; do
-	entries=40 m=$mode n=$calls
-	if [ "$mode" = presence-5000 ]; then entries=5000 m=presence n=$((calls / 50 > 0 ? calls / 50 : 1)); fi
-	base=$(count "$m" 0 "$entries")
-	full=$(count "$m" "$n" "$entries")
-	printf '%-14s %10d instructions per call (%d calls)\n' "$mode" $(((full - base) / n)) "$n"
+json='{'
+for w in "${workloads[@]}"; do
+	IFS=: read -r mode entries calls <<<"$w"
+	base=$(count "$mode" 0 "$entries")
+	full=$(count "$mode" "$calls" "$entries")
+	per=$(((full - base) / calls))
+	printf '%-15s %5d entries %10d instructions per call\n' "$mode" "$entries" "$per"
+	json+="\"$mode:$entries\":$per,"
 done
+json="${json%,}}"
+[ -z "$out" ] || printf '%s\n' "$json" >"$out"

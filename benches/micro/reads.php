@@ -1,45 +1,28 @@
 <?php
 /**
- * One kind of room read, repeated: the workload `callgrind.sh` counts instructions of.
+ * One operation, repeated: the workload `callgrind.sh` counts instructions of. The room holds
+ * entries as the bridge's Heartbeat writes them (see `bridge_data()`).
  *
- * Usage: php reads.php <mode> <reads> [entries]
- *   presence       presence_room() of a room shaped as the bridge writes it
- *   userland       the same rows built in PHP: six fields and a fresh three-key data array each,
- *                  the stored card reused (what a PHP cache hands back)
- *   userland-card  the same, with the `_wp` card built fresh too (what presence returns)
- *   presence-flat  presence_room() of rows with a flat four-key data array (the older bench)
- *   upsert         presence_upsert() with alternating data
+ * Usage: php reads.php <mode> <calls> [entries]
+ *   presence        presence_room() of the room
+ *   userland        the same rows built in PHP: six fields, a fresh data array and card each
+ *   userland-reuse  the same, with each user's card array reused (as a PHP cache hands it back)
+ *   presence-flat   presence_room() of rows with a flat four-key data array (the older bench)
+ *   upsert          presence_upsert() with data alternating between two bridge arrays
  */
-list( , $mode, $reads ) = $argv;
-$reads   = (int) $reads;
+require __DIR__ . '/workload.php';
+
+list( , $mode, $calls ) = $argv;
+$calls   = (int) $calls;
 $entries = (int) ( $argv[3] ?? 40 );
 $room    = 'admin/online';
-
-/**
- * The data array the bridge's Heartbeat writes for tab $i.
- */
-function bridge_data( $i ) {
-	return array(
-		'screen'   => 0 === $i % 3 ? 'dashboard' : 'edit-post',
-		'activity' => 0 === $i % 5 ? 'idle' : 'online',
-		'_wp'      => array(
-			'n' => "Editor $i",
-			'a' => 'https://secure.gravatar.com/avatar/' . md5( "editor$i@example.org" ) . '?s=64&d=mm&r=g',
-			'p' => '',
-		),
-	);
-}
 
 presence_clear();
 $cards = array();
 for ( $i = 0; $i < $entries; $i++ ) {
-	if ( 'presence-flat' === $mode ) {
-		$d = array( 'screen' => 'post', 'post_id' => 42, 'title' => 'Quarterly planning notes', 'tab' => $i );
-	} else {
-		$d = bridge_data( $i );
-	}
-	$cards[ $i ] = $d['_wp'] ?? array();
-	presence_upsert( $room, "tab-$i-k3j9x2ab", $i + 1, $d, 600 );
+	$d           = 'presence-flat' === $mode ? flat_data( $i ) : bridge_data( $i );
+	$cards[ $i ] = bridge_data( $i )['_wp'];
+	presence_upsert( $room, client_id( $i ), $i + 1, $d, 600 );
 }
 $a = bridge_data( 1 );
 $b = bridge_data( 2 );
@@ -47,37 +30,30 @@ $b = bridge_data( 2 );
 switch ( $mode ) {
 	case 'presence':
 	case 'presence-flat':
-		for ( $r = 0; $r < $reads; $r++ ) {
+		for ( $r = 0; $r < $calls; $r++ ) {
 			$rows = presence_room( $room );
 		}
 		break;
 	case 'userland':
-		for ( $r = 0; $r < $reads; $r++ ) {
-			$rows = array();
-			for ( $j = 0; $j < $entries; $j++ ) {
-				$rows[] = array( 'room' => $room, 'client_id' => "tab-$j-k3j9x2ab", 'user_id' => $j + 1, 'data' => array( 'screen' => 'dashboard', 'activity' => 'online', '_wp' => $cards[ $j ] ), 'updated' => 1, 'expires' => 2 );
-			}
+		for ( $r = 0; $r < $calls; $r++ ) {
+			$rows = userland_rows( $room, $cards, $entries );
 		}
 		break;
-	case 'userland-card':
-		for ( $r = 0; $r < $reads; $r++ ) {
-			$rows = array();
-			for ( $j = 0; $j < $entries; $j++ ) {
-				$c      = $cards[ $j ];
-				$rows[] = array( 'room' => $room, 'client_id' => "tab-$j-k3j9x2ab", 'user_id' => $j + 1, 'data' => array( 'screen' => 'dashboard', 'activity' => 'online', '_wp' => array( 'n' => $c['n'], 'a' => $c['a'], 'p' => $c['p'] ) ), 'updated' => 1, 'expires' => 2 );
-			}
+	case 'userland-reuse':
+		for ( $r = 0; $r < $calls; $r++ ) {
+			$rows = userland_rows_reusing_cards( $room, $cards, $entries );
 		}
 		break;
 	case 'upsert':
-		for ( $r = 0; $r < $reads; $r++ ) {
-			presence_upsert( $room, 'tab-7-k3j9x2ab', 8, $r & 1 ? $a : $b, 600 );
+		for ( $r = 0; $r < $calls; $r++ ) {
+			presence_upsert( $room, client_id( 7 ), 8, $r & 1 ? $a : $b, 600 );
 		}
 		break;
 	default:
 		fwrite( STDERR, "unknown mode $mode\n" );
 		exit( 2 );
 }
-if ( 'upsert' !== $mode && $reads > 0 && count( $rows ) !== $entries ) {
+if ( 'upsert' !== $mode && $calls > 0 && count( $rows ) !== $entries ) {
 	fwrite( STDERR, 'expected ' . $entries . ' rows, got ' . count( $rows ) . "\n" );
 	exit( 1 );
 }

@@ -78,6 +78,7 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     /// Steps over `lit` if the bytes here are exactly it.
+    #[inline]
     fn expect(&mut self, lit: &[u8]) -> bool {
         let end = self.pos + lit.len();
         if self
@@ -92,10 +93,12 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    #[inline]
     fn reader(&self) -> Result<Reader<'a>, Malformed> {
         Ok(Reader::new(self.bytes.get(self.pos..).ok_or(Malformed)?))
     }
 
+    #[inline]
     fn token(&mut self) -> Result<Token<'a>, Malformed> {
         let mut r = self.reader()?;
         let token = r.token()?;
@@ -103,6 +106,7 @@ impl<'a> Cursor<'a> {
         Ok(token)
     }
 
+    #[inline]
     fn key(&mut self) -> Result<Key<'a>, Malformed> {
         let mut r = self.reader()?;
         let key = r.key()?;
@@ -180,15 +184,15 @@ fn fill(
     if shape.key_count() != count {
         return Err(Malformed);
     }
-    let first = layout.first(id);
     let mut new = shape.start();
-    for i in 0..count {
-        let (key, child) = layout.slot(first.wrapping_add(i as usize));
+    let mut filled = 0;
+    for (key, child) in layout.slots(id, count) {
+        filled += 1;
         if !at.expect(key) {
             return Err(Malformed);
         }
         match at.token()? {
-            Token::Str(s) => new.string(i, s),
+            Token::Str(s) => new.push_string(s),
             Token::Array(inner) if inner > 0 => {
                 if depth >= MAX_DEPTH {
                     return Err(Malformed);
@@ -197,10 +201,13 @@ fn fill(
                     Some(child) if child < id => fill(below, layout, child, at, inner, depth + 1)?,
                     _ => build_plain(at, inner, depth + 1)?,
                 };
-                new.set(i, z);
+                new.push(z);
             }
-            other => new.set(i, scalar(other)),
+            other => new.push(scalar(other)),
         }
+    }
+    if filled != count {
+        return Err(Malformed);
     }
     Ok(array_zval(new.finish()))
 }

@@ -70,14 +70,14 @@ impl Rows {
         if let Some(shape) = &mut self.shape {
             let mut f = shape.start();
             match room {
-                Some(_) => f.keep(0),
-                None => f.string(0, all.room(e)),
+                Some(_) => f.push_kept(),
+                None => f.push_string(all.room(e)),
             }
-            f.set(1, zstr(all.client(e)));
-            f.set(2, long(e.user_id.cast_signed()));
-            f.set(3, data);
-            f.set(4, long(e.updated));
-            f.set(5, long(e.expires));
+            f.push(zstr(all.client(e)));
+            f.push(long(e.user_id.cast_signed()));
+            f.push(data);
+            f.push(long(e.updated));
+            f.push(long(e.expires));
             return f.finish();
         }
         let mut ht = ZendHashTable::with_capacity(6);

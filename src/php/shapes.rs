@@ -36,24 +36,22 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// Where template `id`'s positions start.
+    /// The positions of template `id`: each one's encoded key and the template of the array that
+    /// was the value there, if any.
     #[inline]
-    pub fn first(&self, id: usize) -> usize {
-        self.first.get(id).map_or(usize::MAX, |f| *f as usize)
-    }
-
-    /// The encoded key at position `at` (counted from `first`), and the template of the array
-    /// that was the value there, if any.
-    #[inline]
-    pub fn slot(&self, at: usize) -> (&[u8], Option<usize>) {
-        let Some(s) = self.slots.get(at) else {
-            return (&[], None);
-        };
-        let key = self
-            .keys
-            .get(s.key.0 as usize..s.key.1 as usize)
-            .unwrap_or(&[]);
-        (key, (s.child as usize).checked_sub(1))
+    pub fn slots(&self, id: usize, count: u32) -> impl Iterator<Item = (&[u8], Option<usize>)> {
+        let first = self.first.get(id).map_or(0, |f| *f as usize);
+        self.slots
+            .get(first..first + count as usize)
+            .unwrap_or(&[])
+            .iter()
+            .map(|s| {
+                let key = self
+                    .keys
+                    .get(s.key.0 as usize..s.key.1 as usize)
+                    .unwrap_or(&[]);
+                (key, (s.child as usize).checked_sub(1))
+            })
     }
 }
 
