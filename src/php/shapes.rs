@@ -87,7 +87,9 @@ impl Templates {
 
     /// Makes the `i`-th root the first to try.
     pub fn used(&mut self, i: usize) {
-        self.0.roots[..=i].rotate_right(1);
+        if i > 0 {
+            self.0.roots[..=i].rotate_right(1);
+        }
     }
 
     /// Adds a new top-level template as the first to try, forgetting the oldest beyond `KEPT`.

@@ -110,12 +110,30 @@ pub fn for_each<E>(
 pub struct Shape {
     ht: ZBox<ZendHashTable>,
     len: u32,
-    /// Positions whose string differed from the template's the last time (`miss1`), the last two
-    /// times (`miss2`), and three times running (`unique`: values there are all different, as
-    /// names and avatars in a room are, so they are no longer compared or kept).
+    /// For the first `ALTS` positions, the string seen there before the template's own (one
+    /// reference each, or null): values that alternate, as screens and activities do, find one
+    /// of the two.
+    alt: [*mut zend_string; ALTS],
+    /// Positions whose string matched neither the last time (`miss1`), the last two times
+    /// (`miss2`), and three times running (`unique`: values there are all different, as names
+    /// and avatars in a room are, so they are no longer compared or kept).
     miss1: u64,
     miss2: u64,
     unique: u64,
+}
+
+/// Positions of a template with a second string to share.
+const ALTS: usize = 8;
+
+impl Drop for Shape {
+    fn drop(&mut self) {
+        for s in self.alt {
+            if !s.is_null() {
+                // SAFETY: a counted request string the template holds a reference to.
+                unsafe { release_str(s) };
+            }
+        }
+    }
 }
 
 /// Templates have at most this many keys (one bit each in `Shape::miss1` and the others).
@@ -154,6 +172,7 @@ impl Shape {
             Some(Shape {
                 ht: ZBox::from_raw(dup),
                 len: used,
+                alt: [std::ptr::null_mut(); ALTS],
                 miss1: 0,
                 miss2: 0,
                 unique: 0,
@@ -240,15 +259,32 @@ impl Filling<'_> {
             return;
         }
         // SAFETY: `i < len`, so `src` is a template value: a null, an interned string or a
-        // counted string the template holds a reference to (`Shape::of` and this function keep
-        // it so).
+        // counted string the template holds a reference to, and `alt[i]` null or a counted
+        // string it holds a reference to (`Shape::of` and this function keep them so). Moving a
+        // string between the two keeps its reference.
         let z = unsafe {
             let src = &raw mut (*self.src.add(i as usize)).val;
+            let alt = tpl.alt.get_mut(i as usize);
             if (*src).u1.type_info == IS_STRING_EX
                 && same_bytes(zstr_bytes((*src).value.str_), bytes)
             {
                 tpl.miss1 &= !bit;
                 tpl.miss2 &= !bit;
+                (*src).shallow_clone()
+            } else if let Some(alt) =
+                alt.filter(|a| !a.is_null() && same_bytes(zstr_bytes(**a), bytes))
+            {
+                // The other of two alternating values: it becomes the first to try.
+                tpl.miss1 &= !bit;
+                tpl.miss2 &= !bit;
+                let found = *alt;
+                if (*src).u1.type_info == IS_STRING_EX {
+                    *alt = (*src).value.str_;
+                } else {
+                    *alt = std::ptr::null_mut();
+                }
+                (*src).value.str_ = found;
+                (*src).u1.type_info = IS_STRING_EX;
                 (*src).shallow_clone()
             } else {
                 if tpl.miss2 & bit != 0 {
@@ -259,8 +295,17 @@ impl Filling<'_> {
                 tpl.miss1 |= bit;
                 let z = string_zval(bytes);
                 if z.u1.type_info == IS_STRING_EX {
-                    if (*src).u1.type_info == IS_STRING_EX {
-                        release_str((*src).value.str_);
+                    let old = ((*src).u1.type_info == IS_STRING_EX).then(|| (*src).value.str_);
+                    match (tpl.alt.get_mut(i as usize), old) {
+                        // The template's string becomes the second one to try.
+                        (Some(alt), Some(old)) => {
+                            if !alt.is_null() {
+                                release_str(*alt);
+                            }
+                            *alt = old;
+                        }
+                        (None, Some(old)) => release_str(old),
+                        (_, None) => {}
                     }
                     (*z.value.str_).gc.refcount += 1;
                     (*src).value.str_ = z.value.str_;
@@ -368,6 +413,7 @@ unsafe fn zstr_bytes<'a>(s: *const zend_string) -> &'a [u8] {
 /// iterates. The caller must make the copy own its values (or null them) before it is used.
 // The data block is emalloc'd (16-aligned), and the hash part before the buckets is a multiple of 8.
 #[allow(clippy::cast_ptr_alignment)]
+#[inline]
 unsafe fn copy_array(src: &ZendHashTable) -> *mut ZendHashTable {
     // SAFETY: the sizes mirror HT_HASH_SIZE/HT_SIZE for this array; both blocks come from the
     // request allocator, as the engine's own arrays do, so zend_array_destroy frees them. The
@@ -438,6 +484,7 @@ impl List {
         List { ht }
     }
 
+    #[inline]
     pub fn push(&mut self, z: Zval) {
         let ht = &mut *self.ht;
         // SAFETY: a packed array stores `nTableSize` zvals at `arPacked`; the first `nNumUsed`
