@@ -11,7 +11,7 @@ use crate::store::{Backend, Entries, EntryKey, EntryOut, RoomKey, Upsert, Write}
 use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendStr, Zval};
+use ext_php_rs::types::{ZendHashTable, Zval};
 
 const MAX_TTL: i64 = 86_400;
 
@@ -40,68 +40,50 @@ fn user_arg(func: &str, pos: u8, user_id: i64) -> PhpResult<u64> {
     })
 }
 
-use crate::sys::zend::{array_zval, long_zval as long, string_zval as zstr, List, Shape};
+use crate::sys::zend::{array_zval, long_zval as long, string_zval as zstr, Frame, List};
 
-fn put(ht: &mut ZendHashTable, key: &ZendStr, v: Zval) {
-    // Inserting under an interned key cannot fail; a failure would only drop this one field.
-    let _ = ht.insert(ArrayKey::ZendString(key), v);
-}
-
-/// Builds the rows of one result: the first key by key, the others from its template.
+/// Builds the rows of one result, each a copy of the entry frame.
 struct Rows {
+    frame: Frame,
     data: data::Decoder,
-    shape: Option<Shape>,
-    /// Whether rows follow the first (worth templates).
-    more: bool,
+    /// The room of single-room results, which every row shares.
+    room: Option<Zval>,
 }
 
 impl Rows {
-    fn new(more: bool) -> Rows {
+    /// `room` is given for single-room results; `more` says whether more than one row follows
+    /// (worth templates for `data`).
+    fn new(room: Option<&[u8]>, more: bool) -> Rows {
         Rows {
+            frame: with_keys(|k| k.entry),
             data: data::Decoder::new(more),
-            shape: None,
-            more,
+            room: room.map(zstr),
         }
     }
 
-    /// One row. `room` is given for single-room results, whose rows share its string.
-    fn row(&mut self, room: Option<&[u8]>, all: &Entries, e: &EntryOut) -> ZBox<ZendHashTable> {
+    fn row(&mut self, all: &Entries, e: &EntryOut) -> ZBox<ZendHashTable> {
         let data = self.data.decode(all.data(e));
-        if let Some(shape) = &mut self.shape {
-            let mut f = shape.start();
-            match room {
-                Some(_) => f.push_kept(),
-                None => f.push_string(all.room(e)),
-            }
-            f.push(zstr(all.client(e)));
-            f.push(long(e.user_id.cast_signed()));
-            f.push(data);
-            f.push(long(e.updated));
-            f.push(long(e.expires));
-            return f.finish();
-        }
-        let mut ht = ZendHashTable::with_capacity(6);
-        with_keys(|k| {
-            put(&mut ht, k.room, zstr(room.unwrap_or_else(|| all.room(e))));
-            put(&mut ht, k.client_id, zstr(all.client(e)));
-            put(&mut ht, k.user_id, long(e.user_id.cast_signed()));
-            put(&mut ht, k.data, data);
-            put(&mut ht, k.updated, long(e.updated));
-            put(&mut ht, k.expires, long(e.expires));
-        });
-        if self.more {
-            self.shape = Shape::of(&ht);
-        }
-        ht
+        let mut f = self.frame.start();
+        f.push(
+            self.room
+                .as_ref()
+                .map_or_else(|| zstr(all.room(e)), Zval::shallow_clone),
+        );
+        f.push(zstr(all.client(e)));
+        f.push(long(e.user_id.cast_signed()));
+        f.push(data);
+        f.push(long(e.updated));
+        f.push(long(e.expires));
+        f.finish()
     }
 }
 
 /// Entries as a list of PHP rows. `room` is given for single-room results.
 fn entry_list(room: Option<&[u8]>, all: &Entries) -> ZBox<ZendHashTable> {
-    let mut rows = Rows::new(all.items.len() > 1);
+    let mut rows = Rows::new(room, all.items.len() > 1);
     let mut list = List::with_capacity(all.items.len() as u32);
     for e in &all.items {
-        list.push(array_zval(rows.row(room, all, e)));
+        list.push(array_zval(rows.row(all, e)));
     }
     list.into_inner()
 }
@@ -169,7 +151,7 @@ pub fn presence_get(
         Ok(found
             .then(|| all.items.first())
             .flatten()
-            .map(|e| Rows::new(false).row(Some(room), all, e)))
+            .map(|e| Rows::new(Some(room), false).row(all, e)))
     })
 }
 
@@ -248,21 +230,18 @@ pub fn presence_rooms(prefix: Option<BinarySlice<u8>>) -> PhpResult<ZBox<ZendHas
             .store
             .rooms(c.ns, prefix, c.now)
             .map_err(|e| store_error(&e))?;
-        let mut list = ZendHashTable::with_capacity(rooms.len() as u32);
+        let frame = with_keys(|k| k.room_row);
+        let mut list = List::with_capacity(rooms.len() as u32);
         for r in rooms {
-            let mut ht = ZendHashTable::with_capacity(5);
-            with_keys(|k| {
-                put(&mut ht, k.room, zstr(&r.room));
-                put(&mut ht, k.entries, long(i64::from(r.entries)));
-                put(&mut ht, k.users, long(i64::from(r.users)));
-                put(&mut ht, k.version, long(r.version.cast_signed()));
-                put(&mut ht, k.updated, long(r.updated));
-            });
-            let mut z = Zval::new();
-            z.set_hashtable(ht);
-            let _ = list.push(z);
+            let mut f = frame.start();
+            f.push(zstr(&r.room));
+            f.push(long(i64::from(r.entries)));
+            f.push(long(i64::from(r.users)));
+            f.push(long(r.version.cast_signed()));
+            f.push(long(r.updated));
+            list.push(array_zval(f.finish()));
         }
-        Ok(list)
+        Ok(list.into_inner())
     })
 }
 

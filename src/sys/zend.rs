@@ -5,9 +5,9 @@
 
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::ffi::{
-    _efree, _emalloc, zend_empty_array, zend_long, zend_string, zval, Bucket, GC_IMMUTABLE,
-    IS_ARRAY, IS_ARRAY_EX, IS_DOUBLE, IS_FALSE, IS_INTERNED_STRING_EX, IS_LONG, IS_NULL,
-    IS_STRING_EX, IS_TRUE, IS_UNDEF,
+    _efree, _emalloc, zend_empty_array, zend_hash_add_new, zend_long, zend_string, zval,
+    zval_ptr_dtor, Bucket, GC_IMMUTABLE, IS_ARRAY, IS_ARRAY_EX, IS_DOUBLE, IS_FALSE,
+    IS_INTERNED_STRING_EX, IS_LONG, IS_NULL, IS_STRING_EX, IS_TRUE, IS_UNDEF,
 };
 use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
 use std::ffi::{c_char, c_int, CStr};
@@ -21,6 +21,13 @@ extern "C" {
         exists: *mut bool,
     ) -> *mut c_char;
     fn zend_hash_real_init_packed(ht: *mut ZendHashTable);
+    fn zend_hash_real_init_mixed(ht: *mut ZendHashTable);
+    fn _zend_hash_init(
+        ht: *mut ZendHashTable,
+        size: u32,
+        destructor: Option<unsafe extern "C" fn(*mut zval)>,
+        persistent: bool,
+    );
     fn _emalloc_56() -> *mut std::ffi::c_void;
     fn _emalloc_320() -> *mut std::ffi::c_void;
     fn zend_hash_update(ht: *mut ZendHashTable, key: *mut zend_string, val: *mut zval)
@@ -200,7 +207,7 @@ impl Shape {
         };
         Filling {
             len: self.len,
-            tpl: self,
+            tpl: Some(self),
             ht,
             dst,
             src,
@@ -209,10 +216,69 @@ impl Shape {
     }
 }
 
+/// A template made at module start-up from permanent keys, with null values, in persistent
+/// memory: result arrays of every request are copied from it. It is never changed or freed (the
+/// process keeps it until it exits), and holds nothing of any request, so copies of the handle
+/// stay valid.
+#[derive(Clone, Copy)]
+pub struct Frame {
+    ht: *mut ZendHashTable,
+    /// The start of its data block (`arData` points past the hash part), kept so that leak
+    /// checkers see the block as reachable rather than lost.
+    _block: *mut u8,
+    len: u32,
+}
+
+impl Frame {
+    /// The frame for these keys. Only during module start-up, when the keys are permanent.
+    pub fn new(keys: &[&'static ZendStr]) -> Frame {
+        let len = keys.len() as u32;
+        // SAFETY: a zeroed struct is initialised by `_zend_hash_init` as a persistent array
+        // (values released by `zval_ptr_dtor`, which copies inherit), then given each key with a
+        // null value. The keys are permanent interned strings, so the array (and its copies) has
+        // static keys. The struct is leaked on purpose: it lives as long as the process.
+        unsafe {
+            let ht = Box::into_raw(Box::new(std::mem::zeroed::<ZendHashTable>()));
+            _zend_hash_init(ht, len, Some(zval_ptr_dtor), true);
+            zend_hash_real_init_mixed(ht);
+            for k in keys {
+                let mut null = Zval::new();
+                zend_hash_add_new(ht, std::ptr::from_ref(*k).cast_mut(), &raw mut null);
+            }
+            let hash = (*ht).nTableMask.wrapping_neg() as usize * std::mem::size_of::<u32>();
+            let block = (*ht).__bindgen_anon_1.arData.cast::<u8>().sub(hash);
+            Frame {
+                ht,
+                _block: block,
+                len,
+            }
+        }
+    }
+
+    /// Starts a new array with these keys, to be given its values.
+    #[inline]
+    pub fn start(&self) -> Filling<'_> {
+        // SAFETY: the frame is a live, initialised, non-packed array without holes (`new`),
+        // never iterated or changed; `Filling` makes the copy own each value.
+        unsafe {
+            let ht = copy_array(&*self.ht);
+            Filling {
+                len: self.len,
+                tpl: None,
+                ht,
+                dst: (*ht).__bindgen_anon_1.arData,
+                src: (*self.ht).__bindgen_anon_1.arData,
+                done: 0,
+            }
+        }
+    }
+}
+
 /// A new array from a `Shape`, being given its values in order. Positions never given one are
 /// null.
 pub struct Filling<'t> {
-    tpl: &'t mut Shape,
+    /// The template, when it keeps strings to share (a `Frame` keeps none).
+    tpl: Option<&'t mut Shape>,
     /// The copy; its buckets start as byte copies of the template's, whose values the copy does
     /// not own: only the first `done` positions hold values of its own.
     ht: *mut ZendHashTable,
@@ -253,11 +319,10 @@ impl Filling<'_> {
             return;
         }
         let bit = 1u64 << i;
-        let tpl = &mut *self.tpl;
-        if tpl.unique & bit != 0 {
+        let Some(tpl) = self.tpl.as_deref_mut().filter(|t| t.unique & bit == 0) else {
             self.push(string_zval(bytes));
             return;
-        }
+        };
         // SAFETY: `i < len`, so `src` is a template value: a null, an interned string or a
         // counted string the template holds a reference to, and `alt[i]` null or a counted
         // string it holds a reference to (`Shape::of` and this function keep them so). Moving a
@@ -456,11 +521,17 @@ unsafe fn copy_array(src: &ZendHashTable) -> *mut ZendHashTable {
 /// exists (script literals, opcache's table): then the key costs no allocation here, and arrays
 /// cloned from this one need no reference per key.
 pub fn insert_str_key(ht: &mut ZendHashTable, key: &[u8], v: Zval) {
-    // SAFETY: `zend_string_init_existing_interned` is set at engine start-up; it returns either an
-    // interned string (no reference to release) or a new request string we hold one reference
-    // to, which `zend_hash_update` adds its own to. `v` is moved into the array (forgotten here).
+    // SAFETY: the one-byte strings are interned at engine start-up; otherwise
+    // `zend_string_init_existing_interned` (set at engine start-up) returns either an interned
+    // string (no reference to release) or a new request string we hold one reference to, which
+    // `zend_hash_update` adds its own to. `v` is moved into the array (forgotten here).
     unsafe {
-        let k = zend_string_init_existing_interned(key.as_ptr().cast(), key.len(), false);
+        let k = match key {
+            [b] if !zend_one_char_string[usize::from(*b)].is_null() => {
+                zend_one_char_string[usize::from(*b)]
+            }
+            _ => zend_string_init_existing_interned(key.as_ptr().cast(), key.len(), false),
+        };
         let mut v = std::mem::ManuallyDrop::new(v);
         zend_hash_update(ht, k, &raw mut *v);
         if (*k).gc.u.type_info & GC_IMMUTABLE == 0 {
@@ -484,7 +555,9 @@ impl List {
         List { ht }
     }
 
-    #[inline]
+    // Once per row; not inlined, the call cost as much as the push itself.
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
     pub fn push(&mut self, z: Zval) {
         let ht = &mut *self.ht;
         // SAFETY: a packed array stores `nTableSize` zvals at `arPacked`; the first `nNumUsed`
