@@ -8,6 +8,7 @@ use super::keys::with_keys;
 use super::state::{self, Ctx};
 use crate::store::layout::MAX_KEY_LEN;
 use crate::store::{Backend, Entries, EntryKey, EntryOut, RoomKey, Upsert, Write};
+use crate::sys::zend::{array_zval, long_zval as long, string_zval as zstr, Frame, List};
 use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
@@ -39,8 +40,6 @@ fn user_arg(func: &str, pos: u8, user_id: i64) -> PhpResult<u64> {
         )
     })
 }
-
-use crate::sys::zend::{array_zval, long_zval as long, string_zval as zstr, Frame, List};
 
 /// Builds the rows of one result, each a copy of the entry frame.
 struct Rows {
