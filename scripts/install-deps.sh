@@ -9,7 +9,7 @@ packages=(
 	php8.2-redis php8.2-apcu php8.2-intl php-codesniffer phpunit
 	libclang-dev clang pkg-config libfcgi-bin libphp8.2-embed netcat-openbsd
 	mariadb-server mariadb-client nginx redis-server wrk
-	chromium fonts-dejavu-core curl ca-certificates xz-utils
+	chromium fonts-dejavu-core curl ca-certificates xz-utils valgrind
 	gettext dpkg-dev binutils iproute2 util-linux debian-archive-keyring
 )
 

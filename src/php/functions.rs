@@ -5,14 +5,14 @@ use super::data;
 use super::errors::{store_error, value_error};
 use super::ini;
 use super::keys::with_keys;
-use super::shapes;
 use super::state::{self, Ctx};
 use crate::store::layout::MAX_KEY_LEN;
-use crate::store::{Backend, Entries, EntryKey, RoomKey, Upsert, Write};
+use crate::store::{Backend, Entries, EntryKey, EntryOut, RoomKey, Upsert, Write};
+use crate::sys::zend::{array_zval, long_zval as long, string_zval as zstr, Frame, List};
 use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendStr, Zval};
+use ext_php_rs::types::{ZendHashTable, Zval};
 
 const MAX_TTL: i64 = 86_400;
 
@@ -41,41 +41,50 @@ fn user_arg(func: &str, pos: u8, user_id: i64) -> PhpResult<u64> {
     })
 }
 
-use crate::sys::zend::{long_zval as long, string_zval as zstr};
-
-fn put(ht: &mut ZendHashTable, key: &ZendStr, v: Zval) {
-    // Inserting under an interned key cannot fail; a failure would only drop this one field.
-    let _ = ht.insert(ArrayKey::ZendString(key), v);
+/// Builds the rows of one result, each a copy of the entry frame.
+struct Rows {
+    frame: Frame,
+    data: data::Decoder,
+    /// The room of single-room results, which every row shares.
+    room: Option<Zval>,
 }
 
-/// Entries as PHP arrays. `room` is given for single-room results, whose rows share its string.
-fn entry_list(room: Option<&[u8]>, all: &Entries) -> ZBox<ZendHashTable> {
-    shapes::with(|sh| {
-        let row = sh.row();
-        let mut list = ZendHashTable::with_capacity(all.items.len() as u32);
-        let shared = room.map(zstr);
-        for e in &all.items {
-            let mut data = Some(data::decode(all.data(e), sh));
-            let ht = row.fill(|i| match i {
-                0 => shared
-                    .as_ref()
-                    .map_or_else(|| zstr(all.room(e)), Zval::shallow_clone),
-                1 => zstr(all.client(e)),
-                2 => long(e.user_id.cast_signed()),
-                3 => {
-                    let mut z = Zval::new();
-                    z.set_hashtable(data.take().unwrap_or_default());
-                    z
-                }
-                4 => long(e.updated),
-                _ => long(e.expires),
-            });
-            let mut z = Zval::new();
-            z.set_hashtable(ht);
-            let _ = list.push(z);
+impl Rows {
+    /// `room` is given for single-room results; `more` says whether more than one row follows
+    /// (worth templates for `data`).
+    fn new(room: Option<&[u8]>, more: bool) -> Rows {
+        Rows {
+            frame: with_keys(|k| k.entry),
+            data: data::Decoder::new(more),
+            room: room.map(zstr),
         }
-        list
-    })
+    }
+
+    fn row(&mut self, all: &Entries, e: &EntryOut) -> ZBox<ZendHashTable> {
+        let data = self.data.decode(all.data(e));
+        let mut f = self.frame.start();
+        f.push(
+            self.room
+                .as_ref()
+                .map_or_else(|| zstr(all.room(e)), Zval::shallow_clone),
+        );
+        f.push(zstr(all.client(e)));
+        f.push(long(e.user_id.cast_signed()));
+        f.push(data);
+        f.push(long(e.updated));
+        f.push(long(e.expires));
+        f.finish()
+    }
+}
+
+/// Entries as a list of PHP rows. `room` is given for single-room results.
+fn entry_list(room: Option<&[u8]>, all: &Entries) -> ZBox<ZendHashTable> {
+    let mut rows = Rows::new(room, all.items.len() > 1);
+    let mut list = List::with_capacity(all.items.len() as u32);
+    for e in &all.items {
+        list.push(array_zval(rows.row(all, e)));
+    }
+    list.into_inner()
 }
 
 fn run<R>(f: impl FnOnce(&mut Ctx<'_>) -> PhpResult<R>) -> PhpResult<R> {
@@ -102,7 +111,7 @@ pub fn presence_upsert(
     }
     run(|c| {
         if let Some(ht) = data {
-            data::encode(F, ht, c.writer)?;
+            data::encode(F, 4, ht, c.writer)?;
         } else {
             c.writer.clear();
             c.writer.array(0);
@@ -137,14 +146,11 @@ pub fn presence_get(
             .store
             .get(&key, c.now, c.entries)
             .map_err(|e| store_error(&e))?;
-        Ok(if found {
-            entry_list(Some(room), c.entries)
-                .values()
-                .next()
-                .and_then(|z| z.array().map(ZendHashTable::to_owned))
-        } else {
-            None
-        })
+        let all = &*c.entries;
+        Ok(found
+            .then(|| all.items.first())
+            .flatten()
+            .map(|e| Rows::new(Some(room), false).row(all, e)))
     })
 }
 
@@ -223,21 +229,18 @@ pub fn presence_rooms(prefix: Option<BinarySlice<u8>>) -> PhpResult<ZBox<ZendHas
             .store
             .rooms(c.ns, prefix, c.now)
             .map_err(|e| store_error(&e))?;
-        let mut list = ZendHashTable::with_capacity(rooms.len() as u32);
+        let frame = with_keys(|k| k.room_row);
+        let mut list = List::with_capacity(rooms.len() as u32);
         for r in rooms {
-            let mut ht = ZendHashTable::with_capacity(5);
-            with_keys(|k| {
-                put(&mut ht, k.room, zstr(&r.room));
-                put(&mut ht, k.entries, long(i64::from(r.entries)));
-                put(&mut ht, k.users, long(i64::from(r.users)));
-                put(&mut ht, k.version, long(r.version.cast_signed()));
-                put(&mut ht, k.updated, long(r.updated));
-            });
-            let mut z = Zval::new();
-            z.set_hashtable(ht);
-            let _ = list.push(z);
+            let mut f = frame.start();
+            f.push(zstr(&r.room));
+            f.push(long(i64::from(r.entries)));
+            f.push(long(i64::from(r.users)));
+            f.push(long(r.version.cast_signed()));
+            f.push(long(r.updated));
+            list.push(array_zval(f.finish()));
         }
-        Ok(list)
+        Ok(list.into_inner())
     })
 }
 

@@ -1,53 +1,46 @@
-//! Array keys interned once at module start-up: every row of every result reuses them, which
-//! saves an allocation and a hash per field.
+//! The frames of result rows (see `sys::zend::Frame`), made once at module start-up from keys
+//! interned there: every row of every result is a copy of one, which saves an allocation and a
+//! hash per field.
 
-use crate::sys::zend::intern_permanent;
-use ext_php_rs::types::ZendStr;
+use crate::sys::zend::{intern_permanent, Frame};
 use std::cell::OnceCell;
 
 pub struct Keys {
-    pub room: &'static ZendStr,
-    pub client_id: &'static ZendStr,
-    pub user_id: &'static ZendStr,
-    pub data: &'static ZendStr,
-    pub updated: &'static ZendStr,
-    pub expires: &'static ZendStr,
-    pub entries: &'static ZendStr,
-    pub users: &'static ZendStr,
-    pub version: &'static ZendStr,
+    /// An entry: room, `client_id`, `user_id`, data, updated, expires.
+    pub entry: Frame,
+    /// A room of `presence_rooms()`: room, entries, users, version, updated.
+    pub room_row: Frame,
 }
 
 thread_local! {
     static KEYS: OnceCell<Keys> = const { OnceCell::new() };
 }
 
-fn intern(s: &str) -> &'static ZendStr {
-    // Persistent interning is only permanent during module start-up, which is when this runs.
-    intern_permanent(s)
-}
-
-/// Interns the keys. Must run in MINIT (php-fpm workers inherit them through fork).
+/// Makes the frames. Must run in MINIT (php-fpm workers inherit them through fork), when
+/// persistent interning is permanent.
 pub fn init() {
     KEYS.with(|k| {
+        let key = intern_permanent;
+        let (room, updated) = (key("room"), key("updated"));
         let _ = k.set(Keys {
-            room: intern("room"),
-            client_id: intern("client_id"),
-            user_id: intern("user_id"),
-            data: intern("data"),
-            updated: intern("updated"),
-            expires: intern("expires"),
-            entries: intern("entries"),
-            users: intern("users"),
-            version: intern("version"),
+            entry: Frame::new(&[
+                room,
+                key("client_id"),
+                key("user_id"),
+                key("data"),
+                updated,
+                key("expires"),
+            ]),
+            room_row: Frame::new(&[room, key("entries"), key("users"), key("version"), updated]),
         });
     });
 }
 
 pub fn with_keys<R>(f: impl FnOnce(&Keys) -> R) -> R {
-    // Interning here instead would make request-scoped strings that the `&'static` keys outlive.
+    // Making them here instead would intern request-scoped strings that the frames outlive.
     // Only reached after the store call, so no lock is held if this fails.
     KEYS.with(|k| {
         f(k.get()
-            .expect("presence: result keys are interned at module start-up"))
+            .expect("presence: result frames are made at module start-up"))
     })
 }

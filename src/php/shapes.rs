@@ -1,45 +1,169 @@
-//! Request-scoped templates for result arrays (see `sys::zend::Shape`): one for entry rows, and
-//! for `data`, the last key sequence seen per nesting depth and key count. Writers of a room
-//! store the same keys, so the next row almost always has the shape of the previous one; the
-//! decoder fills it speculatively and checks each key as it reads it.
+//! Templates for the `data` arrays of one result (see `sys::zend::Shape`). Writers of a room store
+//! the same keys, so an entry's `data` almost always has the shape of one just before it: the
+//! decoder keeps the last shapes seen, checks each key of the next entry against them as it reads
+//! (one comparison of the stored key bytes), and fills a copy of the template directly.
+//!
+//! Templates hold request memory, so they live only as long as the call that builds the result:
+//! nothing of PHP's outlives a call, whatever happens to the request afterwards. Only the lists'
+//! own (Rust) storage is kept between calls, empty, so a read allocates nothing on the Rust side
+//! once it has warmed up.
 
-use super::keys::with_keys;
-use crate::store::codec::{Key, MAX_DEPTH};
-use crate::sys::zend::{Shape, ShapeKey};
-use ext_php_rs::types::ZendStr;
+use crate::sys::zend::Shape;
 use std::cell::RefCell;
-use std::rc::Rc;
 
-/// Arrays with up to this many keys get shapes.
-pub const MAX_SHAPED_KEYS: usize = 16;
+/// Shapes of top-level `data` kept per call: a room's rows usually alternate between one or two
+/// (say, with and without a `post_id`).
+const KEPT: usize = 2;
 
-/// A key as stored in the encoding, owned.
-#[derive(PartialEq, Eq)]
-pub enum OwnedKey {
-    Int(i64),
-    Str(Vec<u8>),
+/// Templates made per call at most; a result whose entries keep changing shape builds the rest
+/// key by key.
+const MAX_NODES: usize = 64;
+
+/// One position of a template: where its encoded key (tag, length, bytes) is in `Layout::keys`,
+/// and the template of the array that was its value there (index + 1), or 0.
+#[derive(Clone, Copy)]
+struct Slot {
+    key: (u32, u32),
+    child: u32,
 }
 
-impl OwnedKey {
-    pub fn matches(&self, k: &Key<'_>) -> bool {
-        match (self, k) {
-            (OwnedKey::Int(a), Key::Int(b)) => a == b,
-            (OwnedKey::Str(a), Key::Str(b)) => a.as_slice() == *b,
-            _ => false,
-        }
+/// The keys of every template; template `id` has its positions from `first[id]` on.
+#[derive(Default)]
+pub struct Layout {
+    first: Vec<u32>,
+    slots: Vec<Slot>,
+    keys: Vec<u8>,
+}
+
+impl Layout {
+    /// The positions of template `id`: each one's encoded key and the template of the array that
+    /// was the value there, if any.
+    #[inline]
+    pub fn slots(&self, id: usize, count: u32) -> impl Iterator<Item = (&[u8], Option<usize>)> {
+        let first = self.first.get(id).map_or(0, |f| *f as usize);
+        self.slots
+            .get(first..first + count as usize)
+            .unwrap_or(&[])
+            .iter()
+            .map(|s| {
+                let key = self
+                    .keys
+                    .get(s.key.0 as usize..s.key.1 as usize)
+                    .unwrap_or(&[]);
+                (key, (s.child as usize).checked_sub(1))
+            })
     }
 }
 
-pub struct DataShape {
-    pub shape: Shape,
-    pub keys: Vec<OwnedKey>,
+/// The lists behind `Templates`. Templates are added children first, so a template's children
+/// always have smaller ids than itself (which lets a fill borrow them apart).
+#[derive(Default)]
+pub struct Storage {
+    shapes: Vec<Shape>,
+    layout: Layout,
+    /// Top-level templates, most recently used first.
+    roots: Vec<usize>,
 }
 
+/// The templates of one call.
+pub struct Templates(Storage);
+
+/// A template being made by `Templates::begin`.
+pub struct NewNode {
+    first: u32,
+    n: u32,
+}
+
+impl Templates {
+    /// An empty set, reusing the storage of an earlier call.
+    pub fn new() -> Templates {
+        Templates(with(|s| std::mem::take(&mut s.spare)))
+    }
+
+    /// The `i`-th top-level template to try (most recently used first).
+    pub fn root(&self, i: usize) -> Option<usize> {
+        self.0.roots.get(i).copied()
+    }
+
+    /// Makes the `i`-th root the first to try.
+    pub fn used(&mut self, i: usize) {
+        if i > 0 {
+            self.0.roots[..=i].rotate_right(1);
+        }
+    }
+
+    /// Adds a new top-level template as the first to try, forgetting the oldest beyond `KEPT`.
+    pub fn add_root(&mut self, id: usize) {
+        self.0.roots.insert(0, id);
+        self.0.roots.truncate(KEPT);
+    }
+
+    /// The templates to fill, and their keys.
+    pub fn parts(&mut self) -> (&mut [Shape], &Layout) {
+        (&mut self.0.shapes, &self.0.layout)
+    }
+
+    /// Starts a template of `n` positions, or None when this call has made enough.
+    pub fn begin(&mut self, n: u32) -> Option<NewNode> {
+        if self.0.shapes.len() >= MAX_NODES {
+            return None;
+        }
+        let slots = &mut self.0.layout.slots;
+        let first = slots.len() as u32;
+        slots.resize(
+            slots.len() + n as usize,
+            Slot {
+                key: (0, 0),
+                child: 0,
+            },
+        );
+        Some(NewNode { first, n })
+    }
+
+    /// Records position `i` of a template being made: its encoded key and the template of the
+    /// array that is its value, if any.
+    pub fn set_slot(&mut self, new: &NewNode, i: u32, key: &[u8], child: Option<usize>) {
+        if i >= new.n {
+            return;
+        }
+        let layout = &mut self.0.layout;
+        let start = layout.keys.len() as u32;
+        layout.keys.extend_from_slice(key);
+        let end = layout.keys.len() as u32;
+        if let Some(s) = layout.slots.get_mut((new.first + i) as usize) {
+            s.key = (start, end);
+            s.child = child.map_or(0, |c| c as u32 + 1);
+        }
+    }
+
+    /// Finishes a template; returns its id.
+    pub fn finish(&mut self, new: &NewNode, shape: Shape) -> Option<usize> {
+        if shape.key_count() != new.n {
+            return None;
+        }
+        self.0.shapes.push(shape);
+        self.0.layout.first.push(new.first);
+        Some(self.0.shapes.len() - 1)
+    }
+}
+
+impl Drop for Templates {
+    fn drop(&mut self) {
+        // Releases the templates (request memory) now, and keeps the empty lists for the next call.
+        let mut spare = std::mem::take(&mut self.0);
+        spare.shapes.clear();
+        spare.layout.first.clear();
+        spare.layout.slots.clear();
+        spare.layout.keys.clear();
+        spare.roots.clear();
+        with(|s| s.spare = spare);
+    }
+}
+
+/// What a process keeps between calls: storage only, never PHP values.
 #[derive(Default)]
 pub struct Shapes {
-    row: Option<Rc<Shape>>,
-    /// Indexed by depth * (`MAX_SHAPED_KEYS` + 1) + key count.
-    last: Vec<Option<Rc<DataShape>>>,
+    spare: Storage,
 }
 
 thread_local! {
@@ -64,74 +188,11 @@ pub fn with<R>(f: impl FnOnce(&mut Shapes) -> R) -> R {
     r
 }
 
-/// Frees the templates while request memory is still valid.
+/// Drops what the process keeps between calls (no PHP values: see the module doc).
 pub fn release() {
     SHAPES.with(|s| {
         if let Ok(mut s) = s.try_borrow_mut() {
             *s = Shapes::default();
         }
     });
-}
-
-fn slot(depth: usize, n: usize) -> usize {
-    depth.min(MAX_DEPTH) * (MAX_SHAPED_KEYS + 1) + n
-}
-
-impl Shapes {
-    /// room, `client_id`, `user_id`, data, updated, expires.
-    pub fn row(&mut self) -> Rc<Shape> {
-        let row = self.row.get_or_insert_with(|| {
-            with_keys(|k| {
-                Rc::new(
-                    Shape::new(&[
-                        ShapeKey::Str(k.room),
-                        ShapeKey::Str(k.client_id),
-                        ShapeKey::Str(k.user_id),
-                        ShapeKey::Str(k.data),
-                        ShapeKey::Str(k.updated),
-                        ShapeKey::Str(k.expires),
-                    ])
-                    .expect("six distinct string keys always make a hash shape"),
-                )
-            })
-        });
-        Rc::clone(row)
-    }
-
-    /// The shape last used for arrays of `n` keys at `depth`.
-    pub fn last(&self, depth: usize, n: usize) -> Option<Rc<DataShape>> {
-        self.last.get(slot(depth, n)).and_then(Clone::clone)
-    }
-
-    /// Remembers `keys` as the shape for their depth and count (unless PHP would pack them).
-    pub fn remember(&mut self, depth: usize, keys: Vec<OwnedKey>) {
-        let n = keys.len();
-        if n == 0 || n > MAX_SHAPED_KEYS {
-            return;
-        }
-        let strs: Vec<Option<ext_php_rs::boxed::ZBox<ZendStr>>> = keys
-            .iter()
-            .map(|k| match k {
-                OwnedKey::Str(s) => Some(ZendStr::new(s, false)),
-                OwnedKey::Int(_) => None,
-            })
-            .collect();
-        let refs: Vec<ShapeKey<'_>> = keys
-            .iter()
-            .zip(&strs)
-            .map(|(k, s)| match (k, s) {
-                (OwnedKey::Int(i), _) => ShapeKey::Int(*i),
-                (OwnedKey::Str(_), Some(z)) => ShapeKey::Str(z),
-                (OwnedKey::Str(_), None) => ShapeKey::Int(0),
-            })
-            .collect();
-        let Some(shape) = Shape::new(&refs) else {
-            return;
-        };
-        let i = slot(depth, n);
-        if self.last.len() <= i {
-            self.last.resize_with(i + 1, || None);
-        }
-        self.last[i] = Some(Rc::new(DataShape { shape, keys }));
-    }
 }

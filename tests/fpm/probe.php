@@ -12,7 +12,7 @@ if ('write' === $op) {
 }
 if ('fill' === $op) {
 	for ($i = 0; $i < (int) $q['n']; $i++) {
-		presence_upsert($q['room'], "c$i", $i, array('name' => str_repeat('n', 1000), 'list' => range(1, 20)));
+		presence_upsert($q['room'], "c$i", $i, array('name' => str_repeat('n', 1000) . $i, 'list' => range(1, 20)));
 	}
 }
 if ('oom' === $op || 'bomb' === $op) {

@@ -111,7 +111,7 @@ for op in bomb oom; do
 		cgi-fcgi -bind -connect "127.0.0.1:$single_port")
 	died=$(echo "$body" | sed -n '/^{/p' | field pid)
 	after=$(request "op=read&room=big" "$single_port")
-	check "a fatal error inside a call ($op) ends only its request; the worker serves the next one" \
+	check "a fatal error in a request using presence ($op) ends only its request; the worker serves the next one" \
 		"$(echo "$body" | grep -q 'Fatal error' && [ "$died" = "$single_pid" ] &&
 			[ "$(echo "$after" | field pid)" = "$single_pid" ] &&
 			[ "$(echo "$after" | field seen | awk -F, '{ print NF }')" = 1000 ] && echo yes || echo no)"

@@ -48,12 +48,12 @@ client too long: ValueError presence_upsert(): Argument #2 ($client_id) must be 
 negative user: ValueError presence_upsert(): Argument #3 ($user_id) must be greater than or equal to 0
 ttl zero: ValueError presence_upsert(): Argument #5 ($ttl) must be between 1 and 86400 seconds (check presence.default_ttl)
 ttl too big: ValueError presence_upsert(): Argument #5 ($ttl) must be between 1 and 86400 seconds (check presence.default_ttl)
-object in data: ValueError presence_upsert(): Argument ($data) must contain only scalars and arrays, not objects
-closure in data: ValueError presence_upsert(): Argument ($data) must contain only scalars and arrays, not objects
-resource in data: ValueError presence_upsert(): Argument ($data) must contain only scalars and arrays, not resources
-reference in data: ValueError presence_upsert(): Argument ($data) must not contain references
-too deep: ValueError presence_upsert(): Argument ($data) must not be nested deeper than 8 levels
-too large: ValueError presence_upsert(): Argument ($data) must encode to at most 16384 bytes
+object in data: ValueError presence_upsert(): Argument #4 ($data) must contain only scalars and arrays, not objects
+closure in data: ValueError presence_upsert(): Argument #4 ($data) must contain only scalars and arrays, not objects
+resource in data: ValueError presence_upsert(): Argument #4 ($data) must contain only scalars and arrays, not resources
+reference in data: ValueError presence_upsert(): Argument #4 ($data) must not contain references
+too deep: ValueError presence_upsert(): Argument #4 ($data) must not be nested deeper than 8 levels
+too large: ValueError presence_upsert(): Argument #4 ($data) must encode to at most 16384 bytes
 user not int: TypeError %s
 data not array: TypeError %s
 room not string: TypeError %s

@@ -10,7 +10,7 @@ memory_limit=128M
 <?php
 require __DIR__ . '/fresh.inc';
 for ($i = 0; $i < 1000; $i++) {
-    presence_upsert('big', "c$i", $i, ['name' => str_repeat('n', 1000), 'list' => range(1, 20)]);
+    presence_upsert('big', "c$i", $i, ['name' => str_repeat('n', 1000) . $i, 'list' => range(1, 20)]); // Distinct: equal strings are shared between rows.
 }
 register_shutdown_function(function () {
     var_dump(presence_get('big', 'c1')['data']['list'][19], presence_stats()['entries']);
