@@ -8,7 +8,7 @@ use super::keys::with_keys;
 use super::shapes;
 use super::state::{self, Ctx};
 use crate::store::layout::MAX_KEY_LEN;
-use crate::store::{Backend, Entries, EntryKey, RoomKey, Upsert, Write};
+use crate::store::{Backend, Entries, EntryKey, ReadOpts, RoomKey, Upsert, Write};
 use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
@@ -16,7 +16,7 @@ use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendStr, Zval};
 
 const MAX_TTL: i64 = 86_400;
 
-fn key_arg<'a>(func: &str, pos: u8, name: &str, v: &'a [u8]) -> PhpResult<&'a [u8]> {
+pub(super) fn key_arg<'a>(func: &str, pos: u8, name: &str, v: &'a [u8]) -> PhpResult<&'a [u8]> {
     if v.is_empty() {
         return Err(value_error(
             func,
@@ -32,7 +32,7 @@ fn key_arg<'a>(func: &str, pos: u8, name: &str, v: &'a [u8]) -> PhpResult<&'a [u
     Ok(v)
 }
 
-fn user_arg(func: &str, pos: u8, user_id: i64) -> PhpResult<u64> {
+pub(super) fn user_arg(func: &str, pos: u8, user_id: i64) -> PhpResult<u64> {
     u64::try_from(user_id).map_err(|_| {
         value_error(
             func,
@@ -49,7 +49,7 @@ fn put(ht: &mut ZendHashTable, key: &ZendStr, v: Zval) {
 }
 
 /// Entries as PHP arrays. `room` is given for single-room results, whose rows share its string.
-fn entry_list(room: Option<&[u8]>, all: &Entries) -> ZBox<ZendHashTable> {
+pub(super) fn entry_list(room: Option<&[u8]>, all: &Entries) -> ZBox<ZendHashTable> {
     shapes::with(|sh| {
         let row = sh.row();
         let mut list = ZendHashTable::with_capacity(all.items.len() as u32);
@@ -78,7 +78,7 @@ fn entry_list(room: Option<&[u8]>, all: &Entries) -> ZBox<ZendHashTable> {
     })
 }
 
-fn run<R>(f: impl FnOnce(&mut Ctx<'_>) -> PhpResult<R>) -> PhpResult<R> {
+pub(super) fn run<R>(f: impl FnOnce(&mut Ctx<'_>) -> PhpResult<R>) -> PhpResult<R> {
     state::with(f)
 }
 
@@ -149,25 +149,51 @@ pub fn presence_get(
 }
 
 /// Live entries of a room, newest first; with `$max_age`, only those written within that many
-/// seconds (presence-api's `$timeout`).
+/// seconds (presence-api's `$timeout`); with `$client_prefix`, only those whose client id starts
+/// with it.
 #[php_function]
 pub fn presence_room(
     room: BinarySlice<u8>,
     max_age: Option<i64>,
+    client_prefix: Option<BinarySlice<u8>>,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     const F: &str = "presence_room";
     let room = key_arg(F, 1, "room", &room)?;
-    if max_age.is_some_and(|a| a < 0) {
-        return Err(value_error(
-            F,
-            "Argument #2 ($max_age) must be greater than or equal to 0",
-        ));
-    }
+    let opts = read_opts(F, 2, max_age, client_prefix.as_ref().map(|p| &p[..]))?;
     run(|c| {
         c.store
-            .room(&RoomKey::new(c.ns, room), c.now, max_age, c.entries)
+            .room(&RoomKey::new(c.ns, room), c.now, &opts, c.entries)
             .map_err(|e| store_error(&e))?;
         Ok(entry_list(Some(room), c.entries))
+    })
+}
+
+/// Checks `$max_age` (argument `pos`) and `$client_prefix` (the next one).
+pub(super) fn read_opts<'p>(
+    func: &str,
+    pos: u8,
+    max_age: Option<i64>,
+    client_prefix: Option<&'p [u8]>,
+) -> PhpResult<ReadOpts<'p>> {
+    if max_age.is_some_and(|a| a < 0) {
+        return Err(value_error(
+            func,
+            &format!("Argument #{pos} ($max_age) must be greater than or equal to 0"),
+        ));
+    }
+    let prefix = client_prefix.unwrap_or_default();
+    if prefix.len() > MAX_KEY_LEN {
+        return Err(value_error(
+            func,
+            &format!(
+                "Argument #{} ($client_prefix) must be at most {MAX_KEY_LEN} bytes",
+                pos + 1
+            ),
+        ));
+    }
+    Ok(ReadOpts {
+        max_age,
+        client_prefix: prefix,
     })
 }
 
@@ -179,7 +205,7 @@ pub fn presence_remove(room: BinarySlice<u8>, client_id: BinarySlice<u8>) -> Php
     let client = key_arg(F, 2, "client_id", &client_id)?;
     run(|c| {
         c.store
-            .remove(&EntryKey::new(RoomKey::new(c.ns, room), client))
+            .remove(&EntryKey::new(RoomKey::new(c.ns, room), client), c.now)
             .map_err(|e| store_error(&e))
     })
 }
@@ -269,7 +295,7 @@ pub fn presence_sweep() -> PhpResult<i64> {
 pub fn presence_clear() -> PhpResult<i64> {
     run(|c| {
         c.store
-            .clear(Some(c.ns))
+            .clear(Some(c.ns), c.now)
             .map(i64::from)
             .map_err(|e| store_error(&e))
     })
@@ -280,8 +306,8 @@ pub fn presence_clear() -> PhpResult<i64> {
 pub fn presence_stats() -> PhpResult<ZBox<ZendHashTable>> {
     run(|c| {
         let s = c.store.stats().map_err(|e| store_error(&e))?;
-        let mut ht = ZendHashTable::with_capacity(14);
-        let pairs: [(&str, u64); 11] = [
+        let mut ht = ZendHashTable::with_capacity(17);
+        let pairs: [(&str, u64); 14] = [
             ("entries", s.shard.entries),
             ("capacity", s.capacity),
             ("bytes_used", s.bytes_used),
@@ -291,6 +317,9 @@ pub fn presence_stats() -> PhpResult<ZBox<ZendHashTable>> {
             ("swept", s.shard.swept),
             ("lock_recoveries", s.shard.recoveries),
             ("full_refusals", s.shard.refusals),
+            ("share_refusals", s.shard.share_refusals),
+            ("tombstones", s.shard.tombstones),
+            ("namespace_share", u64::from(ini::namespace_share())),
             ("shards", u64::from(s.shards)),
             (
                 "layout_version",

@@ -3,6 +3,7 @@
 // decide that, not us.
 #![allow(clippy::needless_pass_by_value)]
 
+mod changes;
 mod data;
 mod errors;
 mod functions;
@@ -44,7 +45,7 @@ extern "C" fn info(_module: *mut ModuleEntry) {
 
 #[php_module]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
-    functions::register(module)
+    changes::register(functions::register(module))
         .startup_function(startup)
         .request_startup_function(request_startup)
         .request_shutdown_function(request_shutdown)

@@ -67,7 +67,7 @@ pub fn with<R>(f: impl FnOnce(&mut Ctx<'_>) -> Result<R, PhpException>) -> Resul
             ));
         };
         let mut ctx = Ctx {
-            store: Store::new(segment),
+            store: Store::new(segment).with_share(ini::namespace_share()),
             segment,
             ns,
             now: wall_clock() + segment.clock_offset(),

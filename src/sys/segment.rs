@@ -182,7 +182,8 @@ impl Segment {
             total_size: len as u64,
             created: now,
             clock_offset: 0,
-            reserved: [0; 8],
+            hash_key: random_key().map_err(|e| err(path, "seed", &e))?,
+            reserved: [0; 6],
         };
         let h = seg.header_bytes_mut();
         h.copy_from_slice(bytemuck::bytes_of(&header));
@@ -293,12 +294,33 @@ impl Segment {
     }
 }
 
-impl ShardLocks for &Segment {
-    fn geometry(&self) -> Geometry {
-        self.geometry
+/// 16 bytes from the OS for the segment's hash key.
+fn random_key() -> io::Result<[u64; 2]> {
+    let mut buf = [0u8; 16];
+    let mut got = 0;
+    while got < buf.len() {
+        // SAFETY: writes at most `buf.len() - got` bytes into our local buffer.
+        let n = unsafe { libc::getrandom(buf[got..].as_mut_ptr().cast(), buf.len() - got, 0) };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        got += n.cast_unsigned();
     }
+    let mut a = [0u8; 8];
+    let mut b = [0u8; 8];
+    a.copy_from_slice(&buf[..8]);
+    b.copy_from_slice(&buf[8..]);
+    Ok([u64::from_le_bytes(a), u64::from_le_bytes(b)])
+}
 
-    fn with_shard<R>(&self, i: u32, f: impl FnOnce(&mut [u8], bool) -> R) -> Result<R, StoreError> {
+impl Segment {
+    /// Locks shard `i` and hands out its body for as long as the guard lives.
+    #[allow(clippy::mut_from_ref)] // The shard's mutex, not `&mut self`, makes the body exclusive.
+    fn lock_shard(&self, i: u32) -> Result<(mutex::Held, &mut [u8]), StoreError> {
         if i >= self.geometry.shards {
             return Err(StoreError::Corrupt);
         }
@@ -309,9 +331,49 @@ impl ShardLocks for &Segment {
         let len = self.geometry.body().size;
         debug_assert!(start + len <= self.len);
         // SAFETY: the body is inside the mapping, and holding its mutex gives us exclusive access
-        // for as long as `held` lives, which outlasts this borrow.
+        // until `held` drops; callers drop the body borrow first (see `with_shard(s)`).
         let body = unsafe { std::slice::from_raw_parts_mut(self.base.add(start), len) };
+        Ok((held, body))
+    }
+}
+
+impl ShardLocks for &Segment {
+    fn geometry(&self) -> Geometry {
+        self.geometry
+    }
+
+    fn hash_key(&self) -> [u64; 2] {
+        bytemuck::from_bytes::<Header>(self.header_bytes()).hash_key
+    }
+
+    fn with_shard<R>(&self, i: u32, f: impl FnOnce(&mut [u8], bool) -> R) -> Result<R, StoreError> {
+        let (held, body) = self.lock_shard(i)?;
         let r = f(body, held.owner_died);
+        drop(held);
+        Ok(r)
+    }
+
+    fn with_shards<R>(
+        &self,
+        set: &[u32],
+        f: impl FnOnce(&mut [&mut [u8]], &[bool]) -> R,
+    ) -> Result<R, StoreError> {
+        // Ascending and distinct: the one order every process takes locks in.
+        if set.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(StoreError::Corrupt);
+        }
+        let mut held = Vec::with_capacity(set.len());
+        let mut bodies = Vec::with_capacity(set.len());
+        let mut died = Vec::with_capacity(set.len());
+        for &i in set {
+            // An error drops the locks taken so far.
+            let (h, body) = self.lock_shard(i)?;
+            died.push(h.owner_died);
+            held.push(h);
+            bodies.push(body);
+        }
+        let r = f(&mut bodies, &died);
+        drop(bodies);
         drop(held);
         Ok(r)
     }

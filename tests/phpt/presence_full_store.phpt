@@ -5,6 +5,8 @@ presence
 --INI--
 presence.shm_path=/dev/shm/presence-phpt-presence_full_store
 presence.debug_clock=1
+; One site alone on the segment may use all of it.
+presence.namespace_share=100
 presence.capacity=16
 presence.shards=1
 --FILE--

@@ -1,8 +1,11 @@
 //! The store across real processes: a segment in /dev/shm, `fork`, and `SIGKILL`.
 
 use presence::store::codec::{MapKey, Value};
+use presence::store::hash::HashKey;
 use presence::store::layout::Geometry;
-use presence::store::{Backend, Entries, EntryKey, RoomKey, Shard, ShardLocks, Store, Write};
+use presence::store::{
+    Backend, Entries, EntryKey, ReadOpts, RoomKey, Shard, ShardLocks, Store, Write,
+};
 use presence::sys::Segment;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -81,7 +84,12 @@ fn upsert(seg: &Segment, room: &str, client: &str, uid: u64, data: &[u8], now: i
 fn room(seg: &Segment, room: &str, now: i64) -> Entries {
     let mut out = Entries::default();
     Store::new(seg)
-        .room(&RoomKey::new(NS, room.as_bytes()), now, None, &mut out)
+        .room(
+            &RoomKey::new(NS, room.as_bytes()),
+            now,
+            &ReadOpts::default(),
+            &mut out,
+        )
         .unwrap();
     out
 }
@@ -176,12 +184,13 @@ fn a_child_killed_while_holding_the_lock_does_not_wedge_the_store() {
     let seg = t.open();
     let g = (&seg).geometry();
     upsert(&seg, "r", "before", 1, &payload(1, 1), 1000);
+    let key = HashKey::new((&seg).hash_key());
     let shard = (0..g.shards)
         .find(|&i| {
             let mut found = false;
             (&seg)
                 .with_shard(i, |body, _| {
-                    found = Shard::view(body, &g).unwrap().stats().entries == 1;
+                    found = Shard::view(body, &g, i, key).unwrap().stats().entries == 1;
                 })
                 .unwrap();
             found
@@ -195,11 +204,9 @@ fn a_child_killed_while_holding_the_lock_does_not_wedge_the_store() {
     if pid == 0 {
         let seg = t.open();
         let r = (&seg).with_shard(shard, |body, _| {
-            let mut sh = Shard::view(body, &g).unwrap();
-            sh.simulate_torn_insert(
-                &EntryKey::new(RoomKey::new(NS, b"r"), b"torn"),
-                &payload(9, 9),
-            );
+            let mut sh = Shard::view(body, &g, shard, key).unwrap();
+            let room = sh.find_room(key.room(NS, b"r"), NS, b"r").unwrap().unwrap();
+            sh.simulate_torn_insert(room, b"torn", &payload(9, 9));
             // SAFETY: tell the parent we hold the lock mid-write, then wait to be killed.
             unsafe {
                 libc::write(fds[1], b"x".as_ptr().cast(), 1);
@@ -256,7 +263,7 @@ fn writers_killed_at_random_moments_leave_a_readable_store() {
                     RoomKey::new(NS, b"r"),
                     format!("c{}", (n + 7) % 50).as_bytes().to_vec().leak(),
                 );
-                let _ = Store::new(&seg).remove(&key);
+                let _ = Store::new(&seg).remove(&key, 1000);
             }
         }
         std::thread::sleep(std::time::Duration::from_micros(2000 + round * 1500));
