@@ -9,7 +9,7 @@
 pub fn charge() {}
 
 #[cfg(test)]
-pub use budget::{charge, set, used, Killed};
+pub use budget::{charge, set, Killed};
 
 #[cfg(test)]
 mod budget {
@@ -21,12 +21,10 @@ mod budget {
 
     thread_local! {
         static LEFT: Cell<u64> = const { Cell::new(u64::MAX) };
-        static USED: Cell<u64> = const { Cell::new(0) };
     }
 
     #[inline]
     pub fn charge() {
-        USED.with(|u| u.set(u.get() + 1));
         LEFT.with(|l| {
             let n = l.get();
             if n == 0 {
@@ -40,10 +38,5 @@ mod budget {
     /// Allows `n` more writes on this thread (`u64::MAX`: unlimited).
     pub fn set(n: u64) {
         LEFT.with(|l| l.set(n));
-    }
-
-    /// Writes charged on this thread so far.
-    pub fn used() -> u64 {
-        USED.with(Cell::get)
     }
 }

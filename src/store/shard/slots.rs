@@ -62,19 +62,30 @@ impl Shard<'_> {
         Ok(i)
     }
 
-    /// Frees tombstones until `slots` slots and `blocks` blocks are free. False if there are not
-    /// enough even then. Freeing a tombstone raises its record's log floor.
+    /// Frees tombstones, oldest first within each record, until `slots` slots and `blocks`
+    /// blocks are free. False if there are not enough even then. Freeing a tombstone raises its
+    /// record's log floor.
     pub fn make_space(&mut self, slots: u32, blocks: u32) -> Result<bool, Corrupt> {
         let short = |sh: &Self| sh.slots_free() < slots || sh.blocks_free() < blocks;
         if !short(self) {
             return Ok(true);
         }
-        let mut i = 0;
-        while short(self) && self.meta().gone > 0 && i < self.meta().slot_hwm.min(self.n_slots()) {
-            if self.slot(i)?.state == SLOT_GONE {
-                self.slot_free(i)?;
+        if self.meta().gone == 0 {
+            return Ok(false);
+        }
+        let with_tombstones: Vec<u32> = self
+            .room_records()
+            .filter(|(_, r)| r.gone > 0)
+            .map(|(i, _)| i)
+            .collect();
+        for r in with_tombstones {
+            while short(self) {
+                let t = self.room(r)?.gone_tail;
+                if t == NIL {
+                    break;
+                }
+                self.slot_free(t)?;
             }
-            i += 1;
         }
         Ok(!short(self))
     }

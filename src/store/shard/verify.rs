@@ -5,7 +5,7 @@ use super::rooms::room_checksum;
 use super::slots::slot_checksum;
 use super::{Chain, Shard};
 use crate::store::layout::{
-    blocks_for, Slot, FLOOR_RESET, NIL, ROOM_FREE, ROOM_HOME, SLOT_FREE, SLOT_GONE, SLOT_LIVE,
+    blocks_for, Slot, NIL, ROOM_FREE, ROOM_HOME, SLOT_FREE, SLOT_GONE, SLOT_LIVE,
 };
 
 /// A broken invariant found by `verify`.
@@ -104,18 +104,24 @@ impl Shard<'_> {
                 rec.earliest <= min_exp,
                 "record {r} earliest expiry is not a lower bound"
             );
-            let (mut gone, mut last, mut tail, mut ok) = (0u32, u64::MAX, NIL, true);
+            let (mut gone, mut last, mut tail, mut why) = (0u32, u64::MAX, NIL, "");
             let _ = self.walk(rec.gone_head, |i, s| {
-                ok &= s.state == SLOT_GONE && s.room_idx == r && s.changed <= last;
-                ok &= rec.floor == FLOOR_RESET || s.changed >= rec.floor;
+                if s.state != SLOT_GONE || s.room_idx != r {
+                    why = "a slot that is no tombstone of it";
+                } else if s.changed > last {
+                    why = "out of order";
+                }
                 last = s.changed;
                 gone += 1;
                 tail = i;
-                Ok(ok)
+                Ok(why.is_empty())
             });
+            ensure!(why.is_empty(), "tombstones of record {r}: {why}");
             ensure!(
-                ok && gone == rec.gone && tail == rec.gone_tail,
-                "tombstones of record {r} are broken"
+                gone == rec.gone && tail == rec.gone_tail,
+                "tombstones of record {r}: {gone} listed, {} counted; tail {tail} vs {}",
+                rec.gone,
+                rec.gone_tail
             );
             add_ns(totals, rec.ns_hash, i64::from(count), i64::from(blocks));
         }
