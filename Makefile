@@ -7,7 +7,7 @@ SO := $(CURDIR)/target/release/libpresence.so
 RUN_TESTS = $(shell $(PHP_CONFIG) --extension-dir)/build/run-tests.php
 
 .PHONY: all deps ext install test lint test-rust test-phpt test-fpm test-bridge test-browser \
-	stubs demo demo-stop bench bench-e2e clean
+	stubs demo demo-stop bench bench-e2e bench-store bench-model clean
 
 all: ext
 
@@ -68,6 +68,11 @@ bench: deps ext
 ## Heartbeat throughput at 40 and 500 users: extension, SQL fallback, bridge off.
 bench-e2e: deps ext
 	benches/e2e/run.sh
+
+## The store's model-based test at 10⁸ operations (release build; minutes, not part of `make test`).
+bench-model:
+	PRESENCE_MODEL_OPS=100000000 cargo test --release --no-default-features --lib \
+		store::tests::model -- --nocapture
 
 clean:
 	cargo clean

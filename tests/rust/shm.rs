@@ -339,3 +339,95 @@ fn clock_offset_is_shared_between_processes() {
     assert_eq!(statuses, [0]);
     assert_eq!(seg.clock_offset(), 90);
 }
+
+fn open_small(t: &TempSeg) -> Segment {
+    // 4 shards of 256 entries: a room of more than 128 spreads.
+    Segment::open(&t.0, 0o600, Geometry::from_budget(4, 1024, 4 << 20), 1000).unwrap()
+}
+
+#[test]
+fn a_room_bigger_than_a_shard_takes_writers_from_many_processes() {
+    let _g = SERIAL.lock().unwrap();
+    let t = TempSeg::new("spread");
+    let seg = open_small(&t);
+    let statuses = fork_all(4, |c| {
+        let seg = open_small(&t);
+        for n in 0..200 {
+            upsert(&seg, "big", &format!("c{c}-{n}"), c, &payload(c, n), 1000);
+            if n % 10 == 0 {
+                let out = room(&seg, "big", 1000);
+                assert!(out.items.iter().all(|e| consistent(out.data(e))));
+            }
+        }
+        // Refreshes and changes of entries that may live in any part.
+        for n in (0..200).step_by(7) {
+            upsert(&seg, "big", &format!("c{c}-{n}"), c, &payload(c, n), 1001);
+            upsert(
+                &seg,
+                "big",
+                &format!("c{c}-{n}"),
+                c,
+                &payload(c, n + 1000),
+                1001,
+            );
+        }
+    });
+    assert!(statuses.iter().all(|&s| s == 0), "{statuses:?}");
+    let out = room(&seg, "big", 1002);
+    assert_eq!(out.items.len(), 800, "no lost or doubled inserts");
+    assert!(out.items.iter().all(|e| consistent(out.data(e))));
+    Store::new(&seg).verify().unwrap();
+}
+
+#[test]
+fn writers_killed_while_holding_a_spread_room_leave_every_shard_repairable() {
+    let _g = SERIAL.lock().unwrap();
+    let t = TempSeg::new("spread-chaos");
+    let seg = open_small(&t);
+    for n in 0..300 {
+        upsert(&seg, "big", &format!("base-{n}"), 0, &payload(0, n), 1000);
+    }
+    for round in 0..12u64 {
+        // SAFETY: as in fork_all.
+        let pid = unsafe { libc::fork() };
+        if pid == 0 {
+            let seg = open_small(&t);
+            let store = Store::new(&seg);
+            for n in 0.. {
+                let c = format!("c{}", (n * 7 + round) % 400);
+                upsert(&seg, "big", &c, round, &payload(round, n), 1000);
+                let key = EntryKey::new(
+                    RoomKey::new(NS, b"big"),
+                    format!("c{}", (n * 13) % 400).as_bytes().to_vec().leak(),
+                );
+                let _ = store.remove(&key, 1000);
+                if n % 50 == 0 {
+                    let _ = store.sweep(1000);
+                }
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_micros(3000 + round * 1700));
+        // SAFETY: killing and reaping our own child.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
+            libc::waitpid(pid, std::ptr::null_mut(), 0);
+        }
+        let out = room(&seg, "big", 1000);
+        assert!(
+            out.items.iter().all(|e| consistent(out.data(e))),
+            "round {round}"
+        );
+        let bases = out
+            .items
+            .iter()
+            .filter(|e| out.client(e).starts_with(b"base-"))
+            .count();
+        assert_eq!(bases, 300, "round {round}: committed entries survive");
+        Store::new(&seg)
+            .verify()
+            .unwrap_or_else(|e| panic!("round {round}: {}", e.0));
+    }
+    let rec = Store::new(&seg).stats().unwrap().shard.recoveries;
+    eprintln!("lock recoveries after 12 kills: {rec}");
+    assert!(rec > 0, "no kill landed inside a lock");
+}

@@ -474,3 +474,64 @@ fn exchange_writes_and_reads_in_one_call() {
     assert_eq!((u, v2), (Upsert::Refreshed, v));
     assert_eq!(out.items.len(), 1);
 }
+
+#[test]
+fn exchange_in_a_spread_room_reads_every_part() {
+    let s = store(4, 64, 1 << 18);
+    for i in 0..30 {
+        put(&s, "big", &format!("c{i}"), i, &data("x"), 100, 600).unwrap();
+    }
+    let mut out = Entries::default();
+    let key = EntryKey::new(RoomKey::new(NS, b"big"), b"me");
+    let d = data("a");
+    let w = Write {
+        user_id: 1,
+        data: &d,
+        now: 101,
+        ttl: 60,
+    };
+    let (u, _) = s
+        .exchange(&key, &w, &ReadOpts::default(), &mut out)
+        .unwrap();
+    assert_eq!((u, out.items.len()), (Upsert::Created, 31));
+    let (u, _) = s
+        .exchange(&key, &w, &ReadOpts::default(), &mut out)
+        .unwrap();
+    assert_eq!((u, out.items.len()), (Upsert::Refreshed, 31));
+}
+
+#[test]
+fn exchange_reads_what_room_reads() {
+    let s = store_g(Geometry {
+        shards: 4,
+        slots_per_shard: 48,
+        blocks_per_shard: 256,
+    });
+    let mut rng = super::model::Rng::new(3);
+    let mut now = 1000;
+    for step in 0..5000 {
+        let c = format!("tab-{}", rng.below(60));
+        let d = data(&"p".repeat(rng.below(3) as usize * 200));
+        let ttl = [30, 60, 120, 300][rng.below(4) as usize];
+        if rng.chance(50) {
+            put(&s, "big", &c, rng.below(5), &d, now, ttl).unwrap();
+        } else {
+            let mut out = Entries::default();
+            let key = EntryKey::new(RoomKey::new(NS, b"big"), c.as_bytes());
+            let w = Write {
+                user_id: rng.below(5),
+                data: &d,
+                now,
+                ttl,
+            };
+            let (u, _) = s
+                .exchange(&key, &w, &ReadOpts::default(), &mut out)
+                .unwrap();
+            let want = read(&s, "big", now, &ReadOpts::default());
+            assert_eq!(out.items.len(), want.items.len(), "step {step}: {u:?}");
+        }
+        if rng.chance(10) {
+            now += rng.below(10).cast_signed();
+        }
+    }
+}

@@ -204,7 +204,8 @@ impl Run {
 
     fn step(&mut self) {
         match self.rng.below(100) {
-            0..=44 => self.upsert(),
+            0..=39 => self.upsert(false),
+            40..=44 => self.upsert(true),
             45..=54 => self.remove(),
             55..=56 => self.remove_user(),
             57..=66 => self.read_room(),
@@ -226,7 +227,8 @@ impl Run {
         }
     }
 
-    fn upsert(&mut self) {
+    /// An upsert, or with `exchange` an upsert and a read of the room in one call.
+    fn upsert(&mut self, exchange: bool) {
         let (ns, room, client) = self.pick_key();
         let user = self.rng.below(5);
         let data = self.blobs[self.rng.below(self.blobs.len() as u64) as usize].clone();
@@ -236,16 +238,29 @@ impl Run {
             [5, 10, 30, 60][self.rng.below(4) as usize]
         };
         let now = self.m.now;
-        let got = put_ns(
-            &self.s,
-            ns,
-            std::str::from_utf8(room).unwrap(),
-            std::str::from_utf8(&client).unwrap(),
-            user,
-            &data,
-            now,
-            ttl,
-        );
+        let got = if exchange {
+            let key = EntryKey::new(RoomKey::new(ns, room), &client);
+            let w = Write {
+                user_id: user,
+                data: &data,
+                now,
+                ttl,
+            };
+            self.s
+                .exchange(&key, &w, &ReadOpts::default(), &mut self.out)
+                .map(|(u, _)| u)
+        } else {
+            let key = EntryKey::new(RoomKey::new(ns, room), &client);
+            self.s.upsert(
+                &key,
+                &Write {
+                    user_id: user,
+                    data: &data,
+                    now,
+                    ttl,
+                },
+            )
+        };
         let k = (ns.to_vec(), room.to_vec(), client.clone());
         let want = match self.m.entries.get(&k) {
             Some(e) if e.expires > now && e.user == user && e.data == data => Upsert::Refreshed,
@@ -279,6 +294,10 @@ impl Run {
                 expires: now + ttl,
             },
         );
+        if exchange {
+            let want = self.m.live(ns, room);
+            self.check_entries(&want, "exchange");
+        }
     }
 
     fn remove(&mut self) {
