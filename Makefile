@@ -69,6 +69,10 @@ bench: deps ext
 bench-e2e: deps ext
 	benches/e2e/run.sh
 
+## The store under load: big rooms, changes-since, 1–8 writers, against a baseline build.
+bench-store: deps ext
+	benches/store/run.sh
+
 ## The store's model-based test at 10⁸ operations (release build; minutes, not part of `make test`).
 bench-model:
 	PRESENCE_MODEL_OPS=100000000 cargo test --release --no-default-features --lib \
