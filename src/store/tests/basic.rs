@@ -510,22 +510,22 @@ fn exchange_reads_what_room_reads() {
     let mut rng = super::model::Rng::new(3);
     let mut now = 1000;
     for step in 0..5000 {
-        let c = format!("tab-{}", rng.below(60));
+        let client = format!("tab-{}", rng.below(60));
         let d = data(&"p".repeat(rng.below(3) as usize * 200));
         let ttl = [30, 60, 120, 300][rng.below(4) as usize];
         if rng.chance(50) {
-            put(&s, "big", &c, rng.below(5), &d, now, ttl).unwrap();
+            put(&s, "big", &client, rng.below(5), &d, now, ttl).unwrap();
         } else {
             let mut out = Entries::default();
-            let key = EntryKey::new(RoomKey::new(NS, b"big"), c.as_bytes());
-            let w = Write {
+            let key = EntryKey::new(RoomKey::new(NS, b"big"), client.as_bytes());
+            let write = Write {
                 user_id: rng.below(5),
                 data: &d,
                 now,
                 ttl,
             };
             let (u, _) = s
-                .exchange(&key, &w, &ReadOpts::default(), &mut out)
+                .exchange(&key, &write, &ReadOpts::default(), &mut out)
                 .unwrap();
             let want = read(&s, "big", now, &ReadOpts::default());
             assert_eq!(out.items.len(), want.items.len(), "step {step}: {u:?}");
