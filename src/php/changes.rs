@@ -2,17 +2,14 @@
 //! what changed, and presence-api's write-and-read in one call.
 
 use super::errors::{store_error, value_error};
-use super::functions::{entry_list, key_arg, read_opts, run, user_arg};
-use super::{data, ini};
-use crate::store::{Backend, Changes, EntryKey, RoomKey, Write};
+use super::functions::{encode_data, entry_list, key_arg, read_opts, run, write_args, write_of};
+use crate::store::{Backend, Changes, EntryKey, RoomKey};
 use crate::sys::zend::{long_zval as long, string_zval as zstr};
 use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use std::cell::RefCell;
-
-const MAX_TTL: i64 = 86_400;
 
 thread_local! {
     // One buffer per process, reused by every call (as `Ctx::entries`).
@@ -85,28 +82,12 @@ pub fn presence_exchange(
     client_prefix: Option<BinarySlice<u8>>,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     const F: &str = "presence_exchange";
-    let room = key_arg(F, 1, "room", &room)?;
-    let client = key_arg(F, 2, "client_id", &client_id)?;
-    let user = user_arg(F, 3, user_id)?;
-    let ttl = ttl.unwrap_or_else(ini::default_ttl);
-    if !(1..=MAX_TTL).contains(&ttl) {
-        return Err(value_error(F, &format!("Argument #5 ($ttl) must be between 1 and {MAX_TTL} seconds (check presence.default_ttl)")));
-    }
+    let (room, client, user, ttl) = write_args(F, &room, &client_id, user_id, ttl)?;
     let opts = read_opts(F, 6, max_age, client_prefix.as_ref().map(|p| &p[..]))?;
     run(|c| {
-        if let Some(ht) = data {
-            data::encode(F, ht, c.writer)?;
-        } else {
-            c.writer.clear();
-            c.writer.array(0);
-        }
+        encode_data(F, data, c.writer)?;
         let key = EntryKey::new(RoomKey::new(c.ns, room), client);
-        let w = Write {
-            user_id: user,
-            data: &c.writer.buf,
-            now: c.now,
-            ttl,
-        };
+        let w = write_of(&c.writer.buf, c.now, user, ttl);
         c.store
             .exchange(&key, &w, &opts, c.entries)
             .map_err(|e| store_error(&e))?;

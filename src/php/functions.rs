@@ -82,6 +82,49 @@ pub(super) fn run<R>(f: impl FnOnce(&mut Ctx<'_>) -> PhpResult<R>) -> PhpResult<
     state::with(f)
 }
 
+/// Checks the arguments of a write (#1 to #3 and #5): room, client id, user id and TTL.
+pub(super) fn write_args<'a>(
+    func: &str,
+    room: &'a [u8],
+    client_id: &'a [u8],
+    user_id: i64,
+    ttl: Option<i64>,
+) -> PhpResult<(&'a [u8], &'a [u8], u64, i64)> {
+    let room = key_arg(func, 1, "room", room)?;
+    let client = key_arg(func, 2, "client_id", client_id)?;
+    let user = user_arg(func, 3, user_id)?;
+    let ttl = ttl.unwrap_or_else(ini::default_ttl);
+    if !(1..=MAX_TTL).contains(&ttl) {
+        return Err(value_error(func, &format!("Argument #5 ($ttl) must be between 1 and {MAX_TTL} seconds (check presence.default_ttl)")));
+    }
+    Ok((room, client, user, ttl))
+}
+
+/// A write of `data` (the encoding in `Ctx::writer`) at `now`.
+pub(super) fn write_of(data: &[u8], now: i64, user_id: u64, ttl: i64) -> Write<'_> {
+    Write {
+        user_id,
+        data,
+        now,
+        ttl,
+    }
+}
+
+/// Encodes `$data` (null: an empty array) into `writer`.
+pub(super) fn encode_data(
+    func: &str,
+    data: Option<&ZendHashTable>,
+    writer: &mut crate::store::codec::Writer,
+) -> PhpResult<()> {
+    if let Some(ht) = data {
+        data::encode(func, ht, writer)
+    } else {
+        writer.clear();
+        writer.array(0);
+        Ok(())
+    }
+}
+
 /// Creates or refreshes the entry (`room`, `client_id`). Returns true when the room changed (a new
 /// entry, or new `user_id`/`data`), false when only the entry's timestamps were refreshed.
 #[php_function]
@@ -93,27 +136,11 @@ pub fn presence_upsert(
     ttl: Option<i64>,
 ) -> PhpResult<bool> {
     const F: &str = "presence_upsert";
-    let room = key_arg(F, 1, "room", &room)?;
-    let client = key_arg(F, 2, "client_id", &client_id)?;
-    let user = user_arg(F, 3, user_id)?;
-    let ttl = ttl.unwrap_or_else(ini::default_ttl);
-    if !(1..=MAX_TTL).contains(&ttl) {
-        return Err(value_error(F, &format!("Argument #5 ($ttl) must be between 1 and {MAX_TTL} seconds (check presence.default_ttl)")));
-    }
+    let (room, client, user, ttl) = write_args(F, &room, &client_id, user_id, ttl)?;
     run(|c| {
-        if let Some(ht) = data {
-            data::encode(F, ht, c.writer)?;
-        } else {
-            c.writer.clear();
-            c.writer.array(0);
-        }
+        encode_data(F, data, c.writer)?;
         let key = EntryKey::new(RoomKey::new(c.ns, room), client);
-        let w = Write {
-            user_id: user,
-            data: &c.writer.buf,
-            now: c.now,
-            ttl,
-        };
+        let w = write_of(&c.writer.buf, c.now, user, ttl);
         match c.store.upsert(&key, &w) {
             Ok(Upsert::Refreshed) => Ok(false),
             Ok(_) => Ok(true),

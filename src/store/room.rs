@@ -92,6 +92,18 @@ impl Recs {
     }
 }
 
+/// The entry an upsert writes, as change `v`.
+fn new_entry<'e>(client: &'e [u8], kh: u64, w: &Write<'e>, v: u64) -> NewEntry<'e> {
+    NewEntry {
+        key_hash: kh,
+        client,
+        user_id: w.user_id,
+        data: w.data,
+        times: pack_times(w.now, w.now + w.ttl),
+        changed: v,
+    }
+}
+
 /// Grows a held set: at least to `want`, and at least doubling, so a room that spreads over
 /// many shards needs few retries.
 fn grow(want: u32, held: u32, shards: u32) -> u32 {
@@ -340,14 +352,7 @@ impl<'s, 'a, 'k> Room<'s, 'a, 'k> {
         let r = self.rec(off).ok_or(Corrupt)?;
         let slot = self.sh(off)?.find_key(kh, r, client)?.ok_or(Corrupt)?;
         let v = self.bump()?;
-        let e = NewEntry {
-            key_hash: kh,
-            client,
-            user_id: w.user_id,
-            data: w.data,
-            times: pack_times(w.now, w.now + w.ttl),
-            changed: v,
-        };
+        let e = new_entry(client, kh, w, v);
         self.sh_mut(off)?.entry_replace(r, slot, &e)?;
         self.lower_earliest(off, r, w.now + w.ttl)?;
         Ok(Upsert::Changed)
@@ -486,14 +491,7 @@ impl<'s, 'a, 'k> Room<'s, 'a, 'k> {
             r
         };
         let v = self.bump()?;
-        let e = NewEntry {
-            key_hash: kh,
-            client,
-            user_id: w.user_id,
-            data: w.data,
-            times: pack_times(w.now, w.now + w.ttl),
-            changed: v,
-        };
+        let e = new_entry(client, kh, w, v);
         self.sh_mut(off)?.entry_create(r, &e)?;
         self.lower_earliest(off, r, w.now + w.ttl)?;
         Ok(())
@@ -773,16 +771,11 @@ impl<'s, 'a, 'k> Room<'s, 'a, 'k> {
     pub fn summary(&self, now: i64, users: &mut Vec<u64>) -> Result<(u32, i64), Corrupt> {
         let (mut entries, mut updated) = (0u32, 0i64);
         for off in 0..=self.held {
-            let Some(r) = self.rec(off) else { continue };
-            let sh = self.sh(off)?;
-            sh.walk(sh.room(r)?.head, |_, s| {
-                if s.expires() > now {
-                    entries += 1;
-                    updated = updated.max(s.updated());
-                    users.push(s.user_id);
-                }
-                Ok(true)
-            })?;
+            if let Some(r) = self.rec(off) {
+                let (e, u) = self.sh(off)?.summary(r, now, users)?;
+                entries += e;
+                updated = updated.max(u);
+            }
         }
         Ok((entries, updated))
     }

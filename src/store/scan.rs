@@ -5,7 +5,7 @@
 //! version), which cannot be taken while holding a higher shard, so that work is collected and
 //! done afterwards, one room at a time with its shards locked in ascending order.
 
-use super::layout::{ROOM_HOME, ROOM_PART, SLOT_LIVE};
+use super::layout::{RoomRec, ROOM_HOME, ROOM_PART, SLOT_LIVE};
 use super::room::{reclaim_homes, Halt};
 use super::shard::{Invariant, Shard};
 use super::{
@@ -17,6 +17,17 @@ use crate::store::shard::LOG_AGE;
 /// the record met from the room's home).
 type Deferred = (Vec<u8>, Vec<u8>, u32);
 
+/// The work item of record `r`: its room, and its offset if it is a part.
+fn deferred(sh: &Shard<'_>, r: u32, rec: &RoomRec) -> Result<Deferred, Halt> {
+    let (ns, room) = name_of(sh, r)?;
+    let off = if rec.state == ROOM_PART {
+        u32::from(rec.spread)
+    } else {
+        0
+    };
+    Ok((ns, room, off))
+}
+
 fn name_of(sh: &Shard<'_>, r: u32) -> Result<(Vec<u8>, Vec<u8>), Halt> {
     let (mut ns, mut room) = (Vec::new(), Vec::new());
     sh.room_namespace(r, &mut ns)?;
@@ -24,9 +35,33 @@ fn name_of(sh: &Shard<'_>, r: u32) -> Result<(Vec<u8>, Vec<u8>), Halt> {
     Ok((ns, room))
 }
 
+/// One item per room, with the largest offset met: work on a part its home does not know of
+/// (see `Room::adopt`) needs that part held.
 fn dedup(list: &mut Vec<Deferred>) {
-    list.sort();
+    list.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)).then(b.2.cmp(&a.2)));
     list.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+}
+
+/// A room's line in `rooms()`, or None when it has no live entry.
+fn summary(
+    room: Vec<u8>,
+    version: u64,
+    entries: u32,
+    updated: i64,
+    users: &mut Vec<u64>,
+) -> Option<RoomSummary> {
+    if entries == 0 {
+        return None;
+    }
+    users.sort_unstable();
+    users.dedup();
+    Some(RoomSummary {
+        room,
+        entries,
+        users: users.len() as u32,
+        version,
+        updated,
+    })
 }
 
 impl<L: ShardLocks> Store<L> {
@@ -44,13 +79,7 @@ impl<L: ShardLocks> Store<L> {
                             if rec.state == ROOM_HOME && rec.spread == 0 {
                                 sh.age_gone(r, now - LOG_AGE)?;
                             } else {
-                                let (ns, room) = name_of(sh, r)?;
-                                let off = if rec.state == ROOM_PART {
-                                    u32::from(rec.spread)
-                                } else {
-                                    0
-                                };
-                                later.push((ns, room, off));
+                                later.push(deferred(sh, r, &rec)?);
                             }
                         }
                         sh.meta_mut().sweeps += 1;
@@ -59,9 +88,7 @@ impl<L: ShardLocks> Store<L> {
                 })?
                 .map_err(halt_error)?;
         }
-        // Keep the largest offset met per room: adopting an orphaned part needs it held.
-        later.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)).then(b.2.cmp(&a.2)));
-        later.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        dedup(&mut later);
         for (ns, room, off) in later {
             let id = self.id(&RoomKey::new(&ns, &room));
             swept += self.on_room(id, off, true, |room| {
@@ -214,26 +241,8 @@ impl<L: ShardLocks> Store<L> {
                         continue;
                     }
                     users.clear();
-                    let (mut entries, mut updated) = (0u32, 0i64);
-                    sh.walk(rec.head, |_, s| {
-                        if s.expires() > now {
-                            entries += 1;
-                            updated = updated.max(s.updated());
-                            users.push(s.user_id);
-                        }
-                        Ok(true)
-                    })?;
-                    if entries > 0 {
-                        users.sort_unstable();
-                        users.dedup();
-                        all.push(RoomSummary {
-                            room: name,
-                            entries,
-                            users: users.len() as u32,
-                            version: rec.version,
-                            updated,
-                        });
-                    }
+                    let (entries, updated) = sh.summary(r, now, &mut users)?;
+                    all.extend(summary(name, rec.version, entries, updated, &mut users));
                 }
                 Ok(())
             })?
@@ -248,17 +257,7 @@ impl<L: ShardLocks> Store<L> {
                 let (e, u) = r.summary(now, &mut users)?;
                 Ok((r.version()?, e, u))
             })?;
-            if entries > 0 {
-                users.sort_unstable();
-                users.dedup();
-                all.push(RoomSummary {
-                    room,
-                    entries,
-                    users: users.len() as u32,
-                    version,
-                    updated,
-                });
-            }
+            all.extend(summary(room, version, entries, updated, &mut users));
         }
         all.sort_by(|a, b| a.room.cmp(&b.room));
         Ok(all)
@@ -292,13 +291,7 @@ impl<L: ShardLocks> Store<L> {
                                 }
                                 sh.room_drop(r)?;
                             } else {
-                                let (ns, room) = name_of(sh, r)?;
-                                let off = if rec.state == ROOM_PART {
-                                    u32::from(rec.spread)
-                                } else {
-                                    0
-                                };
-                                later.push((ns, room, off));
+                                later.push(deferred(sh, r, &rec)?);
                             }
                         }
                         Ok(n)
@@ -306,8 +299,7 @@ impl<L: ShardLocks> Store<L> {
                 })?
                 .map_err(halt_error)?;
         }
-        later.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)).then(b.2.cmp(&a.2)));
-        later.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        dedup(&mut later);
         for (ns, room, off) in later {
             let id = self.id(&RoomKey::new(&ns, &room));
             cleared += self.on_room(id, off, true, |r| r.clear(now))?;

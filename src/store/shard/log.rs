@@ -163,3 +163,19 @@ impl Shard<'_> {
         })
     }
 }
+
+impl Shard<'_> {
+    /// Live entries of record `r`, their last write, and their users (appended to `users`).
+    pub fn summary(&self, r: u32, now: i64, users: &mut Vec<u64>) -> Result<(u32, i64), Corrupt> {
+        let (mut entries, mut updated) = (0u32, 0i64);
+        self.walk(self.room(r)?.head, |_, s| {
+            if s.expires() > now {
+                entries += 1;
+                updated = updated.max(s.updated());
+                users.push(s.user_id);
+            }
+            Ok(true)
+        })?;
+        Ok((entries, updated))
+    }
+}

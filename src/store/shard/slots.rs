@@ -156,15 +156,21 @@ impl Shard<'_> {
             sm.changed = version;
             sm.times = pack_times(now, now);
         }
-        self.list_unlink(r, s, false)?;
+        self.uncount_live(r, s, &sl)?;
         self.list_push(r, s, true)?;
+        self.meta_mut().gone += 1;
+        Ok(())
+    }
+
+    /// Takes live slot `s` (a copy of it in `sl`) off record `r`'s live list and every count.
+    fn uncount_live(&mut self, r: u32, s: u32, sl: &Slot) -> Result<(), Corrupt> {
+        self.list_unlink(r, s, false)?;
         let nb = blocks_for(sl.payload_len());
         let ns_hash = self.room(r)?.ns_hash;
         let rm = self.room_mut(r)?;
         rm.blocks = rm.blocks.saturating_sub(nb);
         let meta = self.meta_mut();
         meta.entries = meta.entries.saturating_sub(1);
-        meta.gone += 1;
         self.ns_add(ns_hash, -1, -i64::from(nb))
     }
 
@@ -175,14 +181,7 @@ impl Shard<'_> {
         match sl.state {
             SLOT_LIVE => {
                 self.key_unlink(s)?;
-                self.list_unlink(r, s, false)?;
-                let nb = blocks_for(sl.payload_len());
-                let ns_hash = self.room(r)?.ns_hash;
-                let rm = self.room_mut(r)?;
-                rm.blocks = rm.blocks.saturating_sub(nb);
-                let meta = self.meta_mut();
-                meta.entries = meta.entries.saturating_sub(1);
-                self.ns_add(ns_hash, -1, -i64::from(nb))?;
+                self.uncount_live(r, s, &sl)?;
             }
             SLOT_GONE => {
                 self.list_unlink(r, s, true)?;
