@@ -7,7 +7,8 @@
 //! segment  = Header | pad to 64 | shard 0 | shard 1 | … | shard N-1
 //! shard    = lock word (64 bytes, owned by `sys`) | body
 //! body     = ShardMeta | key buckets [u32; K] | room buckets [u32; K] | namespace buckets [u32; K]
-//!          | rooms [RoomRec; R] | namespaces [NsRec; R] | slots [Slot; S+1] | blocks [Block; B]
+//!          | user buckets [u32; K] | rooms [RoomRec; R] | namespaces [NsRec; R] | slots [Slot; S+1]
+//!          | blocks [Block; B]
 //!                                                              (each section 64-aligned)
 //! room     = RoomRec + a chain of Blocks holding  namespace | room name
 //! entry    = Slot    + a chain of Blocks holding  client_id | data
@@ -207,7 +208,8 @@ pub struct Slot {
     pub key_next: u32,
     pub room_prev: u32,
     pub room_next: u32,
-    pub pad: u32,
+    /// Next live slot of the same (room record, user) bucket: a user's tabs without a walk.
+    pub user_next: u32,
 }
 
 impl Slot {
@@ -253,6 +255,7 @@ pub struct BodyLayout {
     pub key_buckets: usize,
     pub room_buckets: usize,
     pub ns_buckets: usize,
+    pub user_buckets: usize,
     pub room_recs: usize,
     pub ns_recs: usize,
     pub slot_recs: usize,
@@ -295,7 +298,8 @@ impl Geometry {
         let key_buckets = align64(std::mem::size_of::<ShardMeta>());
         let room_buckets = key_buckets + bucket_bytes;
         let ns_buckets = room_buckets + bucket_bytes;
-        let room_recs = ns_buckets + bucket_bytes;
+        let user_buckets = ns_buckets + bucket_bytes;
+        let room_recs = user_buckets + bucket_bytes;
         let ns_recs = room_recs + align64(rooms * std::mem::size_of::<RoomRec>());
         let slot_recs = ns_recs + align64(rooms * std::mem::size_of::<NsRec>());
         let blocks = slot_recs + align64(slots * std::mem::size_of::<Slot>());
@@ -307,6 +311,7 @@ impl Geometry {
             key_buckets,
             room_buckets,
             ns_buckets,
+            user_buckets,
             room_recs,
             ns_recs,
             slot_recs,
@@ -364,6 +369,7 @@ mod tests {
             b.key_buckets,
             b.room_buckets,
             b.ns_buckets,
+            b.user_buckets,
             b.room_recs,
             b.ns_recs,
             b.slot_recs,

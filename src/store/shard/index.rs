@@ -63,6 +63,67 @@ impl Shard<'_> {
         Err(Corrupt)
     }
 
+    /// Bucket of a user's entries in record `room` (the room hash is keyed, so this is too).
+    pub fn user_hash(&self, room: u32, user_id: u64) -> u64 {
+        let rh = self.room(room).map_or(0, |r| r.hash);
+        crate::store::hash::Fnv::new().u64(rh).u64(user_id).finish()
+    }
+
+    pub(super) fn user_link(&mut self, i: u32) -> Result<(), Corrupt> {
+        let s = *self.slot(i)?;
+        let h = self.user_hash(s.room_idx, s.user_id);
+        let head = self.user_head(h);
+        self.slot_mut(i)?.user_next = head;
+        self.set_user_head(h, i);
+        Ok(())
+    }
+
+    pub(super) fn user_unlink(&mut self, i: u32) -> Result<(), Corrupt> {
+        let s = *self.slot(i)?;
+        let h = self.user_hash(s.room_idx, s.user_id);
+        let mut p = self.user_head(h);
+        if p == i {
+            self.set_user_head(h, s.user_next);
+            return Ok(());
+        }
+        for _ in 0..=self.n_slots() {
+            if p == NIL {
+                return Err(Corrupt);
+            }
+            let pn = self.slot(p)?.user_next;
+            if pn == i {
+                self.slot_mut(p)?.user_next = s.user_next;
+                return Ok(());
+            }
+            p = pn;
+        }
+        Err(Corrupt)
+    }
+
+    /// Calls `f` on each live slot of `user` in record `room`.
+    pub fn each_of_user(
+        &self,
+        room: u32,
+        user_id: u64,
+        mut f: impl FnMut(u32, &crate::store::layout::Slot) -> Result<(), Corrupt>,
+    ) -> Result<(), Corrupt> {
+        let mut i = self.user_head(self.user_hash(room, user_id));
+        for _ in 0..=self.n_slots() {
+            if i == NIL {
+                return Ok(());
+            }
+            let s = *self.slot(i)?;
+            if s.state != SLOT_LIVE {
+                return Err(Corrupt);
+            }
+            if s.room_idx == room && s.user_id == user_id {
+                f(i, &s)?;
+            }
+            i = s.user_next;
+        }
+        Err(Corrupt)
+    }
+
     /// The record (home or part) of room (`ns`, `room`) in this shard. Names are compared, so a
     /// hash collision never merges two rooms.
     pub fn find_room(&self, hash: u64, ns: &[u8], room: &[u8]) -> Result<Option<u32>, Corrupt> {

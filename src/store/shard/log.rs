@@ -115,8 +115,9 @@ impl Shard<'_> {
         })
     }
 
-    /// Live entries of `r` changed at or before `since` whose user is in `users` (sorted): with
-    /// `changes_since`, every live entry of every touched user.
+    /// Live entries of `r` changed at or before `since` whose user is in `users`: with
+    /// `changes_since`, every live entry of every touched user. Follows each user's chain, so
+    /// it costs their entries, not the room's.
     pub fn unchanged_of_users(
         &self,
         r: u32,
@@ -125,13 +126,15 @@ impl Shard<'_> {
         now: i64,
         out: &mut Entries,
     ) -> Result<(), Corrupt> {
-        let rec = *self.room(r)?;
-        self.walk(rec.head, |i, s| {
-            if s.changed <= since && s.expires() > now && users.binary_search(&s.user_id).is_ok() {
-                self.emit(i, false, out)?;
-            }
-            Ok(true)
-        })
+        for &u in users {
+            self.each_of_user(r, u, |i, s| {
+                if s.changed <= since && s.expires() > now {
+                    self.emit(i, false, out)?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(())
     }
 }
 

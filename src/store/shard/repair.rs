@@ -292,6 +292,7 @@ impl Shard<'_> {
             let s = *self.slot(i)?;
             let nb = blocks_for(s.payload_len());
             self.key_link(i)?;
+            self.user_link(i)?;
             self.list_push(r, i, false)?;
             let ns_hash = self.room(r)?.ns_hash;
             let rm = self.room_mut(r)?;

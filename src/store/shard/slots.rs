@@ -110,7 +110,7 @@ impl Shard<'_> {
             key_next: NIL,
             room_prev: NIL,
             room_next: NIL,
-            pad: 0,
+            user_next: NIL,
         };
         s.checksum = slot_checksum(&s, rec.hash);
         *self.slot_mut(i)? = s;
@@ -118,6 +118,7 @@ impl Shard<'_> {
         // both reclaimed by repair.
         self.slot_mut(i)?.state = SLOT_LIVE;
         self.key_link(i)?;
+        self.user_link(i)?;
         self.list_push(r, i, false)?;
         let nb = e.blocks();
         let expires = s.expires();
@@ -165,6 +166,7 @@ impl Shard<'_> {
     /// Takes live slot `s` (a copy of it in `sl`) off record `r`'s live list and every count.
     fn uncount_live(&mut self, r: u32, s: u32, sl: &Slot) -> Result<(), Corrupt> {
         self.list_unlink(r, s, false)?;
+        self.user_unlink(s)?;
         let nb = blocks_for(sl.payload_len());
         let ns_hash = self.room(r)?.ns_hash;
         let rm = self.room_mut(r)?;

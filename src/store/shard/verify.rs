@@ -150,6 +150,14 @@ impl Shard<'_> {
             blocks += blocks_for(s.payload_len());
             min_exp = min_exp.min(s.expires());
             ok &= self.find_key(s.key_hash, r, &self.client_of(s)) == Ok(Some(i));
+            let mut in_user_chain = false;
+            ok &= self
+                .each_of_user(r, s.user_id, |j, _| {
+                    in_user_chain |= i == j;
+                    Ok(())
+                })
+                .is_ok();
+            ok &= in_user_chain;
             Ok(ok)
         });
         ensure!(

@@ -19,6 +19,7 @@ pub struct Shard<'a> {
     key_buckets: &'a mut [u32],
     room_buckets: &'a mut [u32],
     ns_buckets: &'a mut [u32],
+    user_buckets: &'a mut [u32],
     rooms: &'a mut [RoomRec],
     nss: &'a mut [NsRec],
     slots: &'a mut [Slot],
@@ -42,7 +43,8 @@ impl<'a> Shard<'a> {
         let (meta, rest) = body.split_at_mut(l.key_buckets);
         let (kb, rest) = rest.split_at_mut(l.room_buckets - l.key_buckets);
         let (rb, rest) = rest.split_at_mut(l.ns_buckets - l.room_buckets);
-        let (nb, rest) = rest.split_at_mut(l.room_recs - l.ns_buckets);
+        let (nb, rest) = rest.split_at_mut(l.user_buckets - l.ns_buckets);
+        let (ub, rest) = rest.split_at_mut(l.room_recs - l.user_buckets);
         let (rooms, rest) = rest.split_at_mut(l.ns_recs - l.room_recs);
         let (nss, rest) = rest.split_at_mut(l.slot_recs - l.ns_recs);
         let (slots, rest) = rest.split_at_mut(l.blocks - l.slot_recs);
@@ -63,6 +65,7 @@ impl<'a> Shard<'a> {
             key_buckets: bytemuck::try_cast_slice_mut(&mut kb[..bucket_bytes]).map_err(cast)?,
             room_buckets: bytemuck::try_cast_slice_mut(&mut rb[..bucket_bytes]).map_err(cast)?,
             ns_buckets: bytemuck::try_cast_slice_mut(&mut nb[..bucket_bytes]).map_err(cast)?,
+            user_buckets: bytemuck::try_cast_slice_mut(&mut ub[..bucket_bytes]).map_err(cast)?,
             rooms: bytemuck::try_cast_slice_mut(
                 &mut rooms[..n_rooms * std::mem::size_of::<RoomRec>()],
             )
@@ -149,6 +152,10 @@ impl<'a> Shard<'a> {
         self.ns_buckets[Self::bucket(self.ns_buckets.len(), hash)]
     }
 
+    pub fn user_head(&self, hash: u64) -> u32 {
+        self.user_buckets[Self::bucket(self.user_buckets.len(), hash)]
+    }
+
     // ---- writes (each one counts for fault injection) ------------------------------------------
 
     pub fn meta_mut(&mut self) -> &mut ShardMeta {
@@ -194,6 +201,12 @@ impl<'a> Shard<'a> {
         self.ns_buckets[b] = v;
     }
 
+    pub fn set_user_head(&mut self, hash: u64, v: u32) {
+        charge();
+        let b = Self::bucket(self.user_buckets.len(), hash);
+        self.user_buckets[b] = v;
+    }
+
     /// Empties every index (repair and format), one write per bucket.
     pub fn clear_indexes(&mut self) {
         for b in self
@@ -201,6 +214,7 @@ impl<'a> Shard<'a> {
             .iter_mut()
             .chain(self.room_buckets.iter_mut())
             .chain(self.ns_buckets.iter_mut())
+            .chain(self.user_buckets.iter_mut())
         {
             charge();
             *b = NIL;
