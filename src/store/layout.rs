@@ -208,8 +208,11 @@ pub struct Slot {
     pub key_next: u32,
     pub room_prev: u32,
     pub room_next: u32,
-    /// Next live slot of the same (room record, user) bucket: a user's tabs without a walk.
+    /// Neighbours in the chain of live slots of one (room record, user) bucket: a user's tabs
+    /// without a walk of the room.
+    pub user_prev: u32,
     pub user_next: u32,
+    pub pad: u32,
 }
 
 impl Slot {
@@ -356,7 +359,7 @@ mod tests {
         assert_eq!(size_of::<ShardMeta>(), 104);
         assert_eq!(size_of::<RoomRec>(), 96);
         assert_eq!(size_of::<NsRec>(), 24);
-        assert_eq!(size_of::<Slot>(), 80);
+        assert_eq!(size_of::<Slot>(), 88);
         assert_eq!(size_of::<Block>(), 256);
         assert!(align_of::<Slot>() <= 8);
     }

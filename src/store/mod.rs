@@ -315,7 +315,6 @@ impl<L: ShardLocks> Store<L> {
             ns: rk.ns,
             room: rk.room,
             hash,
-            ns_hash: self.key.namespace(rk.ns),
             home: Shard::home_of(hash, self.geometry.shards),
         }
     }

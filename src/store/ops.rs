@@ -21,11 +21,11 @@ impl<L: ShardLocks> Store<L> {
     /// A refresh found there is done under that one part's lock.
     fn upsert_once(
         &self,
+        id: RoomId<'_>,
         key: &EntryKey<'_>,
         kh: u64,
         w: &Write<'_>,
     ) -> Result<Result<Upsert, Halt>, StoreError> {
-        let id = self.id(&key.room);
         let share = self.share;
         let (first, spread) = self
             .on_shard(id.home, |sh| {
@@ -58,6 +58,16 @@ impl<L: ShardLocks> Store<L> {
         self.room_op(id, held, true, |room| room.upsert(key.client, kh, w, share))
     }
 
+    /// The version stored at home, without reclaiming anything.
+    fn home_version(&self, id: RoomId<'_>) -> Result<u64, StoreError> {
+        self.on_shard(id.home, |sh| {
+            Ok(Room::open_home(std::slice::from_mut(sh), id)?
+                .home()?
+                .map_or(0, |h| h.version))
+        })?
+        .map_err(halt_error)
+    }
+
     /// Counts a final refusal in the home shard's stats.
     fn count_refusal(&self, id: RoomId<'_>, share: bool) -> Result<(), StoreError> {
         self.on_shard(id.home, |sh| {
@@ -85,12 +95,14 @@ impl<L: ShardLocks> Store<L> {
     ) -> Result<(u64, u32), StoreError> {
         let r = self.on_shard(id.home, |sh| {
             out.clear();
-            let due = Room::open_home(std::slice::from_mut(sh), id)?.reclaim_due(now)?;
-            if due {
-                guarded(std::slice::from_mut(sh), |sh| {
-                    Room::open(sh, id, 0)?.reclaim(now)
-                })?;
+            let room = Room::open_home(std::slice::from_mut(sh), id)?;
+            if !room.reclaim_due(now)? {
+                room.read(now, opts, out)?;
+                return Ok((room.version()?, room.spread()?));
             }
+            guarded(std::slice::from_mut(sh), |sh| {
+                Room::open(sh, id, 0)?.reclaim(now)
+            })?;
             let room = Room::open_home(std::slice::from_mut(sh), id)?;
             room.read(now, opts, out)?;
             Ok((room.version()?, room.spread()?))
@@ -153,7 +165,7 @@ impl<L: ShardLocks> Backend for Store<L> {
         let kh = self.key.entry(id.hash, key.client);
         let mut swept = false;
         loop {
-            match self.upsert_once(key, kh, w)? {
+            match self.upsert_once(id, key, kh, w)? {
                 Ok(u) => return Ok(u),
                 Err(Halt::Sweep(_)) if !swept => {
                     // Every candidate shard is full: expired entries of rooms homed elsewhere
@@ -253,7 +265,9 @@ impl<L: ShardLocks> Backend for Store<L> {
             })?
             .map_err(halt_error)?;
         }
-        if spread > 0 {
+        // Every change bumps the version at home: if it still stands, no entry can have moved
+        // between two parts while they were read, and there is nothing to deduplicate.
+        if spread > 0 && self.home_version(id)? != version {
             out.dedup_keys();
         }
         out.sort_newest_first();

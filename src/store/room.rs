@@ -5,7 +5,7 @@
 //! writing anything of their own and ask for it (`Halt::Escalate`); the store then takes the
 //! larger set and runs the operation again.
 
-use super::layout::{blocks_for, pack_times, FLOOR_RESET, ROOM_HOME, ROOM_PART};
+use super::layout::{blocks_for, pack_times, FLOOR_RESET, NIL, ROOM_HOME, ROOM_PART};
 use super::shard::{Corrupt, NewEntry, NewRoom, Shard};
 use super::{Entries, Refusal, Upsert, Write};
 
@@ -32,7 +32,6 @@ pub struct RoomId<'k> {
     pub ns: &'k [u8],
     pub room: &'k [u8],
     pub hash: u64,
-    pub ns_hash: u64,
     pub home: u32,
 }
 
@@ -62,32 +61,45 @@ pub struct Room<'s, 'a, 'k> {
     recs: Recs,
 }
 
-/// Record indexes by offset, without a heap allocation for the common small set.
-#[derive(Default)]
+/// Offsets kept inline: rooms rarely spread further.
+const SMALL: usize = 4;
+
+/// Record indexes by offset (`NIL`: none), without a heap allocation for the common small set.
 struct Recs {
-    small: [Option<u32>; 16],
-    big: Vec<Option<u32>>,
+    small: [u32; SMALL],
+    big: Vec<u32>,
+}
+
+impl Default for Recs {
+    fn default() -> Self {
+        Self {
+            small: [NIL; SMALL],
+            big: Vec::new(),
+        }
+    }
 }
 
 impl Recs {
     fn get(&self, off: u32) -> Option<u32> {
         let off = off as usize;
-        if off < 16 {
+        let v = if off < SMALL {
             self.small[off]
         } else {
-            self.big.get(off - 16).copied().flatten()
-        }
+            self.big.get(off - SMALL).copied().unwrap_or(NIL)
+        };
+        (v != NIL).then_some(v)
     }
 
     fn set(&mut self, off: u32, v: Option<u32>) {
         let off = off as usize;
-        if off < 16 {
+        let v = v.unwrap_or(NIL);
+        if off < SMALL {
             self.small[off] = v;
         } else {
-            if self.big.len() <= off - 16 {
-                self.big.resize(off - 15, None);
+            if self.big.len() <= off - SMALL {
+                self.big.resize(off - SMALL + 1, NIL);
             }
-            self.big[off - 16] = v;
+            self.big[off - SMALL] = v;
         }
     }
 }
@@ -150,6 +162,11 @@ impl<'s, 'a, 'k> Room<'s, 'a, 'k> {
         }
     }
 
+    /// The namespace's hash: only creations and growing writes need it (for the share).
+    fn ns_hash(&self) -> u64 {
+        self.shards[0].key().namespace(self.id.ns)
+    }
+
     fn n(&self) -> u32 {
         self.shards[0].shards()
     }
@@ -191,20 +208,26 @@ impl<'s, 'a, 'k> Room<'s, 'a, 'k> {
 
     /// The home record.
     pub fn home(&self) -> Result<Option<crate::store::layout::RoomRec>, Corrupt> {
+        Ok(self.home_ref()?.copied())
+    }
+
+    fn home_ref(&self) -> Result<Option<&crate::store::layout::RoomRec>, Corrupt> {
         match self.rec(0) {
-            Some(r) => Ok(Some(*self.sh(0)?.room(r)?)),
+            Some(r) => Ok(Some(self.sh(0)?.room(r)?)),
             None => Ok(None),
         }
     }
 
     pub fn spread(&self) -> Result<u32, Corrupt> {
-        Ok(self.home()?.map_or(0, |h| u32::from(h.spread)))
+        Ok(self.home_ref()?.map_or(0, |h| u32::from(h.spread)))
     }
 
     /// The room's version: 0 when it has no entries. Exact only when every part is held or
     /// the home has entries (see `is_exact`).
     pub fn version(&self) -> Result<u64, Corrupt> {
-        let Some(h) = self.home()? else { return Ok(0) };
+        let Some(h) = self.home_ref()? else {
+            return Ok(0);
+        };
         if h.count > 0 {
             return Ok(h.version);
         }
@@ -228,7 +251,7 @@ impl<'s, 'a, 'k> Room<'s, 'a, 'k> {
 
     /// Whether an expired entry may be waiting (the home's earliest expiry has passed).
     pub fn reclaim_due(&self, now: i64) -> Result<bool, Corrupt> {
-        Ok(self.home()?.is_some_and(|h| h.earliest <= now))
+        Ok(self.home_ref()?.is_some_and(|h| h.earliest <= now))
     }
 
     fn find_key(&self, kh: u64, client: &[u8]) -> Result<Option<(u32, u32, u32)>, Corrupt> {
@@ -341,7 +364,7 @@ impl<'s, 'a, 'k> Room<'s, 'a, 'k> {
         let old = blocks_for(sl.payload_len());
         let sh = self.sh(off)?;
         if need > old {
-            let (e, b) = sh.ns_usage(self.id.ns_hash)?;
+            let (e, b) = sh.ns_usage(self.ns_hash())?;
             if !share.allows(sh, e, b + need - old) {
                 return Err(Halt::Refused(Refusal::Share));
             }
@@ -349,8 +372,8 @@ impl<'s, 'a, 'k> Room<'s, 'a, 'k> {
         if !self.make_space(off, 1, need, w.now)? {
             return Err(Halt::Sweep(Refusal::Data));
         }
+        // Reclaiming for space never frees this live entry or its record: both indexes hold.
         let r = self.rec(off).ok_or(Corrupt)?;
-        let slot = self.sh(off)?.find_key(kh, r, client)?.ok_or(Corrupt)?;
         let v = self.bump()?;
         let e = new_entry(client, kh, w, v);
         self.sh_mut(off)?.entry_replace(r, slot, &e)?;
@@ -446,7 +469,7 @@ impl<'s, 'a, 'k> Room<'s, 'a, 'k> {
     ) -> Result<bool, Corrupt> {
         let fits = |room: &Self| -> Result<bool, Corrupt> {
             let sh = room.sh(off)?;
-            let (e, b) = sh.ns_usage(room.id.ns_hash)?;
+            let (e, b) = sh.ns_usage(room.ns_hash())?;
             Ok(share.allows(sh, e + 1, b + blocks))
         };
         if fits(self)? {
@@ -500,7 +523,7 @@ impl<'s, 'a, 'k> Room<'s, 'a, 'k> {
     fn new_room(&self, state: u16, spread: u16, version: u64, floor: u64) -> NewRoom<'k> {
         NewRoom {
             hash: self.id.hash,
-            ns_hash: self.id.ns_hash,
+            ns_hash: self.ns_hash(),
             ns: self.id.ns,
             room: self.id.room,
             state,

@@ -73,31 +73,33 @@ impl Shard<'_> {
         let s = *self.slot(i)?;
         let h = self.user_hash(s.room_idx, s.user_id);
         let head = self.user_head(h);
-        self.slot_mut(i)?.user_next = head;
+        {
+            let sm = self.slot_mut(i)?;
+            sm.user_prev = NIL;
+            sm.user_next = head;
+        }
+        if head != NIL {
+            self.slot_mut(head)?.user_prev = i;
+        }
         self.set_user_head(h, i);
         Ok(())
     }
 
     pub(super) fn user_unlink(&mut self, i: u32) -> Result<(), Corrupt> {
         let s = *self.slot(i)?;
-        let h = self.user_hash(s.room_idx, s.user_id);
-        let mut p = self.user_head(h);
-        if p == i {
-            self.set_user_head(h, s.user_next);
-            return Ok(());
-        }
-        for _ in 0..=self.n_slots() {
-            if p == NIL {
+        if s.user_prev == NIL {
+            let h = self.user_hash(s.room_idx, s.user_id);
+            if self.user_head(h) != i {
                 return Err(Corrupt);
             }
-            let pn = self.slot(p)?.user_next;
-            if pn == i {
-                self.slot_mut(p)?.user_next = s.user_next;
-                return Ok(());
-            }
-            p = pn;
+            self.set_user_head(h, s.user_next);
+        } else {
+            self.slot_mut(s.user_prev)?.user_next = s.user_next;
         }
-        Err(Corrupt)
+        if s.user_next != NIL {
+            self.slot_mut(s.user_next)?.user_prev = s.user_prev;
+        }
+        Ok(())
     }
 
     /// Calls `f` on each live slot of `user` in record `room`.

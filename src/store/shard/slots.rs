@@ -92,7 +92,31 @@ impl Shard<'_> {
 
     /// Writes a new live entry into record `r`; the caller has made space.
     pub fn entry_create(&mut self, r: u32, e: &NewEntry<'_>) -> Result<u32, Corrupt> {
-        let rec = *self.room(r)?;
+        let i = self.write_live(r, e)?;
+        let ns_hash = self.room(r)?.ns_hash;
+        self.ns_add(ns_hash, 1, i64::from(e.blocks()))?;
+        Ok(i)
+    }
+
+    /// Replaces live slot `old` of record `r` by a new slot (same key, new data or user).
+    pub fn entry_replace(&mut self, r: u32, old: u32, e: &NewEntry<'_>) -> Result<u32, Corrupt> {
+        let was = *self.slot(old)?;
+        let i = self.write_live(r, e)?;
+        self.key_unlink(old)?;
+        self.release_live(r, old, &was)?;
+        self.free_storage(old, &was)?;
+        let grown = i64::from(e.blocks()) - i64::from(blocks_for(was.payload_len()));
+        if grown != 0 {
+            let ns_hash = self.room(r)?.ns_hash;
+            self.ns_add(ns_hash, 0, grown)?;
+        }
+        Ok(i)
+    }
+
+    /// Writes, commits and links a new live slot, counted in its record and the shard (not yet
+    /// in its namespace's totals).
+    fn write_live(&mut self, r: u32, e: &NewEntry<'_>) -> Result<u32, Corrupt> {
+        let room_hash = self.room(r)?.hash;
         let i = self.alloc_slot()?;
         let (first, sum) = self.write_chain(&[e.client, e.data])?;
         let mut s = Slot {
@@ -110,9 +134,11 @@ impl Shard<'_> {
             key_next: NIL,
             room_prev: NIL,
             room_next: NIL,
+            user_prev: NIL,
             user_next: NIL,
+            pad: 0,
         };
-        s.checksum = slot_checksum(&s, rec.hash);
+        s.checksum = slot_checksum(&s, room_hash);
         *self.slot_mut(i)? = s;
         // Live only once complete: a crash before this line leaves a free slot and stray blocks,
         // both reclaimed by repair.
@@ -126,14 +152,6 @@ impl Shard<'_> {
         rm.blocks += nb;
         rm.earliest = rm.earliest.min(expires);
         self.meta_mut().entries += 1;
-        self.ns_add(rec.ns_hash, 1, i64::from(nb))?;
-        Ok(i)
-    }
-
-    /// Replaces live slot `old` of record `r` by a new slot (same key, new data or user).
-    pub fn entry_replace(&mut self, r: u32, old: u32, e: &NewEntry<'_>) -> Result<u32, Corrupt> {
-        let i = self.entry_create(r, e)?;
-        self.slot_free(old)?;
         Ok(i)
     }
 
@@ -165,15 +183,21 @@ impl Shard<'_> {
 
     /// Takes live slot `s` (a copy of it in `sl`) off record `r`'s live list and every count.
     fn uncount_live(&mut self, r: u32, s: u32, sl: &Slot) -> Result<(), Corrupt> {
+        self.release_live(r, s, sl)?;
+        let ns_hash = self.room(r)?.ns_hash;
+        self.ns_add(ns_hash, -1, -i64::from(blocks_for(sl.payload_len())))
+    }
+
+    /// As `uncount_live`, but leaves the namespace's totals to the caller.
+    fn release_live(&mut self, r: u32, s: u32, sl: &Slot) -> Result<(), Corrupt> {
         self.list_unlink(r, s, false)?;
         self.user_unlink(s)?;
         let nb = blocks_for(sl.payload_len());
-        let ns_hash = self.room(r)?.ns_hash;
         let rm = self.room_mut(r)?;
         rm.blocks = rm.blocks.saturating_sub(nb);
         let meta = self.meta_mut();
         meta.entries = meta.entries.saturating_sub(1);
-        self.ns_add(ns_hash, -1, -i64::from(nb))
+        Ok(())
     }
 
     /// Frees a live slot or a tombstone outright. A freed tombstone raises its record's floor.
@@ -194,12 +218,17 @@ impl Shard<'_> {
             }
             _ => return Err(Corrupt),
         }
+        self.free_storage(s, &sl)
+    }
+
+    /// Frees slot `s` and its chain (`sl`: what it held), once it is out of every list.
+    fn free_storage(&mut self, s: u32, sl: &Slot) -> Result<(), Corrupt> {
         {
             let sm = self.slot_mut(s)?;
             sm.state = SLOT_FREE;
             sm.checksum = 0;
         }
-        self.free_chain(self.client_chain(&sl))?;
+        self.free_chain(self.client_chain(sl))?;
         let free = self.meta().slot_free;
         self.slot_mut(s)?.key_next = free;
         self.meta_mut().slot_free = s;
