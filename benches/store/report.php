@@ -59,6 +59,39 @@ foreach ( $rows as $k => $name ) {
 if ( isset( $m['new']['changes_50_of_5000'], $m['new']['read_5000'] ) ) {
 	$out .= "\nChanges-since against reading the room: 50 changed rows of 5000 cost " . $ratio( $m['new']['changes_50_of_5000'], $m['new']['read_5000'] ) . " of a full read in this build (it returned {$m['new']['changes_50_rows']} rows). The baseline has no change log; a rooms-20 000 row is blank for it because one of its rooms cannot outgrow a shard.\n";
 }
+$instr = array();
+if ( is_file( "$dir/instr.txt" ) ) {
+	foreach ( file( "$dir/instr.txt", FILE_IGNORE_NEW_LINES ) as $line ) {
+		list( $which, $op, $n, $refs ) = explode( ' ', $line );
+		$instr[ $which ][ $op ] = array( (int) $n, (int) $refs );
+	}
+}
+if ( isset( $instr['new']['none'], $instr['base']['none'] ) ) {
+	$out .= "\nInstructions per call, counted by callgrind (`valgrind --tool=callgrind`, the setup of the same script with no call subtracted): unlike the times above, other sessions' load cannot move these.\n\n";
+	$out .= "| operation | this build | baseline | baseline ÷ this |\n|---|---|---|---|\n";
+	$per = function ( $w, $op ) use ( $instr ) {
+		if ( ! isset( $instr[ $w ][ $op ], $instr[ $w ]['none'] ) ) {
+			return null;
+		}
+		return ( $instr[ $w ][ $op ][1] - $instr[ $w ]['none'][1] ) / $instr[ $w ][ $op ][0];
+	};
+	$names = array(
+		'read_40'           => 'read a room of 40 entries',
+		'read_5000'         => 'read a room of 5000 entries',
+		'refresh_40'        => 'upsert, same data, 40-entry room',
+		'change_40'         => 'upsert, new data, 40-entry room',
+		'refresh_5000'      => 'upsert, same data, 5000-entry room',
+		'change_5000'       => 'upsert, new data, 5000-entry room',
+		'version_5000'      => '`presence_room_version()`, 5000 entries',
+		'changes_none_5000' => '`presence_changes()`, nothing changed (baseline: an empty loop)',
+	);
+	foreach ( $names as $op => $name ) {
+		$n    = $per( 'new', $op );
+		$b    = 'changes_none_5000' === $op ? null : $per( 'base', $op );
+		$f    = fn( $v ) => null === $v ? '—' : number_format( $v, 0 );
+		$out .= "| $name | {$f($n)} | {$f($b)} | {$ratio($b, $n)} |\n";
+	}
+}
 $out .= "\nWriters: upserts per second summed over N php-cli processes, each changing its own 250 entries (alternating data, so every write is a change) for 1 s, in one shared 5000-entry room or each in a room of its own. **The machine has 2 cores**: 4 and 8 writers oversubscribe them, so those rows show contention, not scaling.\n\n";
 $out .= "| writers | one room: this build | one room: baseline | own rooms: this build | own rooms: baseline |\n|---|---|---|---|---|\n";
 foreach ( array( 1, 2, 4, 8 ) as $p ) {

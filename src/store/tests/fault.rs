@@ -286,6 +286,21 @@ fn every_kill_of_a_removal_or_a_reclaim_leaves_it_whole_or_absent() {
         s.changes(&RoomKey::new(b"a", b"r1"), 1, true, 160, &mut ch)
             .unwrap();
     });
+    every_kill("changes of the spread room due for reclaim", &b, 160, |s| {
+        let mut ch = Changes::default();
+        s.changes(&RoomKey::new(b"a", b"big"), 1, true, 160, &mut ch)
+            .unwrap();
+    });
+    every_kill("read of the spread room due for reclaim", &b, 160, |s| {
+        let mut out = Entries::default();
+        s.room(
+            &RoomKey::new(b"a", b"big"),
+            160,
+            &ReadOpts::default(),
+            &mut out,
+        )
+        .unwrap();
+    });
     every_kill("exchange", &b, 120, |s| {
         let mut out = Entries::default();
         let key = EntryKey::new(RoomKey::new(b"a", b"r2"), b"me");
