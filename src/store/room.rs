@@ -467,6 +467,9 @@ impl<'s, 'a, 'k> Room<'s, 'a, 'k> {
         blocks: u32,
         now: i64,
     ) -> Result<bool, Corrupt> {
+        if share.percent >= 100 {
+            return Ok(true);
+        }
         let fits = |room: &Self| -> Result<bool, Corrupt> {
             let sh = room.sh(off)?;
             let (e, b) = sh.ns_usage(room.ns_hash())?;
