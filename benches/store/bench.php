@@ -74,9 +74,10 @@ if ( $big ) {
 
 /**
  * Total upserts per second of $procs processes writing for $secs seconds, each a change (the data
- * alternates) of one of its 250 entries, in one shared room or in a room of its own.
+ * alternates) of one of its 250 entries, or with $refresh the same data again (a keepalive), in
+ * one shared room or in a room of its own.
  */
-function writers( $procs, $shared, $secs ) {
+function writers( $procs, $shared, $secs, $refresh = false ) {
 	presence_clear();
 	if ( $shared ) {
 		fill( 'admin/online', 5000, $GLOBALS['data_a'] );
@@ -98,7 +99,7 @@ function writers( $procs, $shared, $secs ) {
 			$n   = 0;
 			while ( true ) {
 				for ( $k = 0; $k < 250; $k++ ) {
-					presence_upsert( $room, 'tab-' . ( $p * 250 + $k ), $p, $n & 1 ? $b : $a, 3600 );
+					presence_upsert( $room, 'tab-' . ( $p * 250 + $k ), $p, ( $n & 1 ) && ! $refresh ? $b : $a, 3600 );
 				}
 				$n += 250;
 				if ( microtime( true ) >= $end ) {
@@ -123,10 +124,10 @@ function writers( $procs, $shared, $secs ) {
 }
 
 foreach ( array( 1, 2, 4, 8 ) as $procs ) {
-	foreach ( array( 'one_room' => true, 'own_rooms' => false ) as $name => $shared ) {
+	foreach ( array( 'one_room' => array( true, false ), 'own_rooms' => array( false, false ), 'one_room_refresh' => array( true, true ) ) as $name => list( $shared, $refresh ) ) {
 		$v = array();
 		for ( $r = 0; $r < max( 1, intdiv( $rounds, 2 ) ); $r++ ) {
-			$v[] = writers( $procs, $shared, 1.0 );
+			$v[] = writers( $procs, $shared, 1.0, $refresh );
 		}
 		$res[ "writers_{$procs}_{$name}" ] = median( $v );
 	}
