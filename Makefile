@@ -9,7 +9,8 @@ RUN_TESTS = $(shell $(PHP_CONFIG) --extension-dir)/build/run-tests.php
 PHP_VERSION ?= 8.2
 
 .PHONY: all deps ext install deb deb-8.2 deb-8.4 php84 pot test lint test-rust test-apt test-phpt test-valgrind \
-	test-fpm test-deb test-i18n test-bridge test-php84 test-browser stubs demo demo-stop bench bench-e2e clean
+	test-fpm test-deb test-i18n test-bridge test-php84 test-browser stubs demo demo-stop bench bench-e2e bench-store \
+	bench-model clean
 
 all: ext
 
@@ -113,6 +114,15 @@ bench: deps ext
 ## Heartbeat throughput at 40 and 500 users: extension, SQL fallback, bridge off.
 bench-e2e: deps ext
 	benches/e2e/run.sh
+
+## The store under load: big rooms, changes-since, 1–8 writers, against a baseline build.
+bench-store: deps ext
+	benches/store/run.sh
+
+## The store's model-based test at 10⁸ operations (release build; minutes, not part of `make test`).
+bench-model:
+	PRESENCE_MODEL_OPS=100000000 cargo test --release --no-default-features --lib \
+		store::tests::model -- --nocapture
 
 clean:
 	cargo clean

@@ -11,6 +11,20 @@ namespace {
     }
 
     /**
+     * What changed in the room since version `$since`: `['version' => int, 'changed' => list of
+     * entries, 'removed' => list of ['client_id' => string, 'user_id' => int]]`, or null when the
+     * room's change log no longer reaches back to `$since` (then read the whole room). `$since` 0
+     * means "I saw the room empty". With `$whole_users`, `changed` holds every live entry of every
+     * user touched since `$since`.
+     *
+     * @param string $room
+     * @param int $since
+     * @param bool $whole_users
+     * @return array|null
+     */
+    function presence_changes(string $room, int $since, bool $whole_users = false): ?array {}
+
+    /**
      * Removes every entry of the current namespace (test resets, cleanup commands).
      *
      * @return int
@@ -44,6 +58,21 @@ namespace {
      * @return void
      */
     function presence_debug_stall(string $room, int $ms): void {}
+
+    /**
+     * Writes my entry, as `presence_upsert()`, then reads the room, as `presence_room()` (in one
+     * lock pass where the room lives in one shard). Returns the room's entries, mine included.
+     *
+     * @param string $room
+     * @param string $client_id
+     * @param int $user_id
+     * @param array|null $data
+     * @param int|null $ttl
+     * @param int|null $max_age
+     * @param string|null $client_prefix
+     * @return array
+     */
+    function presence_exchange(string $room, string $client_id, int $user_id, ?array $data = null, ?int $ttl = null, ?int $max_age = null, ?string $client_prefix = null): array {}
 
     /**
      * One live entry, or null.
@@ -80,13 +109,15 @@ namespace {
 
     /**
      * Live entries of a room, newest first; with `$max_age`, only those written within that many
-     * seconds (presence-api's `$timeout`).
+     * seconds (presence-api's `$timeout`); with `$client_prefix`, only those whose client id starts
+     * with it.
      *
      * @param string $room
      * @param int|null $max_age
+     * @param string|null $client_prefix
      * @return array
      */
-    function presence_room(string $room, ?int $max_age = null): array {}
+    function presence_room(string $room, ?int $max_age = null, ?string $client_prefix = null): array {}
 
     /**
      * The room's change counter: compare for equality to skip work when nothing changed.

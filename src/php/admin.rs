@@ -18,8 +18,8 @@ use ext_php_rs::types::ZendHashTable;
 pub fn presence_stats() -> PhpResult<ZBox<ZendHashTable>> {
     state::with(|c| {
         let s = c.store.stats().map_err(|e| store_error(&e))?;
-        let mut ht = ZendHashTable::with_capacity(16);
-        let pairs: [(&str, u64); 11] = [
+        let mut ht = ZendHashTable::with_capacity(19);
+        let pairs: [(&str, u64); 14] = [
             ("entries", s.shard.entries),
             ("capacity", s.capacity),
             ("bytes_used", s.bytes_used),
@@ -29,6 +29,9 @@ pub fn presence_stats() -> PhpResult<ZBox<ZendHashTable>> {
             ("swept", s.shard.swept),
             ("lock_recoveries", s.shard.recoveries),
             ("full_refusals", s.shard.refusals),
+            ("share_refusals", s.shard.share_refusals),
+            ("tombstones", s.shard.tombstones),
+            ("namespace_share", u64::from(ini::namespace_share())),
             ("shards", u64::from(s.shards)),
             (
                 "layout_version",

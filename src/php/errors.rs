@@ -46,6 +46,8 @@ pub fn open_error(e: &OpenError, s: &Settings) -> PhpException {
 
 pub fn store_error(e: &StoreError) -> PhpException {
     let msg = match (e, super::state::geometry()) {
+        // A site over its share: the share, not the segment's size, is what to change.
+        (StoreError::Full(Refusal::Share), _) => e.to_string(),
         (StoreError::Full(why), Some((path, actual, configured))) => {
             full_message(*why, &path, &actual, &configured)
         }
@@ -54,7 +56,7 @@ pub fn store_error(e: &StoreError) -> PhpException {
     PhpException::from_class::<PresenceException>(msg)
 }
 
-/// A full shard, with what the segment really holds: a segment keeps the geometry it was created
+/// A full store, with what the segment really holds: a segment keeps the geometry it was created
 /// with, so raising a setting only helps once the segment is recreated.
 fn full_message(why: Refusal, path: &Path, actual: &Geometry, configured: &Geometry) -> String {
     let p = path.display();
@@ -65,7 +67,7 @@ fn full_message(why: Refusal, path: &Path, actual: &Geometry, configured: &Geome
     };
     let (what, setting, has, asks) = if why == Refusal::Data {
         (
-            "no room is left for entry data in this room's shard",
+            "no room is left for entry data in the shards this room may use",
             "presence.data_memory",
             format!(
                 "{} of entry data in {} ({} each)",
@@ -81,10 +83,10 @@ fn full_message(why: Refusal, path: &Path, actual: &Geometry, configured: &Geome
         )
     } else {
         (
-            "this room's shard is full",
+            "the shards this room may use are full",
             "presence.capacity",
             format!(
-                "{} entries in {} ({} each; a room's entries share one shard)",
+                "{} entries in {} ({} each)",
                 entries(actual),
                 shards(actual),
                 actual.slots_per_shard

@@ -7,7 +7,7 @@ use super::ini;
 use super::keys::with_keys;
 use super::state::{self, Ctx};
 use crate::store::layout::MAX_KEY_LEN;
-use crate::store::{Backend, Entries, EntryKey, EntryOut, RoomKey, Upsert, Write};
+use crate::store::{Backend, Entries, EntryKey, EntryOut, ReadOpts, RoomKey, Upsert, Write};
 use crate::sys::zend::{array_zval, long_zval as long, string_zval as zstr, Frame, List};
 use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
@@ -32,7 +32,7 @@ pub(super) fn key_arg<'a>(func: &str, pos: u8, name: &str, v: &'a [u8]) -> PhpRe
     Ok(v)
 }
 
-fn user_arg(func: &str, pos: u8, user_id: i64) -> PhpResult<u64> {
+pub(super) fn user_arg(func: &str, pos: u8, user_id: i64) -> PhpResult<u64> {
     u64::try_from(user_id).map_err(|_| {
         value_error(
             func,
@@ -78,7 +78,7 @@ impl Rows {
 }
 
 /// Entries as a list of PHP rows. `room` is given for single-room results.
-fn entry_list(room: Option<&[u8]>, all: &Entries) -> ZBox<ZendHashTable> {
+pub(super) fn entry_list(room: Option<&[u8]>, all: &Entries) -> ZBox<ZendHashTable> {
     let mut rows = Rows::new(room, all.items.len() > 1);
     let mut list = List::with_capacity(all.items.len() as u32);
     for e in &all.items {
@@ -87,8 +87,51 @@ fn entry_list(room: Option<&[u8]>, all: &Entries) -> ZBox<ZendHashTable> {
     list.into_inner()
 }
 
-fn run<R>(f: impl FnOnce(&mut Ctx<'_>) -> PhpResult<R>) -> PhpResult<R> {
+pub(super) fn run<R>(f: impl FnOnce(&mut Ctx<'_>) -> PhpResult<R>) -> PhpResult<R> {
     state::with(f)
+}
+
+/// Checks the arguments of a write (#1 to #3 and #5): room, client id, user id and TTL.
+pub(super) fn write_args<'a>(
+    func: &str,
+    room: &'a [u8],
+    client_id: &'a [u8],
+    user_id: i64,
+    ttl: Option<i64>,
+) -> PhpResult<(&'a [u8], &'a [u8], u64, i64)> {
+    let room = key_arg(func, 1, "room", room)?;
+    let client = key_arg(func, 2, "client_id", client_id)?;
+    let user = user_arg(func, 3, user_id)?;
+    let ttl = ttl.unwrap_or_else(ini::default_ttl);
+    if !(1..=MAX_TTL).contains(&ttl) {
+        return Err(value_error(func, &format!("Argument #5 ($ttl) must be between 1 and {MAX_TTL} seconds (check presence.default_ttl)")));
+    }
+    Ok((room, client, user, ttl))
+}
+
+/// A write of `data` (the encoding in `Ctx::writer`) at `now`.
+pub(super) fn write_of(data: &[u8], now: i64, user_id: u64, ttl: i64) -> Write<'_> {
+    Write {
+        user_id,
+        data,
+        now,
+        ttl,
+    }
+}
+
+/// Encodes `$data` (null: an empty array) into `writer`.
+pub(super) fn encode_data(
+    func: &str,
+    data: Option<&ZendHashTable>,
+    writer: &mut crate::store::codec::Writer,
+) -> PhpResult<()> {
+    if let Some(ht) = data {
+        data::encode(func, 4, ht, writer)
+    } else {
+        writer.clear();
+        writer.array(0);
+        Ok(())
+    }
 }
 
 /// Creates or refreshes the entry (`room`, `client_id`). Returns true when the room changed (a new
@@ -102,27 +145,11 @@ pub fn presence_upsert(
     ttl: Option<i64>,
 ) -> PhpResult<bool> {
     const F: &str = "presence_upsert";
-    let room = key_arg(F, 1, "room", &room)?;
-    let client = key_arg(F, 2, "client_id", &client_id)?;
-    let user = user_arg(F, 3, user_id)?;
-    let ttl = ttl.unwrap_or_else(ini::default_ttl);
-    if !(1..=MAX_TTL).contains(&ttl) {
-        return Err(value_error(F, &format!("Argument #5 ($ttl) must be between 1 and {MAX_TTL} seconds (check presence.default_ttl)")));
-    }
+    let (room, client, user, ttl) = write_args(F, &room, &client_id, user_id, ttl)?;
     run(|c| {
-        if let Some(ht) = data {
-            data::encode(F, 4, ht, c.writer)?;
-        } else {
-            c.writer.clear();
-            c.writer.array(0);
-        }
+        encode_data(F, data, c.writer)?;
         let key = EntryKey::new(RoomKey::new(c.ns, room), client);
-        let w = Write {
-            user_id: user,
-            data: &c.writer.buf,
-            now: c.now,
-            ttl,
-        };
+        let w = write_of(&c.writer.buf, c.now, user, ttl);
         match c.store.upsert(&key, &w) {
             Ok(Upsert::Refreshed) => Ok(false),
             Ok(_) => Ok(true),
@@ -155,25 +182,51 @@ pub fn presence_get(
 }
 
 /// Live entries of a room, newest first; with `$max_age`, only those written within that many
-/// seconds (presence-api's `$timeout`).
+/// seconds (presence-api's `$timeout`); with `$client_prefix`, only those whose client id starts
+/// with it.
 #[php_function]
 pub fn presence_room(
     room: BinarySlice<u8>,
     max_age: Option<i64>,
+    client_prefix: Option<BinarySlice<u8>>,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     const F: &str = "presence_room";
     let room = key_arg(F, 1, "room", &room)?;
-    if max_age.is_some_and(|a| a < 0) {
-        return Err(value_error(
-            F,
-            "Argument #2 ($max_age) must be greater than or equal to 0",
-        ));
-    }
+    let opts = read_opts(F, 2, max_age, client_prefix.as_ref().map(|p| &p[..]))?;
     run(|c| {
         c.store
-            .room(&RoomKey::new(c.ns, room), c.now, max_age, c.entries)
+            .room(&RoomKey::new(c.ns, room), c.now, &opts, c.entries)
             .map_err(|e| store_error(&e))?;
         Ok(entry_list(Some(room), c.entries))
+    })
+}
+
+/// Checks `$max_age` (argument `pos`) and `$client_prefix` (the next one).
+pub(super) fn read_opts<'p>(
+    func: &str,
+    pos: u8,
+    max_age: Option<i64>,
+    client_prefix: Option<&'p [u8]>,
+) -> PhpResult<ReadOpts<'p>> {
+    if max_age.is_some_and(|a| a < 0) {
+        return Err(value_error(
+            func,
+            &format!("Argument #{pos} ($max_age) must be greater than or equal to 0"),
+        ));
+    }
+    let prefix = client_prefix.unwrap_or_default();
+    if prefix.len() > MAX_KEY_LEN {
+        return Err(value_error(
+            func,
+            &format!(
+                "Argument #{} ($client_prefix) must be at most {MAX_KEY_LEN} bytes",
+                pos + 1
+            ),
+        ));
+    }
+    Ok(ReadOpts {
+        max_age,
+        client_prefix: prefix,
     })
 }
 
@@ -185,7 +238,7 @@ pub fn presence_remove(room: BinarySlice<u8>, client_id: BinarySlice<u8>) -> Php
     let client = key_arg(F, 2, "client_id", &client_id)?;
     run(|c| {
         c.store
-            .remove(&EntryKey::new(RoomKey::new(c.ns, room), client))
+            .remove(&EntryKey::new(RoomKey::new(c.ns, room), client), c.now)
             .map_err(|e| store_error(&e))
     })
 }
@@ -272,7 +325,7 @@ pub fn presence_sweep() -> PhpResult<i64> {
 pub fn presence_clear() -> PhpResult<i64> {
     run(|c| {
         c.store
-            .clear(Some(c.ns))
+            .clear(Some(c.ns), c.now)
             .map(i64::from)
             .map_err(|e| store_error(&e))
     })

@@ -7,7 +7,7 @@ use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub static ENTRIES: IniEntryDefs<10> = IniEntryDefs::new([
+pub static ENTRIES: IniEntryDefs<11> = IniEntryDefs::new([
     IniEntryDef::new(c"presence.shm_path", c"", IniEntryPermission::System),
     IniEntryDef::new(c"presence.shm_mode", c"0600", IniEntryPermission::System),
     IniEntryDef::new(c"presence.capacity", c"16384", IniEntryPermission::System),
@@ -19,6 +19,11 @@ pub static ENTRIES: IniEntryDefs<10> = IniEntryDefs::new([
         IniEntryPermission::System,
     ),
     IniEntryDef::new(c"presence.debug_clock", c"0", IniEntryPermission::System),
+    IniEntryDef::new(
+        c"presence.namespace_share",
+        c"50",
+        IniEntryPermission::System,
+    ),
     IniEntryDef::new(c"presence.default_ttl", c"60", IniEntryPermission::All),
     IniEntryDef::new(c"presence.namespace", c"", IniEntryPermission::All),
     IniEntryDef::end(),
@@ -75,6 +80,9 @@ pub fn settings() -> Result<Settings, String> {
         .filter(|ms| (1..=60_000).contains(ms))
         .map(Duration::from_millis)
         .ok_or_else(|| format!("presence.lock_timeout_ms must be a whole number of milliseconds between 1 and 60000, such as 1000 (got \"{lock_text}\")"))?;
+    if !(1..=100).contains(&ini_long(c"presence.namespace_share")) {
+        return Err("presence.namespace_share must be a percentage between 1 and 100".into());
+    }
     Ok(Settings {
         path: if path.is_empty() {
             crate::sys::default_path()
@@ -91,6 +99,15 @@ pub fn settings() -> Result<Settings, String> {
 
 pub fn debug_clock() -> bool {
     ini_long(c"presence.debug_clock") != 0
+}
+
+/// Percent of each shard's entries and data one namespace may use (1–100; 100: no limit).
+/// System-wide, so read once per process.
+pub fn namespace_share() -> u32 {
+    static SHARE: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *SHARE.get_or_init(|| {
+        u32::try_from(ini_long(c"presence.namespace_share").clamp(1, 100)).unwrap_or(100)
+    })
 }
 
 pub fn default_ttl() -> i64 {

@@ -4,6 +4,7 @@
 #![allow(clippy::needless_pass_by_value)]
 
 mod admin;
+mod changes;
 mod data;
 mod errors;
 mod functions;
@@ -45,7 +46,7 @@ extern "C" fn info(_module: *mut ModuleEntry) {
 
 #[php_module]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
-    admin::register(functions::register(module))
+    changes::register(admin::register(functions::register(module)))
         .startup_function(startup)
         .request_startup_function(request_startup)
         .request_shutdown_function(request_shutdown)

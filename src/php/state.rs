@@ -157,7 +157,7 @@ pub fn with<R>(f: impl FnOnce(&mut Ctx<'_>) -> Result<R, PhpException>) -> Resul
         0
     };
     let r = f(&mut Ctx {
-        store: Store::new(&*segment),
+        store: Store::new(&*segment).with_share(ini::namespace_share()),
         segment: &segment,
         configured,
         ns: &ns,

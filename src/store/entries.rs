@@ -11,6 +11,8 @@ pub struct EntryOut {
     pub user_id: u64,
     pub updated: i64,
     pub expires: i64,
+    /// The room version of the entry's last change (orders copies of one entry seen twice).
+    pub changed: u64,
 }
 
 /// A reusable buffer of copied entries: one allocation serves every call of a process.
@@ -49,6 +51,41 @@ impl Entries {
     pub fn sort_newest_first(&mut self) {
         self.items.sort_by_key(|e| std::cmp::Reverse(e.updated));
     }
+
+    /// Keeps one item per (room, client): the most recently changed. A read that visits a big
+    /// room's shards one at a time can meet an entry twice (removed from one, added to another).
+    pub fn dedup_keys(&mut self) {
+        if self.items.len() < 2 {
+            return;
+        }
+        let mut order: Vec<usize> = (0..self.items.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&self.items[a], &self.items[b]);
+            (self.room(x), self.client(x))
+                .cmp(&(self.room(y), self.client(y)))
+                .then(y.changed.cmp(&x.changed))
+        });
+        let mut keep = vec![false; self.items.len()];
+        let mut prev: Option<usize> = None;
+        for i in order {
+            let fresh = prev.is_none_or(|p| {
+                let (x, y) = (&self.items[p], &self.items[i]);
+                (self.room(x), self.client(x)) != (self.room(y), self.client(y))
+            });
+            if fresh {
+                keep[i] = true;
+                prev = Some(i);
+            }
+        }
+        if keep.iter().all(|k| *k) {
+            return;
+        }
+        let mut i = 0;
+        self.items.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+    }
 }
 
 /// One live room, as listed by `presence_rooms()`.
@@ -59,4 +96,23 @@ pub struct RoomSummary {
     pub users: u32,
     pub version: u64,
     pub updated: i64,
+}
+
+/// What changed in a room since a version (see `Backend::changes`).
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// The room's version, read before the entries.
+    pub version: u64,
+    /// Entries added or changed (with `whole_users`: every live entry of every touched user).
+    pub changed: Entries,
+    /// Clients removed or expired: `client` and `user_id` of each item, no data.
+    pub removed: Entries,
+}
+
+impl Changes {
+    pub fn clear(&mut self) {
+        self.version = 0;
+        self.changed.clear();
+        self.removed.clear();
+    }
 }

@@ -6,21 +6,31 @@
 //! ```text
 //! segment  = Header | pad to 64 | shard 0 | shard 1 | … | shard N-1
 //! shard    = lock word (64 bytes, owned by `sys`) | body
-//! body     = ShardMeta | key buckets [u32; K] | room buckets [u32; K]
-//!          | rooms [RoomRec; S] | slots [Slot; S] | blocks [Block; B]     (each section 64-aligned)
-//! entry    = one Slot + a chain of Blocks holding  namespace | room | client_id | data
+//! body     = ShardMeta | key buckets [u32; K] | room buckets [u32; K] | namespace buckets [u32; K]
+//!          | user buckets [u32; K] | rooms [RoomRec; R] | namespaces [NsRec; R] | slots [Slot; S+1]
+//!          | blocks [Block; B]
+//!                                                              (each section 64-aligned)
+//! room     = RoomRec + a chain of Blocks holding  namespace | room name
+//! entry    = Slot    + a chain of Blocks holding  client_id | data
 //! ```
 //!
-//! Indexes, room records and free lists are derived state: `Shard::repair` rebuilds them from the
-//! slots alone, and a slot whose checksum does not match is dropped. That is what makes a process
-//! killed mid-write harmless.
+//! A room record is either the room's **home** (in the shard its hash picks: version, log floor,
+//! earliest expiry, how far the room spreads) or a **part** (in one of the next shards, holding a
+//! sub-list of a room that outgrew its home). Slots are live entries or tombstones (removed
+//! entries kept for the change log). `S+1`: one slot per shard is kept back so that a change of
+//! an existing entry, which writes a new slot before freeing the old one, works in a full shard.
+//!
+//! Durable: slots (checksummed), room records' names (checksummed) and version, floor and spread
+//! (single words), the shard clock. Everything else (indexes, lists, free lists, counters,
+//! namespace totals, earliest expiries) is derived, and `Shard::repair` rebuilds it.
 
 use bytemuck::{Pod, Zeroable};
 
 /// "PRESENC1" — the first word of every segment.
 pub const MAGIC: u64 = u64::from_le_bytes(*b"PRESENC1");
 /// Bumped whenever any struct below, the hash or the codec changes meaning.
-/// 2: the header carries the creator's ABI fingerprint.
+/// 2: the header carries the creator's ABI fingerprint and a random hash key; rooms may span
+/// shards, carry their name, a change log and an expiry bound.
 pub const LAYOUT_VERSION: u32 = 2;
 
 /// No index: the end of a chain or list.
@@ -33,12 +43,47 @@ pub const MAX_KEY_LEN: usize = 255;
 pub const MAX_NAMESPACE_LEN: usize = 64;
 /// Encoded data may be this long (presence-api's REST limit is 10240 bytes of JSON).
 pub const MAX_DATA_LEN: usize = 16 * 1024;
+/// Longest TTL, in seconds (one day).
+pub const MAX_TTL: i64 = 86_400;
 /// Bytes reserved in front of every shard body for the process-shared mutex.
 pub const LOCK_BYTES: usize = 64;
 
 /// Slot states.
 pub const SLOT_FREE: u16 = 0;
 pub const SLOT_LIVE: u16 = 1;
+/// A removed or expired entry kept for the change log (client id and user id still readable).
+pub const SLOT_GONE: u16 = 2;
+
+/// Room record states.
+pub const ROOM_FREE: u16 = 0;
+pub const ROOM_HOME: u16 = 1;
+pub const ROOM_PART: u16 = 2;
+
+/// A part whose log was lost by a repair: the home must raise its floor before the log is used.
+pub const FLOOR_RESET: u64 = u64::MAX;
+
+/// Bits of `Slot::times` holding `expires - updated`.
+const AGE_BITS: u32 = 17;
+const _: () = assert!(MAX_TTL < 1 << AGE_BITS);
+
+/// Packs an entry's two timestamps into one word, so that a refresh is one store: a process
+/// killed mid-refresh leaves the old or the new pair, never a mix.
+pub fn pack_times(updated: i64, expires: i64) -> u64 {
+    let age = (expires - updated)
+        .clamp(0, (1 << AGE_BITS) - 1)
+        .cast_unsigned();
+    (expires.max(0).cast_unsigned() << AGE_BITS) | age
+}
+
+/// `(updated, expires)` of a packed pair.
+pub fn unpack_times(t: u64) -> (i64, i64) {
+    let expires = (t >> AGE_BITS).cast_signed();
+    let age = (t & ((1 << AGE_BITS) - 1)).cast_signed();
+    (expires - age, expires)
+}
+
+/// Largest time `pack_times` keeps exactly (seconds; far beyond any clock).
+pub const MAX_TIME: i64 = (1 << (63 - AGE_BITS)) - 1;
 
 /// First bytes of the segment. Written once at creation, under the creation file lock.
 #[repr(C)]
@@ -59,7 +104,10 @@ pub struct Header {
     /// Who can share this segment's mutexes. At [`ABI_OFFSET`] in every layout from 2 on, so any
     /// later build can refuse a segment it cannot share before it reads anything else.
     pub abi: Abi,
-    pub reserved: [u64; 6],
+    /// Key of the room and entry hashes, drawn from the OS at creation: nobody outside can craft
+    /// names that share a bucket or a shard.
+    pub hash_key: [u64; 2],
+    pub reserved: [u64; 4],
 }
 
 /// Where [`Header::abi`] lies, in this layout and every later one.
@@ -153,64 +201,119 @@ pub struct ShardMeta {
     pub block_hwm: u32,
     pub room_free: u32,
     pub room_hwm: u32,
+    pub ns_free: u32,
+    pub ns_hwm: u32,
+    /// Live entries.
     pub entries: u32,
+    /// Tombstones.
+    pub gone: u32,
+    /// Home records (rooms), not parts.
     pub rooms: u32,
     pub blocks_used: u32,
     /// Set for the length of every mutation; found set by a later locker means "repair first".
     pub dirty: u32,
+    pub pad: u32,
     pub sweeps: u64,
     pub swept: u64,
     pub refusals: u64,
     pub recoveries: u64,
+    pub share_refusals: u64,
 }
 
-/// One live room: the head of its entry list and its change counter.
+/// A room's home record or one of its parts (see the module docs).
 #[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable, Debug)]
 pub struct RoomRec {
+    /// Keyed hash of (namespace, room).
     pub hash: u64,
+    /// Keyed hash of the namespace, for the per-namespace share.
+    pub ns_hash: u64,
+    /// Checksum of the name bytes in the chain.
+    pub name_sum: u64,
+    /// Covers the fields above, the name's place and lengths, the state and (for parts) the offset.
+    pub checksum: u64,
+    /// Home: the room's change counter. Parts: unused.
     pub version: u64,
+    /// The oldest `since` this record's change log still answers; `FLOOR_RESET` after a repair.
+    pub floor: u64,
+    /// A lower bound of the expiry of every live entry (home: of the whole room; part: its own).
+    pub earliest: i64,
+    pub name_block: u32,
+    pub ns_len: u16,
+    pub room_len: u16,
+    /// Live entries, most recently changed first.
     pub head: u32,
+    /// Tombstones, newest first, and the oldest.
+    pub gone_head: u32,
+    pub gone_tail: u32,
     pub count: u32,
-    /// Next room in the same room bucket, or the next free record.
+    pub gone: u32,
+    /// Blocks of this record's live entries.
+    pub blocks: u32,
+    /// Next record in the same room bucket, or the next free record.
+    pub next: u32,
+    pub state: u16,
+    /// Home: the highest offset (from the home shard, wrapping) that may hold a part.
+    /// Part: its own offset.
+    pub spread: u16,
+}
+
+/// Entries and blocks one namespace uses in one shard (derived: repair recounts them).
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable, Debug)]
+pub struct NsRec {
+    pub hash: u64,
+    pub entries: u32,
+    pub blocks: u32,
     pub next: u32,
     pub live: u32,
 }
 
-/// One entry's fixed part. `checksum` covers every field that is not an index plus the payload.
+/// One entry's fixed part. `checksum` covers every durable field but `times` (and the room's
+/// hash), plus the payload through `payload_sum`.
 #[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable, Debug)]
 pub struct Slot {
     pub key_hash: u64,
-    pub room_hash: u64,
-    pub updated: i64,
-    pub expires: i64,
+    /// `updated` and `expires`, see `pack_times`. For a tombstone: when it was removed.
+    pub times: u64,
+    /// The room version of the write that made this slot (durable: a change writes a new slot).
+    pub changed: u64,
     pub user_id: u64,
     pub payload_sum: u64,
     pub checksum: u64,
     pub first_block: u32,
     pub data_len: u32,
-    pub ns_len: u16,
-    pub room_len: u16,
+    /// The room record this entry belongs to (in the same shard).
+    pub room_idx: u32,
     pub client_len: u16,
     pub state: u16,
     /// Next slot in the same key bucket, or the next free slot.
     pub key_next: u32,
     pub room_prev: u32,
     pub room_next: u32,
-    pub room_idx: u32,
+    /// Neighbours in the chain of live slots of one (room record, user) bucket: a user's tabs
+    /// without a walk of the room.
+    pub user_prev: u32,
+    pub user_next: u32,
+    pub pad: u32,
 }
 
 impl Slot {
     pub fn payload_len(&self) -> usize {
-        usize::from(self.ns_len)
-            + usize::from(self.room_len)
-            + usize::from(self.client_len)
-            + self.data_len as usize
+        usize::from(self.client_len) + self.data_len as usize
+    }
+
+    pub fn updated(&self) -> i64 {
+        unpack_times(self.times).0
+    }
+
+    pub fn expires(&self) -> i64 {
+        unpack_times(self.times).1
     }
 }
 
-/// A fixed-size piece of an entry's payload.
+/// A fixed-size piece of a payload or a room name.
 #[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable)]
 pub struct Block {
@@ -234,12 +337,22 @@ const fn align64(n: usize) -> usize {
 #[derive(Clone, Copy, Debug)]
 pub struct BodyLayout {
     pub buckets: u32,
+    pub slots: u32,
+    pub rooms: u32,
     pub key_buckets: usize,
     pub room_buckets: usize,
-    pub rooms: usize,
-    pub slots: usize,
+    pub ns_buckets: usize,
+    pub user_buckets: usize,
+    pub room_recs: usize,
+    pub ns_recs: usize,
+    pub slot_recs: usize,
     pub blocks: usize,
     pub size: usize,
+}
+
+/// Blocks holding `len` payload bytes (at least one).
+pub fn blocks_for(len: usize) -> u32 {
+    u32::try_from(len.div_ceil(BLOCK_PAYLOAD).max(1)).unwrap_or(u32::MAX)
 }
 
 impl Geometry {
@@ -258,22 +371,37 @@ impl Geometry {
         }
     }
 
+    /// Room records per shard: one per entry plus some for homes whose entries all live in
+    /// other shards.
+    pub fn rooms_per_shard(&self) -> u32 {
+        self.slots_per_shard + self.slots_per_shard / 8 + 8
+    }
+
     pub fn body(&self) -> BodyLayout {
-        let slots = self.slots_per_shard as usize;
+        let slots = self.slots_per_shard as usize + 1;
+        let rooms = self.rooms_per_shard() as usize;
         let buckets = self.slots_per_shard.next_power_of_two();
-        let meta = align64(std::mem::size_of::<ShardMeta>());
-        let key_buckets = meta;
-        let room_buckets = key_buckets + align64(buckets as usize * 4);
-        let rooms = room_buckets + align64(buckets as usize * 4);
-        let slot_off = rooms + align64(slots * std::mem::size_of::<RoomRec>());
-        let blocks = slot_off + align64(slots * std::mem::size_of::<Slot>());
+        let bucket_bytes = align64(buckets as usize * 4);
+        let key_buckets = align64(std::mem::size_of::<ShardMeta>());
+        let room_buckets = key_buckets + bucket_bytes;
+        let ns_buckets = room_buckets + bucket_bytes;
+        let user_buckets = ns_buckets + bucket_bytes;
+        let room_recs = user_buckets + bucket_bytes;
+        let ns_recs = room_recs + align64(rooms * std::mem::size_of::<RoomRec>());
+        let slot_recs = ns_recs + align64(rooms * std::mem::size_of::<NsRec>());
+        let blocks = slot_recs + align64(slots * std::mem::size_of::<Slot>());
         let size = blocks + align64(self.blocks_per_shard as usize * std::mem::size_of::<Block>());
         BodyLayout {
             buckets,
+            slots: slots as u32,
+            rooms: rooms as u32,
             key_buckets,
             room_buckets,
-            rooms,
-            slots: slot_off,
+            ns_buckets,
+            user_buckets,
+            room_recs,
+            ns_recs,
+            slot_recs,
             blocks,
             size,
         }
@@ -292,7 +420,12 @@ impl Geometry {
         Self::header_size() + self.shard_stride() * self.shards as usize
     }
 
-    /// Payload capacity of one shard, for stats.
+    /// Entries the whole store holds.
+    pub fn capacity(&self) -> u64 {
+        u64::from(self.slots_per_shard) * u64::from(self.shards)
+    }
+
+    /// Payload capacity of the whole store, for stats.
     pub fn data_capacity(&self) -> u64 {
         u64::from(self.blocks_per_shard) * u64::from(self.shards) * BLOCK_PAYLOAD as u64
     }
@@ -310,8 +443,9 @@ mod tests {
         assert_eq!(size_of::<Abi>(), 16);
         assert_eq!(std::mem::offset_of!(Header, abi), ABI_OFFSET);
         assert_eq!(std::mem::offset_of!(Header, layout_version), 8);
-        assert_eq!(size_of::<ShardMeta>(), 80);
-        assert_eq!(size_of::<RoomRec>(), 32);
+        assert_eq!(size_of::<ShardMeta>(), 104);
+        assert_eq!(size_of::<RoomRec>(), 96);
+        assert_eq!(size_of::<NsRec>(), 24);
         assert_eq!(size_of::<Slot>(), 88);
         assert_eq!(size_of::<Block>(), 256);
         assert!(align_of::<Slot>() <= 8);
@@ -321,19 +455,26 @@ mod tests {
     fn sections_are_aligned_and_disjoint() {
         let g = Geometry::from_budget(16, 16_384, 32 << 20);
         let b = g.body();
-        for off in [
+        let offs = [
             b.key_buckets,
             b.room_buckets,
-            b.rooms,
-            b.slots,
+            b.ns_buckets,
+            b.user_buckets,
+            b.room_recs,
+            b.ns_recs,
+            b.slot_recs,
             b.blocks,
             b.size,
-        ] {
+        ];
+        for w in offs.windows(2) {
+            assert!(w[0] < w[1]);
+        }
+        for off in offs {
             assert_eq!(off % 64, 0);
         }
         assert!(b.key_buckets >= size_of::<ShardMeta>());
-        assert!(b.room_buckets >= b.key_buckets + b.buckets as usize * 4);
-        assert!(b.blocks >= b.slots + g.slots_per_shard as usize * size_of::<Slot>());
+        assert!(b.ns_recs >= b.room_recs + b.rooms as usize * size_of::<RoomRec>());
+        assert!(b.blocks >= b.slot_recs + b.slots as usize * size_of::<Slot>());
         assert_eq!(g.slots_per_shard, 1024);
         assert!(g.data_capacity() >= 32 << 20);
     }
@@ -343,5 +484,16 @@ mod tests {
         let g = Geometry::from_budget(0, 0, 0);
         assert_eq!(g.shards, 1);
         assert!(g.slots_per_shard >= 8 && g.blocks_per_shard >= g.slots_per_shard);
+    }
+
+    #[test]
+    fn times_round_trip_in_one_word() {
+        for (u, e) in [(0, 1), (100, 160), (1_700_000_000, 1_700_086_400), (5, 5)] {
+            assert_eq!(unpack_times(pack_times(u, e)), (u, e));
+        }
+        assert_eq!(
+            unpack_times(pack_times(MAX_TIME - 10, MAX_TIME)).1,
+            MAX_TIME
+        );
     }
 }

@@ -109,6 +109,8 @@ pub struct Segment {
     lock_timeout: Duration,
     /// Device and inode of the mapped file.
     id: (u64, u64),
+    /// The header's hash key (fixed once the segment exists; read once, at open).
+    hash_key: [u64; 2],
 }
 
 // SAFETY: the mapping is shared memory guarded by process-shared mutexes; moving the handle to
@@ -146,7 +148,8 @@ fn file_id(f: &File) -> (u64, u64) {
 
 /// What the file at the path holds.
 enum Found {
-    Ready(Geometry),
+    /// Usable: its geometry and hash key.
+    Ready(Geometry, [u64; 2]),
     /// Empty, unfinished, or from an older layout: replace it.
     Stale,
 }
@@ -264,7 +267,7 @@ impl Segment {
         let found = Self::inspect(file, path, &meta)?;
         ownership::narrow(file, &meta, path, opts.mode).map_err(OpenError::Failed)?;
         match found {
-            Found::Ready(g) => {
+            Found::Ready(g, hash_key) => {
                 let len = g.total_size();
                 let base = Self::map(file, len, path)?;
                 Ok(Segment {
@@ -274,6 +277,7 @@ impl Segment {
                     path: path.to_path_buf(),
                     lock_timeout: opts.lock_timeout,
                     id: (meta.dev(), meta.ino()),
+                    hash_key,
                 })
             }
             Found::Stale => {
@@ -356,7 +360,7 @@ impl Segment {
         if g.shards == 0 || g.total_size() as u64 != len || header.total_size != len {
             return Ok(Found::Stale);
         }
-        Ok(Found::Ready(g))
+        Ok(Found::Ready(g, header.hash_key))
     }
 
     fn map(file: &File, len: usize, path: &Path) -> Result<*mut u8, OpenError> {
@@ -483,6 +487,7 @@ impl Segment {
             }
         }
         Self::reserve(file, path, len)?;
+        let hash_key = random_key().map_err(|e| failed(path, "seed", &e))?;
         let base = Self::map(file, len, path)?;
         let mut seg = Segment {
             base,
@@ -491,6 +496,7 @@ impl Segment {
             path: path.to_path_buf(),
             lock_timeout: opts.lock_timeout,
             id: file_id(file),
+            hash_key,
         };
         for i in 0..g.shards {
             // SAFETY: the lock word of shard i lies inside the fresh mapping, 64-aligned, and no
@@ -511,7 +517,8 @@ impl Segment {
             created: now,
             clock_offset: 0,
             abi: abi::current(),
-            reserved: [0; 6],
+            hash_key: seg.hash_key,
+            reserved: [0; 4],
         };
         let h = seg.header_bytes_mut();
         h.copy_from_slice(bytemuck::bytes_of(&header));
@@ -579,18 +586,27 @@ impl Segment {
     }
 }
 
-impl ShardLocks for &Segment {
-    fn geometry(&self) -> Geometry {
-        self.geometry
+/// 16 bytes from the OS for the segment's hash key.
+fn random_key() -> io::Result<[u64; 2]> {
+    let mut buf = [0u8; 16];
+    let mut got = 0;
+    while got < buf.len() {
+        // SAFETY: writes at most `buf.len() - got` bytes into our local buffer.
+        let n = unsafe { libc::getrandom(buf[got..].as_mut_ptr().cast(), buf.len() - got, 0) };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        got += n.cast_unsigned();
     }
-
-    fn with_shard<R>(&self, i: u32, f: impl FnOnce(&mut [u8], bool) -> R) -> Result<R, StoreError> {
-        let held = self.lock(i)?;
-        // SAFETY: we hold shard i's mutex for as long as `held` lives, which outlasts this borrow.
-        let r = f(unsafe { self.body(i) }, held.owner_died);
-        drop(held);
-        Ok(r)
-    }
+    let mut a = [0u8; 8];
+    let mut b = [0u8; 8];
+    a.copy_from_slice(&buf[..8]);
+    b.copy_from_slice(&buf[8..]);
+    Ok([u64::from_le_bytes(a), u64::from_le_bytes(b)])
 }
 
 impl Segment {
@@ -657,6 +673,50 @@ impl Segment {
         // SAFETY: the body lies inside the mapping (total_size was checked at attach), and the
         // caller's lock makes this the only access for the slice's life.
         unsafe { std::slice::from_raw_parts_mut(self.base.add(start), len) }
+    }
+}
+
+impl ShardLocks for &Segment {
+    fn geometry(&self) -> Geometry {
+        self.geometry
+    }
+
+    fn hash_key(&self) -> [u64; 2] {
+        self.hash_key
+    }
+
+    fn with_shard<R>(&self, i: u32, f: impl FnOnce(&mut [u8], bool) -> R) -> Result<R, StoreError> {
+        let held = self.lock(i)?;
+        // SAFETY: we hold shard i's mutex for as long as `held` lives, which outlasts this borrow.
+        let r = f(unsafe { self.body(i) }, held.owner_died);
+        drop(held);
+        Ok(r)
+    }
+
+    fn with_shards<R>(
+        &self,
+        set: &[u32],
+        f: impl FnOnce(&mut [&mut [u8]], &[bool]) -> R,
+    ) -> Result<R, StoreError> {
+        // Ascending and distinct: the one order every process takes locks in.
+        if set.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(StoreError::Corrupt);
+        }
+        let mut held = Vec::with_capacity(set.len());
+        let mut died = Vec::with_capacity(set.len());
+        for &i in set {
+            // An error drops the locks taken so far.
+            let h = self.lock(i)?;
+            died.push(h.owner_died);
+            held.push(h);
+        }
+        // SAFETY: we hold every listed shard's mutex until `held` drops, after `bodies`; the
+        // shards are distinct (strictly ascending), so the slices never alias.
+        let mut bodies: Vec<&mut [u8]> = set.iter().map(|&i| unsafe { self.body(i) }).collect();
+        let r = f(&mut bodies, &died);
+        drop(bodies);
+        drop(held);
+        Ok(r)
     }
 }
 

@@ -33,6 +33,8 @@ $cases = [
     'negative max_age' => fn() => presence_room('r', -1),
     'namespace too long' => fn() => presence_set_namespace(str_repeat('n', 65)),
     'negative user remove' => fn() => presence_remove_user(-3),
+    'negative since' => fn() => presence_changes('r', -1),
+    'prefix too long' => fn() => presence_room('r', null, str_repeat('p', 256)),
 ];
 foreach ($cases as $name => $f) {
     try { $f(); echo "$name: no error\n"; }
@@ -60,4 +62,6 @@ room not string: TypeError %s
 negative max_age: ValueError presence_room(): Argument #2 ($max_age) must be greater than or equal to 0
 namespace too long: ValueError presence_set_namespace(): Argument #1 ($namespace) must be at most 64 bytes
 negative user remove: ValueError presence_remove_user(): Argument #1 ($user_id) must be greater than or equal to 0
+negative since: ValueError presence_changes(): Argument #2 ($since) must be greater than or equal to 0
+prefix too long: ValueError presence_room(): Argument #3 ($client_prefix) must be at most 255 bytes
 bool(true)

@@ -5,6 +5,8 @@ presence
 --INI--
 presence.shm_path=/dev/shm/presence-phpt-presence_full_store
 presence.debug_clock=1
+; One site alone on the segment may use all of it.
+presence.namespace_share=100
 presence.capacity=16
 presence.shards=1
 --FILE--
@@ -24,7 +26,7 @@ var_dump(count($rows), presence_get('r', 'c5')['data']['i'], presence_get('r', '
 ?>
 --EXPECT--
 int(16)
-refused: presence: this room's shard is full: the segment /dev/shm/presence-phpt-presence_full_store holds 16 entries in 1 shard (16 each; a room's entries share one shard). Raise presence.capacity, then recreate the segment, which keeps its size across PHP restarts (README, "Resizing the segment")
+refused: presence: the shards this room may use are full: the segment /dev/shm/presence-phpt-presence_full_store holds 16 entries in 1 shard (16 each). Raise presence.capacity, then recreate the segment, which keeps its size across PHP restarts (README, "Resizing the segment")
 int(16)
 int(1)
 bool(true)

@@ -7,6 +7,7 @@ presence.shm_path=/dev/shm/presence-phpt-presence_geometry_mismatch
 presence.debug_clock=1
 presence.capacity=64
 presence.shards=1
+presence.namespace_share=100
 --FILE--
 <?php
 require __DIR__ . '/fresh.inc';
@@ -31,5 +32,5 @@ array(3) {
   int(1)
 }
 bool(true)
-presence: this room's shard is full: the segment /dev/shm/presence-phpt-presence_geometry_mismatch was created for 32 entries in 1 shard (32 each; a room's entries share one shard), but the settings (presence.capacity, presence.shards) ask for 64 in 1 shard, and a segment keeps its size until it is recreated: stop php-fpm, delete /dev/shm/presence-phpt-presence_geometry_mismatch and start php-fpm again (README, "Resizing the segment")
+presence: the shards this room may use are full: the segment /dev/shm/presence-phpt-presence_geometry_mismatch was created for 32 entries in 1 shard (32 each), but the settings (presence.capacity, presence.shards) ask for 64 in 1 shard, and a segment keeps its size until it is recreated: stop php-fpm, delete /dev/shm/presence-phpt-presence_geometry_mismatch and start php-fpm again (README, "Resizing the segment")
 int(32)

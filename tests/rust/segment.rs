@@ -100,7 +100,7 @@ fn inode(path: &std::path::Path) -> u64 {
 
 #[test]
 fn many_processes_opening_a_stale_segment_at_once_end_on_one_inode_and_lose_nothing() {
-    use presence::store::{Backend, Entries, EntryKey, RoomKey, Store, Write};
+    use presence::store::{Backend, Entries, EntryKey, ReadOpts, RoomKey, Store, Write};
     let _g = serial();
     let t = TempSeg::new("stale-race");
     let rounds: u32 = std::env::var("STALE_ROUNDS")
@@ -177,7 +177,12 @@ fn many_processes_opening_a_stale_segment_at_once_end_on_one_inode_and_lose_noth
         );
         let mut out = Entries::default();
         Store::new(&t.open())
-            .room(&RoomKey::new(b"t", b"r"), 1000, None, &mut out)
+            .room(
+                &RoomKey::new(b"t", b"r"),
+                1000,
+                &ReadOpts::default(),
+                &mut out,
+            )
             .unwrap();
         assert_eq!(out.items.len(), 12, "round {round}: entries were lost");
         let dir = t.0.parent().unwrap();

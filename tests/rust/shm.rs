@@ -4,9 +4,16 @@ mod common;
 
 use common::{fork_all, options, serial, TempSeg};
 use presence::store::codec::{MapKey, Value};
+use presence::store::hash::HashKey;
 use presence::store::layout::Geometry;
-use presence::store::{Backend, Entries, EntryKey, RoomKey, Shard, ShardLocks, Store, Write};
+use presence::store::{
+    Backend, Entries, EntryKey, ReadOpts, RoomKey, Shard, ShardLocks, Store, Write,
+};
 use presence::sys::{Options, Segment};
+use std::sync::Mutex;
+
+// fork() in a threaded test harness is only safe while no other test thread runs.
+static SERIAL: Mutex<()> = Mutex::new(());
 
 const NS: &[u8] = b"t";
 
@@ -51,7 +58,12 @@ fn upsert(seg: &Segment, room: &str, client: &str, uid: u64, data: &[u8], now: i
 fn room(seg: &Segment, room: &str, now: i64) -> Entries {
     let mut out = Entries::default();
     Store::new(seg)
-        .room(&RoomKey::new(NS, room.as_bytes()), now, None, &mut out)
+        .room(
+            &RoomKey::new(NS, room.as_bytes()),
+            now,
+            &ReadOpts::default(),
+            &mut out,
+        )
         .unwrap();
     out
 }
@@ -122,12 +134,13 @@ fn a_child_killed_while_holding_the_lock_does_not_wedge_the_store() {
     let seg = t.open();
     let g = seg.geometry();
     upsert(&seg, "r", "before", 1, &payload(1, 1), 1000);
+    let key = HashKey::new((&seg).hash_key());
     let shard = (0..g.shards)
         .find(|&i| {
             let mut found = false;
             (&seg)
                 .with_shard(i, |body, _| {
-                    found = Shard::view(body, &g).unwrap().stats().entries == 1;
+                    found = Shard::view(body, &g, i, key).unwrap().stats().entries == 1;
                 })
                 .unwrap();
             found
@@ -141,11 +154,9 @@ fn a_child_killed_while_holding_the_lock_does_not_wedge_the_store() {
     if pid == 0 {
         let seg = t.open();
         let r = (&seg).with_shard(shard, |body, _| {
-            let mut sh = Shard::view(body, &g).unwrap();
-            sh.simulate_torn_insert(
-                &EntryKey::new(RoomKey::new(NS, b"r"), b"torn"),
-                &payload(9, 9),
-            );
+            let mut sh = Shard::view(body, &g, shard, key).unwrap();
+            let room = sh.find_room(key.room(NS, b"r"), NS, b"r").unwrap().unwrap();
+            sh.simulate_torn_insert(room, b"torn", &payload(9, 9));
             // SAFETY: tell the parent we hold the lock mid-write, then wait to be killed.
             unsafe {
                 libc::write(fds[1], b"x".as_ptr().cast(), 1);
@@ -202,7 +213,7 @@ fn writers_killed_at_random_moments_leave_a_readable_store() {
                     RoomKey::new(NS, b"r"),
                     format!("c{}", (n + 7) % 50).as_bytes().to_vec().leak(),
                 );
-                let _ = Store::new(&seg).remove(&key);
+                let _ = Store::new(&seg).remove(&key, 1000);
             }
         }
         std::thread::sleep(std::time::Duration::from_micros(2000 + round * 1500));
@@ -285,4 +296,100 @@ fn clock_offset_is_shared_between_processes() {
     });
     assert_eq!(statuses, [0]);
     assert_eq!(seg.clock_offset(), 0);
+}
+
+fn open_small(t: &TempSeg) -> Segment {
+    // 4 shards of 256 entries: a room of more than 128 spreads.
+    let opts = Options {
+        geometry: Geometry::from_budget(4, 1024, 4 << 20),
+        ..options()
+    };
+    Segment::open(&t.0, &opts, 1000).unwrap()
+}
+
+#[test]
+fn a_room_bigger_than_a_shard_takes_writers_from_many_processes() {
+    let _g = SERIAL.lock().unwrap();
+    let t = TempSeg::new("spread");
+    let seg = open_small(&t);
+    let statuses = fork_all(4, |c| {
+        let seg = open_small(&t);
+        for n in 0..200 {
+            upsert(&seg, "big", &format!("c{c}-{n}"), c, &payload(c, n), 1000);
+            if n % 10 == 0 {
+                let out = room(&seg, "big", 1000);
+                assert!(out.items.iter().all(|e| consistent(out.data(e))));
+            }
+        }
+        // Refreshes and changes of entries that may live in any part.
+        for n in (0..200).step_by(7) {
+            upsert(&seg, "big", &format!("c{c}-{n}"), c, &payload(c, n), 1001);
+            upsert(
+                &seg,
+                "big",
+                &format!("c{c}-{n}"),
+                c,
+                &payload(c, n + 1000),
+                1001,
+            );
+        }
+    });
+    assert!(statuses.iter().all(|&s| s == 0), "{statuses:?}");
+    let out = room(&seg, "big", 1002);
+    assert_eq!(out.items.len(), 800, "no lost or doubled inserts");
+    assert!(out.items.iter().all(|e| consistent(out.data(e))));
+    Store::new(&seg).verify().unwrap();
+}
+
+#[test]
+fn writers_killed_while_holding_a_spread_room_leave_every_shard_repairable() {
+    let _g = SERIAL.lock().unwrap();
+    let t = TempSeg::new("spread-chaos");
+    let seg = open_small(&t);
+    for n in 0..300 {
+        upsert(&seg, "big", &format!("base-{n}"), 0, &payload(0, n), 1000);
+    }
+    for round in 0..12u64 {
+        // SAFETY: as in fork_all.
+        let pid = unsafe { libc::fork() };
+        if pid == 0 {
+            let seg = open_small(&t);
+            let store = Store::new(&seg);
+            for n in 0.. {
+                let c = format!("c{}", (n * 7 + round) % 400);
+                upsert(&seg, "big", &c, round, &payload(round, n), 1000);
+                let key = EntryKey::new(
+                    RoomKey::new(NS, b"big"),
+                    format!("c{}", (n * 13) % 400).as_bytes().to_vec().leak(),
+                );
+                let _ = store.remove(&key, 1000);
+                if n % 50 == 0 {
+                    let _ = store.sweep(1000);
+                }
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_micros(3000 + round * 1700));
+        // SAFETY: killing and reaping our own child.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
+            libc::waitpid(pid, std::ptr::null_mut(), 0);
+        }
+        let out = room(&seg, "big", 1000);
+        assert!(
+            out.items.iter().all(|e| consistent(out.data(e))),
+            "round {round}"
+        );
+        let bases = out
+            .items
+            .iter()
+            .filter(|e| out.client(e).starts_with(b"base-"))
+            .count();
+        assert_eq!(bases, 300, "round {round}: committed entries survive");
+        Store::new(&seg)
+            .verify()
+            .unwrap_or_else(|e| panic!("round {round}: {}", e.0));
+    }
+    let rec = Store::new(&seg).stats().unwrap().shard.recoveries;
+    eprintln!("lock recoveries after 12 kills: {rec}");
+    assert!(rec > 0, "no kill landed inside a lock");
 }
