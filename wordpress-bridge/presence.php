@@ -70,6 +70,8 @@ require_once __DIR__ . '/includes/api.php';
 require_once __DIR__ . '/includes/status.php';
 require_once __DIR__ . '/includes/network.php';
 require_once __DIR__ . '/includes/heartbeat.php';
+require_once __DIR__ . '/includes/heartbeat-tabs.php';
+require_once __DIR__ . '/includes/leave.php';
 require_once __DIR__ . '/includes/lifecycle.php';
 require_once __DIR__ . '/includes/class-wp-presence-rest-controller.php';
 require_once __DIR__ . '/includes/class-wp-presence-testing.php';
@@ -110,6 +112,8 @@ add_filter( 'heartbeat_received', 'wp_presence_heartbeat_received', 9, 3 );
 add_filter( 'heartbeat_received', 'wp_presence_heartbeat_legacy', 9, 3 );
 // Priority 11: after core's wp_refresh_post_lock (10) has refreshed _edit_lock.
 add_filter( 'heartbeat_received', 'wp_presence_post_lock_bridge', 11, 3 );
+// Default priority: the leave beacon (sendBeacon on pagehide) gives the tab's entries a short grace.
+add_action( 'wp_ajax_wp_presence_leave', 'wp_presence_ajax_leave' );
 
 /*
  * Lifecycle.

@@ -47,7 +47,7 @@ function wp_presence_parse_ping( $in, $screen_id ) {
 		return null;
 	}
 	$tab = isset( $in['tab'] ) && is_scalar( $in['tab'] ) ? (string) $in['tab'] : '';
-	if ( ! preg_match( '/^[a-z0-9]{8,16}$/', $tab ) ) {
+	if ( ! preg_match( WP_PRESENCE_TAB_PATTERN, $tab ) ) {
 		return null;
 	}
 	$screen   = isset( $in['screen'] ) && is_scalar( $in['screen'] ) ? (string) $in['screen'] : (string) $screen_id;
@@ -121,42 +121,14 @@ function wp_presence_heartbeat_received( $response, $data, $screen_id ) {
 
 	try {
 		if ( wp_can_access_presence_room( $admin_room, $user_id ) ) {
-			$store     = wp_presence_store();
-			$ttl       = wp_presence_heartbeat_ttl();
-			$post_id   = $ping['post_id'];
-			$post_room = $post_id ? wp_presence_post_room( $post_id ) : false;
-			if ( $post_room && ! wp_can_access_presence_room( $post_room, $user_id ) ) {
-				$post_room = false;
+			$store = wp_presence_store();
+			// This tab and the other tabs it reports as their leader (includes/heartbeat-tabs.php).
+			$written      = wp_presence_heartbeat_write_tabs( $ping, $data['wp-presence'], $user_id );
+			$post_room    = $written['post_room'];
+			$reply['ack'] = $written['ack'];
+			if ( $written['tabs'] ) {
+				$reply['tabs'] = $written['tabs'];
 			}
-			if ( ! $post_room ) {
-				$post_id = 0;
-			}
-
-			$state = array(
-				'screen'   => $ping['screen'],
-				'activity' => $ping['activity'],
-			);
-			if ( $post_id ) {
-				$state['post_id'] = $post_id;
-			}
-			$state['_wp'] = wp_presence_user_card( $user_id );
-			$hash         = substr( md5( (string) wp_json_encode( array( $state, $post_room ) ) ), 0, 16 );
-			$may_skip     = hash_equals( $hash, $ping['ack'] );
-
-			$old = wp_presence_write_if_changed( $admin_room, 'tab-' . $user_id . '-' . $ping['tab'], $user_id, $state, $ttl, $may_skip );
-
-			// The tab left the post it was editing: drop its editor entry there at once.
-			$old_post = $old && ! empty( $old['data']['post_id'] ) ? (int) $old['data']['post_id'] : 0;
-			if ( $old_post && $old_post !== $post_id ) {
-				$old_room = wp_presence_post_room( $old_post );
-				if ( $old_room ) {
-					$store->remove( $old_room, 'editor-' . $user_id . '-' . $ping['tab'] );
-				}
-			}
-			if ( $post_room ) {
-				wp_presence_write_if_changed( $post_room, 'editor-' . $user_id . '-' . $ping['tab'], $user_id, $state, $ttl, $may_skip );
-			}
-			$reply['ack'] = $hash;
 
 			foreach ( array_filter( array( $admin_room, $post_room ) ) as $room ) {
 				$room_reply = wp_presence_room_reply( $room, $ping['seen'], $user_id );
@@ -165,7 +137,7 @@ function wp_presence_heartbeat_received( $response, $data, $screen_id ) {
 				}
 			}
 
-			if ( 'dashboard' === $screen_id || 'dashboard' === $ping['screen'] ) {
+			if ( 'dashboard' === $screen_id || $written['dashboard'] ) {
 				try {
 					$post_rooms = $store->rooms( 'postType/' ); // Once per tick: for the version and the list.
 				} catch ( Throwable $e ) {
