@@ -269,6 +269,24 @@ async function waitForOneLeader( pages, timeoutMs ) {
 	throw new Error( `expected one leader among ${ pages.length } tabs, found ${ found.length }` );
 }
 
+/** Closes every page of a user's browser context. */
+async function closeAll( user ) {
+	for ( const page of user.context.pages() ) {
+		await page.close();
+	}
+}
+
+/** Polls fn() (in Node) every 100 ms until it is truthy or timeoutMs passed; returns its last value. */
+async function until( fn, timeoutMs ) {
+	const end = Date.now() + timeoutMs;
+	let value = fn();
+	while ( ! value && Date.now() < end ) {
+		await sleep( 100 );
+		value = fn();
+	}
+	return value;
+}
+
 function sleep( ms ) {
 	return new Promise( ( resolve ) => setTimeout( resolve, ms ) );
 }
@@ -295,4 +313,6 @@ module.exports = {
 	watchHeartbeats,
 	leaders,
 	waitForOneLeader,
+	closeAll,
+	until,
 };

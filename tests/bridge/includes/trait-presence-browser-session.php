@@ -20,10 +20,25 @@ trait Presence_Browser_Session {
 	private $session_users = array();
 
 	/**
+	 * Skips the test outside run.sh, fails it when run.sh could not start php-fpm and nginx.
+	 *
+	 * @return void
+	 */
+	protected function require_http_stack() {
+		$http = getenv( 'PRESENCE_TEST_HTTP' );
+		if ( false === $http || '' === $http ) {
+			$this->markTestSkipped( 'PRESENCE_TEST_HTTP unset: run through tests/bridge/run.sh, which starts php-fpm and nginx.' );
+		}
+		if ( '1' !== $http ) {
+			$this->fail( 'run.sh could not start php-fpm + nginx (scripts/stack/start.sh); see its output.' );
+		}
+	}
+
+	/**
 	 * A user logged in as a browser would be: cookies and the nonces of that session.
 	 *
 	 * @param string $role Role.
-	 * @return array id, cookie, heartbeat_nonce, leave_nonce.
+	 * @return array id, cookie, heartbeat_nonce, rest_nonce, leave_nonce.
 	 */
 	protected function session_user( $role = 'editor' ) {
 		$id                    = $this->make_user( $role );
@@ -39,6 +54,7 @@ trait Presence_Browser_Session {
 			'id'              => $id,
 			'cookie'          => AUTH_COOKIE . '=' . rawurlencode( $auth ) . '; ' . LOGGED_IN_COOKIE . '=' . rawurlencode( $logged_in ),
 			'heartbeat_nonce' => wp_create_nonce( 'heartbeat-nonce' ),
+			'rest_nonce'      => wp_create_nonce( 'wp_rest' ),
 			'leave_nonce'     => wp_create_nonce( WP_PRESENCE_LEAVE_NONCE ),
 		);
 		unset( $_COOKIE[ LOGGED_IN_COOKIE ] );

@@ -22,13 +22,7 @@ class LeaveHttpTest extends Presence_TestCase {
 	protected $use_transaction = false;
 
 	protected function setUp(): void {
-		$http = getenv( 'PRESENCE_TEST_HTTP' );
-		if ( false === $http || '' === $http ) {
-			$this->markTestSkipped( 'PRESENCE_TEST_HTTP unset: run through tests/bridge/run.sh, which starts php-fpm and nginx.' );
-		}
-		if ( '1' !== $http ) {
-			$this->fail( 'run.sh could not start php-fpm + nginx (scripts/stack/start.sh); see its output.' );
-		}
+		$this->require_http_stack();
 		parent::setUp();
 	}
 

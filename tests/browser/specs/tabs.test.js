@@ -21,6 +21,8 @@ const {
 	watchHeartbeats,
 	leaders,
 	waitForOneLeader,
+	closeAll,
+	until,
 } = require( '../lib' );
 
 const ONE_TICK = ( TICK + 3 ) * 1000;
@@ -30,12 +32,6 @@ const POST_ID = SETUP.post_id;
 let browser;
 let alice;
 let bob;
-
-async function closeAll( user ) {
-	for ( const page of user.context.pages() ) {
-		await page.close();
-	}
-}
 
 /** Opens Bob's tabs on the given admin paths. */
 async function bobTabs( paths ) {
@@ -162,11 +158,7 @@ describe( 'one tick per user', () => {
 		const took = ( Date.now() - closedAt ) / 1000;
 		assert.ok( took <= 3, `the lead moved after ${ took } s` );
 		const log = logs[ rest.indexOf( next ) ];
-		const start = Date.now();
-		while ( ! log.presence().length && Date.now() - start < 4000 ) {
-			await sleep( 100 );
-		}
-		assert.ok( log.presence().length, 'the new leader ticks at once' );
+		assert.ok( await until( () => log.presence().length, 4000 ), 'the new leader ticks at once' );
 		const tickedAfter = ( log.presence()[ 0 ].at - closedAt ) / 1000;
 		assert.ok( tickedAfter < 4, `first tick of the new leader after ${ tickedAfter } s` );
 		assert.deepEqual( log.presence()[ 0 ].tabs, [ await rest.find( ( page ) => page !== next ).evaluate( () => window.wpPresence.tab() ) ] );
@@ -222,10 +214,7 @@ describe( 'one tick per user', () => {
 		const closedAt = Date.now();
 		await b.close();
 		// After a tick of Alice's that came at least 2 s after the close, Bob is still there.
-		const start = Date.now();
-		while ( ! log.replies.some( ( entry ) => entry.at > closedAt + 2000 ) && Date.now() - start < ONE_TICK ) {
-			await sleep( 100 );
-		}
+		await until( () => log.replies.some( ( entry ) => entry.at > closedAt + 2000 ), ONE_TICK );
 		assert.ok( await a.evaluate( p.inWidget, bob.id ), 'gone before the grace was over' );
 		await waitInPage( a, p.notInWidget, bob.id, ( GRACE + TICK + 3 ) * 1000, 'Bob gone after the grace' );
 		log.stop();
@@ -250,12 +239,8 @@ describe( 'one tick per user', () => {
 		await follower.mouse.move( 200, 200 );
 		await follower.mouse.move( 260, 240 );
 		await waitInPage( leader, () => ! window.wpPresence.backedOff(), null, 3000, 'back from the follower\'s input' );
-		const start = Date.now();
-		while ( ! log.presence().length && Date.now() - start < 3000 ) {
-			await sleep( 100 );
-		}
+		assert.ok( await until( () => log.presence().length, 3000 ), 'a tick right after the input' );
 		log.stop();
-		assert.ok( log.presence().length, 'a tick right after the input' );
 		assert.ok( log.presence()[ 0 ].at - inputAt < 3000 );
 		assert.equal( await leader.evaluate( () => window.wp.heartbeat.interval() ), TICK );
 
@@ -264,12 +249,8 @@ describe( 'one tick per user', () => {
 		const own = watchHeartbeats( leader );
 		await leader.mouse.move( 300, 300 );
 		await leader.mouse.move( 340, 320 );
-		const ownStart = Date.now();
-		while ( ! own.presence().length && Date.now() - ownStart < 3000 ) {
-			await sleep( 100 );
-		}
+		assert.ok( await until( () => own.presence().length, 3000 ), 'a tick right after input in the leader' );
 		own.stop();
-		assert.ok( own.presence().length, 'a tick right after input in the leader' );
 		assert.equal( await leader.evaluate( () => window.wp.heartbeat.interval() ), TICK );
 	} );
 
@@ -298,12 +279,8 @@ describe( 'one tick per user', () => {
 		await leader.close();
 		await waitForOneLeader( [ other ], 7000 );
 		const log = logs[ tabs.indexOf( other ) ];
-		const start = Date.now();
-		while ( ! log.presence().length && Date.now() - start < 5000 ) {
-			await sleep( 100 );
-		}
+		assert.ok( await until( () => log.presence().length, 5000 ), 'the new leader ticks' );
 		logs.forEach( ( l ) => l.stop() );
-		assert.ok( log.presence().length, 'the new leader ticks' );
 		assert.ok( ( log.presence()[ 0 ].at - closedAt ) / 1000 < 9, 'hand-over within seconds' );
 		await closeAll( noLocks );
 		await noLocks.context.close();
