@@ -269,10 +269,26 @@
 			return 'wp-presence-tab-' + scope + '-' + id;
 		}
 
+		let tabLockPending = null; // Abort controller of our own tab lock until it is granted.
+
 		function holdTabLock() {
-			if ( 'locks' === mode ) {
-				window.navigator.locks.request( tabLockName( tab ), () => new Promise( () => {} ) ).catch( () => {} );
+			if ( 'locks' !== mode ) {
+				return;
 			}
+			if ( tabLockPending ) {
+				// Queued behind the tab whose id we had to give up (a duplicate): withdraw it.
+				tabLockPending.abort();
+			}
+			const controller = window.AbortController ? new window.AbortController() : null;
+			tabLockPending = controller;
+			window.navigator.locks
+				.request( tabLockName( tab ), controller ? { signal: controller.signal } : {}, () => {
+					if ( tabLockPending === controller ) {
+						tabLockPending = null;
+					}
+					return new Promise( () => {} );
+				} )
+				.catch( () => {} );
 		}
 
 		function watchPeer( id ) {
@@ -580,6 +596,9 @@
 				);
 				const quiet = ! reply.error && 0 === Object.keys( reply.rooms || {} ).length && ! reply.active_posts && states === lastSent;
 				lastSent = states;
+				if ( ! leader ) {
+					return; // Stolen while the tick was out.
+				}
 				if ( ! quiet ) {
 					setBackedOff( false );
 				} else if ( ! backedOff && ++quietTicks >= idleTicks ) {

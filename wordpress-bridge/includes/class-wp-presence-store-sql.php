@@ -530,7 +530,13 @@ CREATE TABLE {$versions} (
 	 */
 	public function advance( $seconds ) {
 		$offset = (int) get_network_option( null, self::OFFSET_OPTION, 0 ) + max( 0, (int) $seconds );
-		update_network_option( null, self::OFFSET_OPTION, $offset );
+		if ( is_multisite() ) {
+			update_network_option( null, self::OFFSET_OPTION, $offset );
+		} else {
+			// Not update_network_option(): on a single site it sets autoload off, and every request
+			// would then read the offset with a query of its own.
+			update_option( self::OFFSET_OPTION, $offset, true );
+		}
 		return $offset;
 	}
 }

@@ -24,6 +24,8 @@ class LeaveHttpTest extends Presence_TestCase {
 	protected function setUp(): void {
 		$this->require_http_stack();
 		parent::setUp();
+		// php-fpm's store (on the extension: a segment this process does not see) without other tests' users.
+		$this->stack_php( 'WP_Presence_Testing::reset();' );
 	}
 
 	protected function tearDown(): void {
@@ -86,11 +88,19 @@ class LeaveHttpTest extends Presence_TestCase {
 
 		// Alice closes the tab: gone for Bob once the grace is over, not before.
 		$this->assertSame( 1, $this->leave( $alice )['json']['data']['shortened'] );
-		$this->stack_php( 'WP_Presence_Testing::advance( 9 );' );
+		// 7 s of store time, plus the real seconds the requests and php-cli runs take.
+		$this->stack_php( 'WP_Presence_Testing::advance( 7 );' );
 		$this->assertSame( array( null, null ), $this->bob_sees( $bob, array( 'admin/online' => $version ) ) );
-		$this->stack_php( 'WP_Presence_Testing::advance( 2 );' );
+		$this->stack_php( 'WP_Presence_Testing::advance( 4 );' );
 		list( $ids ) = $this->bob_sees( $bob, array( 'admin/online' => $version ) );
 		$this->assertSame( array( $bob['id'] ), $ids );
+
+		if ( 'sql' === wp_presence_backend() && ! is_multisite() ) {
+			global $wpdb;
+			// Moving the clock from another process keeps the offset autoloaded (no query per request).
+			$autoload = $wpdb->get_var( $wpdb->prepare( "SELECT autoload FROM {$wpdb->options} WHERE option_name = %s", WP_Presence_Store_SQL::OFFSET_OPTION ) );
+			$this->assertContains( $autoload, wp_autoload_values_to_autoload() );
+		}
 	}
 
 	public function test_bad_requests_are_refused_and_touch_nothing() {
