@@ -33,6 +33,7 @@
 #   CHURN_PERCENT=5 CHURN_PERIOD=15 NOISY_SHARE=0.15 MAX_RERUNS=2
 #   TABS=1 TABS_SECONDS=180 TABS_BEFORE_REF=76f49e1
 #   CONNECTIONS=16 WRK_THREADS=1 FPM_WORKERS=4 DB_PORT=33073 FPM_PORT=9113 HTTP_PORT=8093 REDIS_PORT=6393
+#   BENCH_PRESENCE_INI="presence.capacity=262144 / presence.data_memory=256M" (one ini line each)
 #   KEEP=1 leaves the stack running afterwards; NO_REPORT=1 skips writing RESULTS.md.
 #
 # Profiling: benches/e2e/run.sh --profile MODE USERS VARIANT   (e.g. --profile ext 500 full)
@@ -75,6 +76,9 @@ REDIS_PORT=${REDIS_PORT:-6393}
 URL="http://127.0.0.1:$HTTP_PORT"
 SO="$ROOT/target/release/libpresence.so"
 STACK_STATE="$ROOT/.build/stack/$NAME"
+# Segment size for the largest run: 16 shards of 16384 entries (the defaults give 1024 a room).
+BENCH_PRESENCE_INI=${BENCH_PRESENCE_INI:-"presence.capacity=262144
+presence.data_memory=256M"}
 MAX_USERS=$(tr ' ' '\n' <<<"$USERS" | sort -n | tail -1)
 
 log() { printf '[bench-e2e %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -196,7 +200,12 @@ set_mode() {
 	local mode=$1
 	rm -f "$SITE/bench-redis"
 	case "$mode" in
-		ext) "$ROOT/scripts/stack/start.sh" "$SITE" "$FPM_PORT" "$HTTP_PORT" >&2 ;;
+		ext)
+			# A fresh segment sized for MAX_USERS: a room lives in one shard, which holds
+			# capacity / shards entries (1024 with the defaults).
+			REMOVE_SHM=1 "$ROOT/scripts/stack/stop.sh" "$SITE" >/dev/null 2>&1 || true
+			PRESENCE_EXTRA_INI="$BENCH_PRESENCE_INI" "$ROOT/scripts/stack/start.sh" "$SITE" "$FPM_PORT" "$HTTP_PORT" >&2
+			;;
 		sql | off) "$ROOT/scripts/stack/start.sh" "$SITE" "$FPM_PORT" "$HTTP_PORT" --no-extension >&2 ;;
 		redis)
 			start_redis
