@@ -111,7 +111,7 @@ demo-stop:
 bench: deps ext
 	benches/micro/run.sh
 
-## Heartbeat throughput at 40 and 500 users: extension, SQL fallback, bridge off.
+## Heartbeat throughput at 40, 500 and 5000 users (steady, churn, full): extension, SQL, Redis, bridge off; 3 tabs before and after the leader.
 bench-e2e: deps ext
 	benches/e2e/run.sh
 

@@ -65,6 +65,7 @@ require_once __DIR__ . '/includes/trait-wp-presence-store-checks.php';
 require_once __DIR__ . '/includes/class-wp-presence-store-extension.php';
 require_once __DIR__ . '/includes/class-wp-presence-store-sql.php';
 require_once __DIR__ . '/includes/class-wp-presence-store-redis.php';
+require_once __DIR__ . '/includes/class-wp-presence-store-unavailable.php';
 require_once __DIR__ . '/includes/store.php';
 require_once __DIR__ . '/includes/rooms.php';
 require_once __DIR__ . '/includes/api.php';
@@ -80,6 +81,10 @@ require_once __DIR__ . '/includes/class-wp-presence-view.php';
 require_once __DIR__ . '/includes/view.php';
 require_once __DIR__ . '/includes/network.php';
 require_once __DIR__ . '/includes/heartbeat.php';
+require_once __DIR__ . '/includes/heartbeat-tabs.php';
+require_once __DIR__ . '/includes/leave.php';
+require_once __DIR__ . '/includes/servers.php';
+require_once __DIR__ . '/includes/tabs-script.php';
 require_once __DIR__ . '/includes/lifecycle.php';
 require_once __DIR__ . '/includes/class-wp-presence-rest-controller.php';
 if ( defined( 'WP_PRESENCE_TESTING' ) && WP_PRESENCE_TESTING ) {
@@ -131,6 +136,13 @@ add_filter( 'heartbeat_received', 'wp_presence_heartbeat_received', 9, 3 );
 add_filter( 'heartbeat_received', 'wp_presence_heartbeat_legacy', 9, 3 );
 // Priority 11: after core's wp_refresh_post_lock (10) has refreshed _edit_lock.
 add_filter( 'heartbeat_received', 'wp_presence_post_lock_bridge', 11, 3 );
+// Priority 12, two arguments: after our writes; a web server records its store at most every few minutes, on shutdown.
+add_filter( 'heartbeat_received', 'wp_presence_heartbeat_record_server', 12, 2 );
+// Default priority: the leave beacon (sendBeacon on pagehide) gives the tab's entries a short grace.
+add_action( 'wp_ajax_wp_presence_leave', 'wp_presence_ajax_leave' );
+// Priority 11: after the UI enqueued its script (10), load the tabs' coordinator it depends on.
+add_action( 'admin_enqueue_scripts', 'wp_presence_tabs_enqueue', 11 );
+add_action( 'wp_enqueue_scripts', 'wp_presence_tabs_enqueue', 11 );
 
 /*
  * Lifecycle: login, logout, sessions, spam, removal and deletion (hooks and priorities in includes/lifecycle.php).

@@ -12,13 +12,34 @@
  *                     include), init (plugins_loaded -> admin_init), recv / send (the heartbeat filters),
  *                     total (request start -> shutdown)
  *
+ * Pages (not only admin-ajax) honour the cookie `bench_presence_js=before` (benches/e2e/tabs.js).
+ *
  * A request sent with the header `X-Bench-Dump: 1` (SAVEQUERIES is then defined by the bench site's
  * wp-config-extra.php) also writes its queries, with time and caller, to wp-content/bench-dump.json.
  *
  * @package Presence
  */
 
-if ( ! defined( 'ABSPATH' ) || ! wp_doing_ajax() ) {
+if ( ! defined( 'ABSPATH' ) ) {
+	return;
+}
+
+// benches/e2e/tabs.js: with the cookie bench_presence_js=before, pages load the admin UI's script as
+// it was before the leader tab (run.sh puts it in uploads/), to count its Heartbeat requests.
+add_filter(
+	'script_loader_src',
+	static function ( $src, $handle ) {
+		$before = WP_CONTENT_DIR . '/uploads/presence-before-leader.js';
+		if ( 'wp-presence-ui' === $handle && isset( $_COOKIE['bench_presence_js'] ) && 'before' === $_COOKIE['bench_presence_js'] && file_exists( $before ) ) {
+			return content_url( 'uploads/presence-before-leader.js' ) . '?ver=' . filemtime( $before );
+		}
+		return $src;
+	},
+	10,
+	2
+);
+
+if ( ! wp_doing_ajax() ) {
 	return;
 }
 

@@ -3,10 +3,12 @@
  * benches/e2e/prime.php: brings COUNT bench users online through real Heartbeat requests, then writes
  * the request files the wrk script replays.
  *
- * Usage: php prime.php URL USERS.tsv COUNT OUT_PREFIX
+ * Usage: php prime.php URL USERS.tsv COUNT OUT_PREFIX [ACKS.tsv]
  *
  * 1. Every user sends one Heartbeat tick (no ack, no seen), 4 at a time, like a browser opening the
  *    dashboard (or, for every 10th user, the block editor of a post). Replies give each user's `ack`.
+ *    With ACKS.tsv (from prime-cli.php, which wrote the users' presence directly: thousands of
+ *    users) the acks are read from it instead.
  * 2. One more tick per distinct screen reads the rooms' current versions.
  * 3. Writes OUT_PREFIX.steady (ack + seen = current versions: the steady state in which nothing
  *    changed since the client's last tick, so the server may skip the write and the rooms; the
@@ -20,10 +22,11 @@
  */
 
 if ( $argc < 5 ) {
-	fwrite( STDERR, "usage: php prime.php URL USERS.tsv COUNT OUT_PREFIX\n" );
+	fwrite( STDERR, "usage: php prime.php URL USERS.tsv COUNT OUT_PREFIX [ACKS.tsv]\n" );
 	exit( 2 );
 }
 list( , $url, $tsv, $count, $prefix ) = $argv;
+$acks_file = isset( $argv[5] ) ? $argv[5] : '';
 $url   = rtrim( $url, '/' ) . '/wp-admin/admin-ajax.php';
 $count = (int) $count;
 
@@ -160,18 +163,29 @@ $check  = static function ( $i, $res ) use ( &$errors, $users ) {
 };
 
 // 1. Every user comes online.
-$reqs = array();
-foreach ( $users as $i => $u ) {
-	$reqs[ $i ] = array(
-		'cookie' => $u['cookie'],
-		'body'   => presence_bench_body( $u, null ),
-	);
-}
 $t0 = microtime( true );
-foreach ( presence_bench_send( $url, $reqs ) as $i => $res ) {
-	$json = $check( $i, $res );
-	if ( $json && isset( $json['wp-presence']['ack'] ) ) {
-		$users[ $i ]['ack'] = (string) $json['wp-presence']['ack'];
+if ( '' !== $acks_file ) {
+	$acks = array();
+	foreach ( file( $acks_file, FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES ) as $line ) {
+		list( $uid, $ack ) = array_pad( explode( "\t", $line ), 2, '' );
+		$acks[ (int) $uid ] = $ack;
+	}
+	foreach ( $users as $i => $u ) {
+		$users[ $i ]['ack'] = isset( $acks[ $u['uid'] ] ) ? $acks[ $u['uid'] ] : '';
+	}
+} else {
+	$reqs = array();
+	foreach ( $users as $i => $u ) {
+		$reqs[ $i ] = array(
+			'cookie' => $u['cookie'],
+			'body'   => presence_bench_body( $u, null ),
+		);
+	}
+	foreach ( presence_bench_send( $url, $reqs ) as $i => $res ) {
+		$json = $check( $i, $res );
+		if ( $json && isset( $json['wp-presence']['ack'] ) ) {
+			$users[ $i ]['ack'] = (string) $json['wp-presence']['ack'];
+		}
 	}
 }
 $prime_seconds = microtime( true ) - $t0;
@@ -187,6 +201,7 @@ foreach ( $users as $i => $u ) {
 $seen_by_key = array();
 $summary     = array(
 	'users'              => $count,
+	'primed_by'          => '' !== $acks_file ? 'cli' : 'http',
 	'prime_seconds'      => round( $prime_seconds, 2 ),
 	'online_in_reply'    => null,
 	'active_posts'       => null,
@@ -240,6 +255,25 @@ foreach ( $users as $u ) {
 }
 fclose( $steady );
 fclose( $full );
+
+// 4. The acks are the server's: a steady request from a few users is answered with the same ack.
+$sample = array();
+foreach ( array_slice( array_keys( $users ), 0, 8 ) as $i ) {
+	$u            = $users[ $i ];
+	$key          = $u['post'] ? 'post' . $u['post'] : 'dashboard';
+	$sample[ $i ] = array(
+		'cookie' => $u['cookie'],
+		'body'   => presence_bench_body( $u, $seen_by_key[ $key ] ?? null ),
+	);
+}
+$matched = 0;
+foreach ( presence_bench_send( $url, $sample ) as $i => $res ) {
+	$json = $check( $i, $res );
+	if ( $json && isset( $json['wp-presence']['ack'] ) && (string) $json['wp-presence']['ack'] === $users[ $i ]['ack'] ) {
+		++$matched;
+	}
+}
+$summary['acks_matched'] = $matched . '/' . count( $sample );
 
 $summary['errors'] = count( $errors );
 if ( $errors ) {

@@ -12,11 +12,11 @@
 # /etc/php/8.2/fpm/conf.d except one that loads presence (so a system-wide `make install` can
 # neither double-load it nor sneak it into a --no-extension run), plus our own ini with
 #   extension=$PRESENCE_SO                       (default /work/main/target/release/libpresence.so)
-#   presence.shm_path=/dev/shm/presence-<basename of SITE_DIR>
+#   presence.shm_path=/dev/shm/presence-<stack name>
 #   presence.debug_clock=1
 # unless --no-extension is given (then the bridge falls back to its SQL table).
 #
-# All state, logs and pid files live in /work/main/.build/stack/<basename of SITE_DIR>/:
+# All state, logs and pid files live in .build/stack/<stack name>/:
 #   php-fpm.conf php-fpm.pid php-fpm.log php-error.log conf.d/ nginx/{nginx.conf,nginx.pid,logs/}
 #   stack.env  (FPM_PORT, HTTP_PORT, SHM_PATH, EXTENSION=1|0, PHP_INI_SCAN_DIR, pids)
 # php-cli with the same ini set (same extension, same presence.shm_path): scripts/stack/php.sh SITE_DIR …
@@ -26,18 +26,20 @@
 # Stop it with scripts/stack/stop.sh SITE_DIR.
 #
 # Environment overrides:
+#   STACK_NAME               name of the stack (default: basename of SITE_DIR); several stacks may
+#                            serve one site (tests/bridge MultiServerTest: two "web servers")
 #   FPM_WORKERS (4)          php-fpm workers (pm = static)
 #   PHP_FPM_BIN              the php-fpm to run (default php-fpm8.2 from PATH)
 #   SYSTEM_CONF_D            the ini directory to link from (default /etc/php/8.2/fpm/conf.d)
 #   PRESENCE_SO              path of the extension .so
-#   PRESENCE_SHM_PATH        presence.shm_path (default /dev/shm/presence-<basename>)
+#   PRESENCE_SHM_PATH        presence.shm_path (default /dev/shm/presence-<stack name>)
 #   PRESENCE_EXTRA_INI       extra ini lines (newline separated) for the extension ini
 #   PHP_FPM_EXTRA_INI        extra ini lines for every run (with or without the extension)
 #   FPM_ACCESS_LOG=1         write a php-fpm access log with %C (CPU%) and %d (duration)
 #   STACK_WAIT (20)          seconds to wait for the stack to answer
 set -euo pipefail
 
-usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 3 ] || usage
 SITE_DIR=$1 FPM_PORT=$2 HTTP_PORT=$3
 shift 3
@@ -53,7 +55,7 @@ done
 SITE_DIR=$(cd "$SITE_DIR" && pwd -P)
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd -P)
-NAME=$(basename "$SITE_DIR")
+NAME=${STACK_NAME:-$(basename "$SITE_DIR")}
 STATE="$ROOT/.build/stack/$NAME"
 FPM_WORKERS=${FPM_WORKERS:-4}
 PRESENCE_SO=${PRESENCE_SO:-/work/main/target/release/libpresence.so}

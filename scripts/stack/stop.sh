@@ -2,7 +2,7 @@
 # Usage: scripts/stack/stop.sh SITE_DIR
 #
 # Stops exactly the php-fpm and nginx that scripts/stack/start.sh started for SITE_DIR
-# (pids recorded in /work/main/.build/stack/<basename of SITE_DIR>/), waits until they are gone
+# (pids recorded in .build/stack/<STACK_NAME, default the basename of SITE_DIR>/), waits until they are gone
 # (TERM, then KILL after STOP_WAIT seconds, default 10), and removes the pid files.
 # Configuration and logs are kept. The presence shm segment is kept too, unless
 # REMOVE_SHM=1 is set. Nothing else is touched. Safe to run when nothing is running.
@@ -11,7 +11,7 @@ set -euo pipefail
 [ $# -eq 1 ] || { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 SITE_DIR=$1
 ROOT=$(cd "$(dirname "$0")/../.." && pwd -P)
-NAME=$(basename "${SITE_DIR%/}")
+NAME=${STACK_NAME:-$(basename "${SITE_DIR%/}")}
 STATE="$ROOT/.build/stack/$NAME"
 STOP_WAIT=${STOP_WAIT:-10}
 

@@ -199,6 +199,94 @@ async function pickStatus( user, page, preference ) {
 	await page.mouse.move( 640, 600 );
 }
 
+/**
+ * Records a page's Heartbeat requests (whether they carry `wp-presence`, its tab and the tabs it
+ * reports) and its `wp-presence` replies. Call stop() when done.
+ *
+ * @param {import('playwright-core').Page} page Page.
+ */
+function watchHeartbeats( page ) {
+	const log = { sent: [], replies: [] };
+	const isHeartbeat = ( request ) =>
+		'POST' === request.method() && request.url().includes( 'admin-ajax.php' ) && /(^|&)action=heartbeat(&|$)/.test( request.postData() || '' );
+	const onRequest = ( request ) => {
+		if ( ! isHeartbeat( request ) ) {
+			return;
+		}
+		const form = new URLSearchParams( request.postData() || '' );
+		const keys = [ ...form.keys() ];
+		const tabs = [];
+		for ( const [ key, value ] of form ) {
+			if ( /^data\[wp-presence\]\[tabs\]\[\d+\]\[tab\]$/.test( key ) ) {
+				tabs.push( value );
+			}
+		}
+		log.sent.push( {
+			at: Date.now(),
+			presence: keys.some( ( key ) => key.startsWith( 'data[wp-presence]' ) ),
+			tab: form.get( 'data[wp-presence][tab]' ),
+			tabs,
+		} );
+	};
+	const onResponse = async ( response ) => {
+		if ( ! isHeartbeat( response.request() ) ) {
+			return;
+		}
+		try {
+			const reply = ( await response.json() )[ 'wp-presence' ];
+			if ( reply ) {
+				log.replies.push( { at: Date.now(), reply } );
+			}
+		} catch ( e ) {}
+	};
+	page.on( 'request', onRequest );
+	page.on( 'response', onResponse );
+	log.stop = () => {
+		page.off( 'request', onRequest );
+		page.off( 'response', onResponse );
+	};
+	log.presence = () => log.sent.filter( ( entry ) => entry.presence );
+	return log;
+}
+
+/** The pages among `pages` whose tab leads (evaluated now). */
+async function leaders( pages ) {
+	const roles = await Promise.all( pages.map( ( page ) => page.evaluate( () => !! ( window.wpPresence && window.wpPresence.isLeader() ) ).catch( () => false ) ) );
+	return pages.filter( ( page, i ) => roles[ i ] );
+}
+
+/** Waits until exactly one of `pages` leads; returns it. */
+async function waitForOneLeader( pages, timeoutMs ) {
+	const end = Date.now() + timeoutMs;
+	let found = [];
+	while ( Date.now() < end ) {
+		found = await leaders( pages );
+		if ( 1 === found.length ) {
+			return found[ 0 ];
+		}
+		await sleep( 100 );
+	}
+	throw new Error( `expected one leader among ${ pages.length } tabs, found ${ found.length }` );
+}
+
+/** Closes every page of a user's browser context. */
+async function closeAll( user ) {
+	for ( const page of user.context.pages() ) {
+		await page.close();
+	}
+}
+
+/** Polls fn() (in Node) every 100 ms until it is truthy or timeoutMs passed; returns its last value. */
+async function until( fn, timeoutMs ) {
+	const end = Date.now() + timeoutMs;
+	let value = fn();
+	while ( ! value && Date.now() < end ) {
+		await sleep( 100 );
+		value = fn();
+	}
+	return value;
+}
+
 function sleep( ms ) {
 	return new Promise( ( resolve ) => setTimeout( resolve, ms ) );
 }
@@ -222,4 +310,9 @@ module.exports = {
 	pickStatus,
 	problems,
 	sleep,
+	watchHeartbeats,
+	leaders,
+	waitForOneLeader,
+	closeAll,
+	until,
 };

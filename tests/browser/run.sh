@@ -12,6 +12,7 @@
 # --no-extension  run against the bridge's SQL fallback instead of the extension (this is also
 #                 what happens, with a warning, when target/release/libpresence.so is missing)
 # --screenshots   also copy the screenshots to docs/ (they always land in .build/browser/screenshots)
+# BROWSER_SPECS=tabs  runs only specs/tabs.test.js (a glob over the spec names)
 #
 # Every process started here is stopped by the EXIT trap. Exits non-zero when a test fails.
 set -euo pipefail
@@ -34,7 +35,7 @@ for arg in "$@"; do
 	case "$arg" in
 		--no-extension) extension=0 ;;
 		--screenshots) screenshots=1 ;;
-		*) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+		*) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
 if [ "$extension" = 1 ] && [ ! -f "$SO" ]; then
@@ -119,7 +120,7 @@ PRESENCE_TEST_SETUP="$STATE/setup.json" \
 PRESENCE_TEST_SCREENSHOTS="$STATE/screenshots" \
 PRESENCE_TEST_ARTIFACTS="$STATE/artifacts" \
 PRESENCE_TEST_BACKEND="$([ "$extension" = 1 ] && echo extension || echo sql)" \
-	node --test --test-concurrency=1 "$HERE"/specs/*.test.js
+	node --test --test-concurrency=1 "$HERE"/specs/${BROWSER_SPECS:-*}.test.js
 rc=$?
 set -e
 if [ "$rc" != 0 ]; then

@@ -4,7 +4,9 @@
  * the "Editors" column and the status picker).
  *
  * - Each tab has its own id (sessionStorage), so closing one tab of several
- *   does not take the user offline.
+ *   does not take the user offline. One tab of the user leads and sends the
+ *   state of every tab in its tick (`assets/presence-tabs.js`); the others
+ *   render the replies it shares.
  * - Activity comes from keyboard, mouse, scroll and touch input and from the
  *   page's visibility: online, idle (no input for `idleAfter` seconds), away
  *   (no input for `awayAfter` seconds, or the tab hidden). A change is sent
@@ -13,6 +15,8 @@
  *   rooms that did not change, and the script only redraws what changed.
  * - Everything from the server is inserted as text or as attributes through
  *   the DOM, never as HTML.
+ * - Screen readers hear what concerns this page: someone starting or stopping
+ *   to edit the post open here, and the user's own status.
  *
  * @package Presence
  */
@@ -41,7 +45,6 @@
 		} );
 
 	const STATUSES = [ 'online', 'idle', 'away', 'dnd', 'invisible', 'offline' ];
-	const TAB_KEY = 'wpPresenceTab';
 	const userId = parseInt( settings.userId, 10 ) || 0;
 	const idleAfter = Math.max( 1, parseInt( settings.idleAfter, 10 ) || 60 ) * 1000;
 	const awayAfter = Math.max( idleAfter + 1000, ( parseInt( settings.awayAfter, 10 ) || 300 ) * 1000 );
@@ -148,59 +151,6 @@
 	}
 
 	/* ------------------------------------------------------------------ *
-	 * Tab id: random, per tab, kept across page loads in sessionStorage.
-	 * ------------------------------------------------------------------ */
-
-	function randomId() {
-		const bytes = new Uint8Array( 12 );
-		( window.crypto || window.msCrypto ).getRandomValues( bytes );
-		return Array.from( bytes, ( b ) => ( b % 36 ).toString( 36 ) ).join( '' );
-	}
-
-	function loadTabId() {
-		let id = '';
-		try {
-			id = window.sessionStorage.getItem( TAB_KEY ) || '';
-		} catch ( e ) {}
-		if ( ! /^[a-z0-9]{8,16}$/.test( id ) ) {
-			id = randomId();
-			saveTabId( id );
-		}
-		return id;
-	}
-
-	function saveTabId( id ) {
-		try {
-			window.sessionStorage.setItem( TAB_KEY, id );
-		} catch ( e ) {}
-	}
-
-	let tab = loadTabId();
-
-	// A duplicated tab inherits sessionStorage, so it would share the id: ask the
-	// other tabs, and take a new id if one of them already uses it.
-	if ( 'function' === typeof window.BroadcastChannel ) {
-		try {
-			const channel = new window.BroadcastChannel( 'wp-presence-tabs' );
-			channel.onmessage = ( event ) => {
-				const message = event.data || {};
-				if ( 'hello' === message.type && message.tab === tab ) {
-					channel.postMessage( { type: 'taken', tab } );
-				} else if ( 'taken' === message.type && message.tab === tab && ! settled ) {
-					tab = randomId();
-					saveTabId( tab );
-					ack = '';
-				}
-			};
-			channel.postMessage( { type: 'hello', tab } );
-		} catch ( e ) {}
-	}
-	let settled = false;
-	window.setTimeout( () => {
-		settled = true;
-	}, 1000 );
-
-	/* ------------------------------------------------------------------ *
 	 * Activity: online → idle → away from input and visibility.
 	 * ------------------------------------------------------------------ */
 
@@ -245,12 +195,13 @@
 		if ( next !== activity ) {
 			activity = next;
 			renderSelf();
-			wp.heartbeat.connectNow();
+			tabs.changed();
 		}
 	}
 
 	function onInput() {
 		lastInput = Date.now();
+		tabs.input();
 		if ( 'online' !== activity ) {
 			updateActivity();
 		} else if ( ! activityTimer ) {
@@ -287,8 +238,9 @@
 		if ( 'visible' === document.visibilityState ) {
 			// Coming back to a tab is activity.
 			lastInput = Date.now();
+			tabs.input();
 			updateActivity();
-			wp.heartbeat.connectNow();
+			tabs.changed();
 		} else {
 			updateActivity();
 		}
@@ -298,7 +250,6 @@
 	 * State from the server.
 	 * ------------------------------------------------------------------ */
 
-	let ack = '';
 	let seen = {};
 	let postsVersion = null;
 	let self = {
@@ -312,31 +263,76 @@
 	let postsSignature = signature( posts );
 	let postsFromServer = false;
 
-	function entries() {
-		const list = [ [ settings.adminRoom, 'tab-' + userId + '-' + tab ] ];
-		if ( settings.postRoom ) {
-			list.push( [ settings.postRoom, 'editor-' + userId + '-' + tab ] );
-		}
-		return list;
-	}
-
-	$( document ).on( 'heartbeat-send.wp-presence', ( event, data ) => {
-		const payload = {
-			tab,
+	/** This tab's state, as the leader reports it for every tab. */
+	function tabState() {
+		const state = {
 			screen: String( settings.screen || '' ),
 			activity,
-			seen,
 		};
 		// Only a post being edited: the bridge counts a tab with a post_id as one of its editors,
 		// so a front-end reader of the post must not send it.
 		if ( settings.postId && ! settings.isFront ) {
-			payload.post_id = parseInt( settings.postId, 10 );
+			state.post_id = parseInt( settings.postId, 10 );
 		}
+		return state;
+	}
+
+	/** Stands in for presence-tabs.js if it did not load: this tab leads itself. */
+	function soloTabs() {
+		let soloAck = '';
+		let soloTab = '';
+		try {
+			soloTab = window.sessionStorage.getItem( 'wpPresenceTab' ) || '';
+		} catch ( e ) {}
+		if ( ! /^[a-z0-9]{8,16}$/.test( soloTab ) ) {
+			soloTab = Math.random().toString( 36 ).slice( 2, 14 ).padEnd( 8, '0' );
+			try {
+				window.sessionStorage.setItem( 'wpPresenceTab', soloTab );
+			} catch ( e ) {}
+		}
+		return {
+			mode: () => 'solo',
+			tab: () => soloTab,
+			isLeader: () => true,
+			backedOff: () => false,
+			peerStates: () => [],
+			ack: () => soloAck,
+			setAck: ( value ) => {
+				soloAck = 'string' === typeof value ? value : '';
+			},
+			changed: () => wp.heartbeat.connectNow(),
+			input: () => {},
+			replied: () => {},
+			resumed: () => {
+				soloAck = '';
+			},
+			leave: () => {},
+		};
+	}
+
+	const tabs = window.wpPresenceTabs
+		? window.wpPresenceTabs.start( {
+				heartbeat: wp.heartbeat,
+				settings: window.wpPresenceTabsSettings || {},
+				state: tabState,
+				onReply: ( reply ) => applyReply( reply, false ),
+				// Editor screens keep core's interval for post locks and autosave.
+				keepInterval: !! settings.postRoom || 'customize' === settings.screen,
+		  } )
+		: soloTabs();
+	let lastPayload = null;
+
+	$( document ).on( 'heartbeat-send.wp-presence', ( event, data ) => {
+		lastPayload = null;
+		if ( ! tabs.isLeader() ) {
+			return; // The leader reports this tab.
+		}
+		const payload = Object.assign( { tab: tabs.tab() }, tabState(), { seen } );
 		if ( settings.isFront ) {
 			payload.title = String( document.title || '' ).slice( 0, 200 );
 		}
-		if ( ack ) {
-			payload.ack = ack;
+		if ( tabs.ack() ) {
+			payload.ack = tabs.ack();
 		}
 		if ( null !== postsVersion ) {
 			// The active-posts view's version travels with the rooms' versions (the bridge
@@ -344,7 +340,12 @@
 			payload.seen = Object.assign( {}, seen, { active_posts: postsVersion } );
 			payload.seen_active_posts = postsVersion;
 		}
+		const others = tabs.peerStates();
+		if ( others.length ) {
+			payload.tabs = others;
+		}
 		data[ 'wp-presence' ] = payload;
+		lastPayload = payload;
 	} );
 
 	$( document ).on( 'heartbeat-tick.wp-presence', ( event, data ) => {
@@ -352,8 +353,19 @@
 		if ( ! reply || 'object' !== typeof reply ) {
 			return;
 		}
-		if ( 'string' === typeof reply.ack ) {
-			ack = reply.ack;
+		applyReply( reply, true );
+		tabs.replied( reply, lastPayload || {} );
+	} );
+
+	/**
+	 * Applies a reply: this tab's own (own = true) or one the leader shared.
+	 *
+	 * @param {Object}  reply The `wp-presence` reply.
+	 * @param {boolean} own   Whether this tab sent the tick.
+	 */
+	function applyReply( reply, own ) {
+		if ( own && 'string' === typeof reply.ack ) {
+			tabs.setAck( reply.ack );
 		}
 		if ( reply.self && 'object' === typeof reply.self ) {
 			applySelf( reply.self );
@@ -374,7 +386,7 @@
 			postsFromServer = true;
 			setPosts( active.posts.map( normalizePost ).filter( ( post ) => post.post_id ) );
 		}
-	} );
+	}
 
 	/* ------------------------------------------------------------------ *
 	 * Rendering (only when something changed).
@@ -630,8 +642,12 @@
 		if ( ! first && preference === self.preference && status === self.status ) {
 			return;
 		}
+		const picked = ! first && preference !== self.preference; // In another tab.
 		self = { status, preference };
 		renderSelf();
+		if ( picked ) {
+			announceSelf();
+		}
 	}
 
 	$( document ).on( 'click.wp-presence', '#wp-admin-bar-wp-presence-you .wp-presence-pref > a', function ( event ) {
@@ -656,9 +672,9 @@
 				self.preference = json.data.preference;
 				self.status = statusOf( json.data.status );
 				renderSelf();
-				announce( sprintf( __( 'Your status is now: %s', 'presence' ), statusLabel( shownSelfStatus() ) ) );
-				ack = '';
-				wp.heartbeat.connectNow();
+				announceSelf();
+				tabs.setAck( '' );
+				tabs.changed();
 			} )
 			.catch( () => {
 				window.location.href = href;
@@ -829,26 +845,47 @@
 		liveRegion.textContent = message;
 	}
 
+	function announceSelf() {
+		/* translators: %s: status label. */
+		announce( sprintf( __( 'Your status is now: %s', 'presence' ), statusLabel( shownSelfStatus() ) ) );
+	}
+
+	/**
+	 * Only what concerns this page is announced: in the editor of a post, who starts or stops
+	 * editing it (as "On this page" shows them). Others coming, going or changing status
+	 * elsewhere are not read out.
+	 *
+	 * @param {Array} before Rows before.
+	 * @param {Array} after  Rows after.
+	 */
 	function announceChanges( before, after ) {
-		const old = {};
-		before.forEach( ( row ) => {
-			old[ row.user_id ] = row;
-		} );
+		const postId = parseInt( settings.postId, 10 ) || 0;
+		if ( ! postId || settings.isFront ) {
+			return;
+		}
+		const editing = ( rows ) => {
+			const map = {};
+			rows.forEach( ( row ) => {
+				if ( row.post_id === postId ) {
+					map[ row.user_id ] = row;
+				}
+			} );
+			return map;
+		};
+		const was = editing( before );
+		const is = editing( after );
 		const messages = [];
-		after.forEach( ( row ) => {
-			const previous = old[ row.user_id ];
-			if ( ! previous ) {
-				/* translators: 1: user display name, 2: status label. */
-				messages.push( sprintf( __( '%1$s is online (%2$s).', 'presence' ), row.display_name, row.status_label ) );
-			} else if ( previous.status !== row.status ) {
-				/* translators: 1: user display name, 2: status label. */
-				messages.push( sprintf( __( '%1$s is now %2$s.', 'presence' ), row.display_name, row.status_label ) );
+		Object.keys( is ).forEach( ( id ) => {
+			if ( ! was[ id ] ) {
+				/* translators: %s: user display name. */
+				messages.push( sprintf( __( '%s started editing this post.', 'presence' ), is[ id ].display_name ) );
 			}
-			delete old[ row.user_id ];
 		} );
-		Object.keys( old ).forEach( ( id ) => {
-			/* translators: %s: user display name. */
-			messages.push( sprintf( __( '%s went offline.', 'presence' ), old[ id ].display_name ) );
+		Object.keys( was ).forEach( ( id ) => {
+			if ( ! is[ id ] ) {
+				/* translators: %s: user display name. */
+				messages.push( sprintf( __( '%s stopped editing this post.', 'presence' ), was[ id ].display_name ) );
+			}
 		} );
 		if ( messages.length > 3 ) {
 			const more = messages.length - 3;
@@ -863,55 +900,40 @@
 	 * Page lifecycle.
 	 * ------------------------------------------------------------------ */
 
+	// Leaving (a navigation, a reload, a closed tab): one beacon gives this tab's entries a short
+	// grace; the tab's next page restores them with its first tick, so others see nothing.
 	window.addEventListener( 'pagehide', () => {
-		if ( ! window.fetch ) {
-			return;
-		}
-		entries().forEach( ( entry ) => {
-			let url;
-			try {
-				url = new URL( settings.restUrl, window.location.href );
-			} catch ( e ) {
-				return;
-			}
-			url.searchParams.set( 'room', entry[ 0 ] );
-			url.searchParams.set( 'client_id', entry[ 1 ] );
-			try {
-				window.fetch( url.href, {
-					method: 'DELETE',
-					keepalive: true,
-					credentials: 'same-origin',
-					headers: { 'X-WP-Nonce': settings.restNonce },
-				} );
-			} catch ( e ) {}
-		} );
+		tabs.leave();
 	} );
 
 	window.addEventListener( 'pageshow', ( event ) => {
 		if ( event.persisted ) {
-			// Back from the bfcache: the entries were removed on pagehide.
-			ack = '';
+			// Back from the bfcache: the entries had the grace only, and the rooms may have moved on.
 			seen = {};
+			tabs.resumed();
 			lastInput = Date.now();
 			updateActivity();
-			wp.heartbeat.connectNow();
+			tabs.changed();
 		}
 	} );
 
-	// Tell the server about this tab right away, once Heartbeat has scheduled its first tick.
+	// The tabs' coordinator ticks (or has the leader tick) as soon as it knows its role.
 	$( () => {
 		window.setTimeout( () => {
 			watchFrames();
 			scheduleActivityCheck();
 			renderSelf();
-			wp.heartbeat.connectNow();
 		}, 0 );
 	} );
 
 	// For tests and debugging.
 	window.wpPresence = {
-		tab: () => tab,
+		tab: () => tabs.tab(),
 		activity: () => activity,
 		others: () => others.slice(),
+		isLeader: () => tabs.isLeader(),
+		mode: () => tabs.mode(),
+		backedOff: () => tabs.backedOff(),
+		peers: () => tabs.peerStates(),
 	};
 } )( window.jQuery, window, document );

@@ -175,6 +175,7 @@ function wp_presence_site_status_tests( $tests ) {
 		'label' => __( 'Presence backend', 'presence' ),
 		'test'  => 'wp_presence_site_health_test',
 	);
+	$tests['direct']['presence_servers'] = array( 'label' => __( 'Presence across web servers', 'presence' ), 'test' => 'wp_presence_servers_health_test' );
 	return $tests;
 }
 

@@ -73,7 +73,7 @@ function wp_presence_parse_ping( $in, $screen_id ) {
 		return null;
 	}
 	$tab = isset( $in['tab'] ) && is_scalar( $in['tab'] ) ? (string) $in['tab'] : '';
-	if ( ! preg_match( '/^[a-z0-9]{8,16}$/', $tab ) ) {
+	if ( ! preg_match( WP_PRESENCE_TAB_PATTERN, $tab ) ) {
 		return null;
 	}
 	$activity = isset( $in['activity'] ) && is_scalar( $in['activity'] ) ? (string) $in['activity'] : 'online';
@@ -147,45 +147,16 @@ function wp_presence_heartbeat_received( $response, $data, $screen_id ) {
 	try {
 		$view = WP_Presence_View::current(); // Reads lazily: after this tick's writes.
 		if ( wp_can_access_presence_room( $admin_room, $user_id ) ) {
-			$ttl       = wp_presence_heartbeat_ttl();
-			$post_id   = $ping['post_id'];
-			$post_room = wp_presence_ping_post_room( $post_id, $ping['screen'], $screen_id, $user_id );
-			if ( $post_id && ! $post_room && ! current_user_can( 'edit_post', $post_id ) ) {
-				$post_id = 0; // A post the user may not edit is not even named in the admin room.
-			}
-
-			$state = array(
-				'screen'   => $ping['screen'],
-				'activity' => $ping['activity'],
-			);
-			if ( $post_id ) {
-				$state['post_id'] = $post_id;
-			}
-			$card     = wp_presence_user_card( $user_id );
-			$hash     = substr( md5( (string) wp_json_encode( array( $state, $post_room, $card ) ) ), 0, 16 );
-			$may_skip = hash_equals( $hash, $ping['ack'] );
-
-			$written = wp_presence_write_if_changed( $admin_room, 'tab-' . $user_id . '-' . $ping['tab'], $user_id, $state, $ttl, $may_skip, $card );
-			if ( is_wp_error( $written ) ) {
-				$reply['error'] = $written->get_error_code();
-				$old            = null;
+			// This tab and the other tabs it reports as their leader (includes/heartbeat-tabs.php).
+			$written   = wp_presence_heartbeat_write_tabs( $ping, $data['wp-presence'], $screen_id, $user_id );
+			$post_room = $written['post_room'];
+			if ( '' !== $written['error'] ) {
+				$reply['error'] = $written['error'];
 			} else {
-				$old          = $written['old'];
-				$reply['ack'] = $hash;
+				$reply['ack'] = $written['ack'];
 			}
-
-			// The tab left the post it was editing: drop its editor entry there at once.
-			$old_post = $old && isset( $old['data']['post_id'] ) ? wp_presence_parse_id( $old['data']['post_id'] ) : 0;
-			$old_room = $old_post ? wp_presence_post_room( $old_post ) : false;
-			if ( $old_room && $old_room !== $post_room ) {
-				wp_presence_remove_entry( $old_room, 'editor-' . $user_id . '-' . $ping['tab'], $user_id );
-			}
-			if ( $post_room && ! isset( $reply['error'] ) ) {
-				$written = wp_presence_write_if_changed( $post_room, 'editor-' . $user_id . '-' . $ping['tab'], $user_id, $state, $ttl, $may_skip, $card );
-				if ( is_wp_error( $written ) ) {
-					$reply['error'] = $written->get_error_code();
-					$reply['ack']   = '';
-				}
+			if ( $written['tabs'] ) {
+				$reply['tabs'] = $written['tabs'];
 			}
 
 			foreach ( array_filter( array( $admin_room, $post_room ) ) as $room ) {
@@ -195,7 +166,7 @@ function wp_presence_heartbeat_received( $response, $data, $screen_id ) {
 				}
 			}
 
-			if ( 'dashboard' === $screen_id || 'dashboard' === $ping['screen'] ) {
+			if ( 'dashboard' === $screen_id || $written['dashboard'] ) {
 				try {
 					$post_rooms = WP_Presence_View::post_rooms(); // Once per tick: for the version and the list.
 				} catch ( Throwable $e ) {

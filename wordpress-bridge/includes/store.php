@@ -12,7 +12,8 @@ defined( 'ABSPATH' ) || exit;
  *
  * Chosen once per request: the `presence` extension when it is loaded, otherwise the SQL table.
  * `WP_PRESENCE_BACKEND` ('extension', 'sql' or 'redis') forces a choice; 'redis' connects to the
- * server named by the `WP_PRESENCE_REDIS` constant and falls back to SQL when it cannot. The
+ * server named by the `WP_PRESENCE_REDIS` constant, and when it cannot, presence is unavailable
+ * for the request (WP_Presence_Store_Unavailable; SQL only when phpredis is missing). The
  * `wp_presence_store` filter can supply another implementation.
  *
  * @since 1.0.0
@@ -48,7 +49,8 @@ function wp_presence_store( $reset = false ) {
 				$why    = 'redis';
 				$detail = $store->server();
 			} catch ( Throwable $e ) {
-				$store  = new WP_Presence_Store_SQL();
+				// Not the SQL table: see WP_Presence_Store_Unavailable.
+				$store  = new WP_Presence_Store_Unavailable( 'redis', $e->getMessage() );
 				$why    = 'redis_unreachable';
 				$detail = $e->getMessage();
 			}
@@ -144,7 +146,7 @@ function wp_presence_backend_reason() {
 			return __( 'WP_PRESENCE_BACKEND asks for Redis, but the phpredis extension (Redis class) is not loaded; using the SQL table instead.', 'presence' );
 		case 'redis_unreachable':
 			/* translators: %s: the connection error. */
-			return sprintf( __( 'WP_PRESENCE_BACKEND asks for Redis, but the Redis server cannot be used (%s); using the SQL table instead.', 'presence' ), $detail );
+			return sprintf( __( 'WP_PRESENCE_BACKEND asks for Redis, but the Redis server cannot be used (%s). Presence is unavailable until it answers again (Heartbeat replies carry presence_unavailable); it comes back by itself, without restarting PHP.', 'presence' ), $detail );
 		case 'filter':
 			/* translators: %s: backend name. */
 			return sprintf( __( 'The %s backend is supplied by the wp_presence_store filter.', 'presence' ), $store->name() );

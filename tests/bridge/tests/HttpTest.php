@@ -5,10 +5,14 @@
  * @package Presence
  */
 
+require_once dirname( __DIR__ ) . '/includes/trait-presence-browser-session.php';
+
 /**
  * Cross-worker Heartbeat and REST headers as served.
  */
 class HttpTest extends Presence_TestCase {
+
+	use Presence_Browser_Session;
 
 	/**
 	 * Fixtures must be committed so php-fpm sees them.
@@ -17,32 +21,13 @@ class HttpTest extends Presence_TestCase {
 	 */
 	protected $use_transaction = false;
 
-	/**
-	 * Users to delete.
-	 *
-	 * @var int[]
-	 */
-	private $created = array();
-
 	protected function setUp(): void {
-		$http = getenv( 'PRESENCE_TEST_HTTP' );
-		if ( false === $http || '' === $http ) {
-			$this->markTestSkipped( 'PRESENCE_TEST_HTTP unset: run through tests/bridge/run.sh, which starts php-fpm and nginx.' );
-		}
-		if ( '1' !== $http ) {
-			$this->fail( 'run.sh could not start php-fpm + nginx (scripts/stack/start.sh); see its output.' );
-		}
+		$this->require_http_stack();
 		parent::setUp();
 	}
 
 	protected function tearDown(): void {
-		foreach ( $this->created as $id ) {
-			if ( is_multisite() ) {
-				wpmu_delete_user( $id );
-			} else {
-				wp_delete_user( $id );
-			}
-		}
+		$this->delete_session_users();
 		parent::tearDown();
 	}
 
@@ -61,24 +46,7 @@ class HttpTest extends Presence_TestCase {
 	 * @return array id, cookie, heartbeat_nonce, rest_nonce.
 	 */
 	private function browser_user() {
-		$id              = $this->make_user( 'editor' );
-		$this->created[] = $id;
-		$expiration      = time() + HOUR_IN_SECONDS;
-		$token           = WP_Session_Tokens::get_instance( $id )->create( $expiration );
-		$auth            = wp_generate_auth_cookie( $id, $expiration, 'auth', $token );
-		$logged_in       = wp_generate_auth_cookie( $id, $expiration, 'logged_in', $token );
-		$_COOKIE[ LOGGED_IN_COOKIE ] = $logged_in; // Nonces are tied to the session token.
-		wp_set_current_user( 0 );
-		wp_set_current_user( $id );
-		$user = array(
-			'id'              => $id,
-			'cookie'          => AUTH_COOKIE . '=' . rawurlencode( $auth ) . '; ' . LOGGED_IN_COOKIE . '=' . rawurlencode( $logged_in ),
-			'heartbeat_nonce' => wp_create_nonce( 'heartbeat-nonce' ),
-			'rest_nonce'      => wp_create_nonce( 'wp_rest' ),
-		);
-		unset( $_COOKIE[ LOGGED_IN_COOKIE ] );
-		wp_set_current_user( 0 );
-		return $user;
+		return $this->session_user( 'editor' );
 	}
 
 	/**

@@ -249,9 +249,10 @@ class RedisStoreTest extends Presence_TestCase {
 		$this->assertEqualsWithDelta( $before + 100, $other->now(), 1, 'another connection sees the offset' );
 	}
 
-	public function test_unreachable_redis_falls_back_to_sql_and_says_why() {
-		$r = shell_exec( escapeshellarg( PHP_BINARY ) . ' -r ' . escapeshellarg( 'define( "WP_PRESENCE_BACKEND", "redis" ); define( "WP_PRESENCE_REDIS", array( "host" => "127.0.0.1", "port" => 1, "timeout" => 0.5 ) ); $_SERVER["HTTP_HOST"] = "127.0.0.1:8101"; require "' . ABSPATH . 'wp-load.php"; echo "<<", wp_presence_backend(), "|", wp_presence_backend_reason(), ">>";' ) . ' 2>&1' );
-		$this->assertMatchesRegularExpression( '/<<sql\|WP_PRESENCE_BACKEND asks for Redis, but the Redis server cannot be used \(127\.0\.0\.1:1\/0: .+\); using the SQL table instead\.>>/s', (string) $r );
+	public function test_unreachable_redis_makes_presence_unavailable_and_says_why() {
+		$r = shell_exec( escapeshellarg( PHP_BINARY ) . ' -r ' . escapeshellarg( 'define( "WP_PRESENCE_BACKEND", "redis" ); define( "WP_PRESENCE_REDIS", array( "host" => "127.0.0.1", "port" => 1, "timeout" => 0.5 ) ); $_SERVER["HTTP_HOST"] = "127.0.0.1:8101"; require "' . ABSPATH . 'wp-load.php"; echo "<<", wp_presence_backend(), "|", wp_presence_backend_reason(), "|", var_export( wp_presence_is_available(), true ), "|", count( wp_get_presence( "admin/online" ) ), ">>";' ) . ' 2>&1' );
+		// Not the SQL table: servers that reach Redis and servers that do not would split presence.
+		$this->assertMatchesRegularExpression( '/<<redis\|WP_PRESENCE_BACKEND asks for Redis, but the Redis server cannot be used \(127\.0\.0\.1:1\/0: .+\)\. Presence is unavailable until it answers again .+\|false\|0>>/s', (string) $r );
 	}
 
 	public function test_concurrent_writers_lose_nothing() {
