@@ -206,7 +206,8 @@ class HeartbeatTabsTest extends Presence_TestCase {
 		$b = $this->make_user( 'editor' );
 		wp_set_user_presence_preference( $a, 'invisible' );
 		$this->heartbeat( $a, $this->leader_ping( 'leadtab01', array( array( 'tab' => 'follow001', 'screen' => 'dashboard' ) ) ) );
-		$this->assertCount( 2, wp_presence_store()->room( 'admin/online' ) );
+		$this->assertSame( array(), wp_presence_store()->room( 'admin/online' ), 'nothing in the site namespace' );
+		$this->assertCount( 2, wp_presence_in_hidden( static fn( $store ) => $store->room( 'admin/online' ) ), 'both tabs in the hidden namespace' );
 		$reply = $this->heartbeat( $b, $this->ping( 'btab0001' ) )['wp-presence'];
 		$this->assertSame( array( $b ), $this->ids( $reply['rooms']['admin/online']['users'] ) );
 	}
