@@ -31,7 +31,9 @@ impl<L: ShardLocks> Store<L> {
                     let mut found: Vec<(usize, u32, i64, Vec<u64>, bool)> = Vec::new();
                     let homes: Vec<_> = sh
                         .room_records()
-                        .filter(|(_, r)| r.state == ROOM_HOME && usize::from(r.room_len) == room.len())
+                        .filter(|(_, r)| {
+                            r.state == ROOM_HOME && usize::from(r.room_len) == room.len()
+                        })
                         .collect();
                     for (r, rec) in homes {
                         ns_buf.clear();

@@ -5,8 +5,7 @@ use super::room::{Halt, Room, RoomId};
 use super::shard::Shard;
 use super::{
     guarded, halt_error, Backend, Changes, Entries, EntryKey, ReadOpts, RoomCounts, RoomKey,
-    RoomSummary,
-    ShardLocks, Stats, Store, StoreError, Upsert, Write,
+    RoomSummary, ShardLocks, Stats, Store, StoreError, Upsert, Write,
 };
 use crate::store::layout::{pack_times, SLOT_LIVE};
 

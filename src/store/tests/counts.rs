@@ -26,14 +26,29 @@ fn counts_entries_and_distinct_users_per_namespace() {
     assert_eq!(
         got,
         vec![
-            RoomCounts { entries: 3, users: vec![1, 2], updated: 105 },
-            RoomCounts { entries: 1, users: vec![3], updated: 101 },
+            RoomCounts {
+                entries: 3,
+                users: vec![1, 2],
+                updated: 105
+            },
+            RoomCounts {
+                entries: 1,
+                users: vec![3],
+                updated: 101
+            },
             RoomCounts::default(),
         ]
     );
     // Expired entries are not counted, and nothing was written.
     let got = counts(&s, &[b"site-a"], "admin/online", 164);
-    assert_eq!(got[0], RoomCounts { entries: 1, users: vec![1], updated: 105 });
+    assert_eq!(
+        got[0],
+        RoomCounts {
+            entries: 1,
+            users: vec![1],
+            updated: 105
+        }
+    );
     assert_eq!(counts(&s, &[], "admin/online", 110), vec![]);
     // The same namespace twice answers twice.
     let got = counts(&s, &[b"site-b", b"site-b"], "admin/online", 110);
@@ -47,7 +62,17 @@ fn a_spread_room_is_counted_whole() {
     let s = store(4, 256, 1 << 18);
     let d = data("dashboard");
     for i in 0..150u64 {
-        put_ns(&s, b"big", "admin/online", &format!("tab-{i}"), i % 100, &d, 100, 600).unwrap();
+        put_ns(
+            &s,
+            b"big",
+            "admin/online",
+            &format!("tab-{i}"),
+            i % 100,
+            &d,
+            100,
+            600,
+        )
+        .unwrap();
     }
     put_ns(&s, b"small", "admin/online", "tab-1", 1, &d, 100, 600).unwrap();
     let got = counts(&s, &[b"small", b"big"], "admin/online", 101);
@@ -55,8 +80,13 @@ fn a_spread_room_is_counted_whole() {
     assert_eq!(got[1].entries, 150);
     assert_eq!(got[1].users, (0..100).collect::<Vec<u64>>());
     let mut out = Entries::default();
-    s.room(&RoomKey::new(b"big", b"admin/online"), 101, &ReadOpts::default(), &mut out)
-        .unwrap();
+    s.room(
+        &RoomKey::new(b"big", b"admin/online"),
+        101,
+        &ReadOpts::default(),
+        &mut out,
+    )
+    .unwrap();
     assert_eq!(out.items.len(), 150, "what a read sees");
 }
 
