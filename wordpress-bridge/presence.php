@@ -68,6 +68,7 @@ require_once __DIR__ . '/includes/class-wp-presence-store-redis.php';
 require_once __DIR__ . '/includes/class-wp-presence-store-unavailable.php';
 require_once __DIR__ . '/includes/store.php';
 require_once __DIR__ . '/includes/rooms.php';
+require_once __DIR__ . '/includes/location-cap.php';
 require_once __DIR__ . '/includes/api.php';
 require_once __DIR__ . '/includes/preferences.php';
 require_once __DIR__ . '/includes/cards.php';
@@ -126,6 +127,8 @@ add_action( 'change_locale', 'wp_presence_flush_label_cache' );
  */
 // Priority 10 on init: after core registers post and page (priority 0), before themes/plugins check support.
 add_action( 'init', 'wp_presence_add_post_type_support', 10 );
+// Priority 10, four arguments: view_presence_location maps to list_users (oneself: always); later priorities may change it.
+add_filter( 'map_meta_cap', 'wp_presence_map_location_cap', 10, 4 );
 
 /*
  * Heartbeat.
