@@ -96,6 +96,110 @@ class WP_Presence_CLI_Command {
 	}
 
 	/**
+	 * Presence across the network (multisite): totals, the sites with people online, or one
+	 * site's users. Runs as the operator without --user, else needs the network capability.
+	 *
+	 * ## OPTIONS
+	 *
+	 * [--site=<id>]
+	 * : One site's online users.
+	 *
+	 * [--sites]
+	 * : One row per site with people online, busiest first.
+	 *
+	 * [--users-per-site=<n>]
+	 * : Users named per site with --sites (0 to 100).
+	 * ---
+	 * default: 5
+	 * ---
+	 *
+	 * [--format=<format>]
+	 * : table, json, csv, yaml or count.
+	 * ---
+	 * default: table
+	 * ---
+	 *
+	 * @param array $args       Positional arguments.
+	 * @param array $assoc_args Options.
+	 * @return void
+	 */
+	public function network( $args, $assoc_args ) {
+		if ( ! is_multisite() ) {
+			\WP_CLI::error( 'This is not a multisite network.' );
+			return;
+		}
+		$format   = isset( $assoc_args['format'] ) ? (string) $assoc_args['format'] : 'table';
+		$per_site = isset( $assoc_args['users-per-site'] ) ? $assoc_args['users-per-site'] : 5;
+		if ( ! is_numeric( $per_site ) || (int) $per_site < 0 || (int) $per_site > 100 ) {
+			\WP_CLI::error( '--users-per-site must be a number from 0 to 100.' );
+			return;
+		}
+		if ( 0 !== get_current_user_id() && ! wp_presence_can_see_network() ) {
+			\WP_CLI::error( 'This user may not see presence across the network.' );
+			return;
+		}
+		if ( isset( $assoc_args['site'] ) ) {
+			$blog_id  = is_numeric( $assoc_args['site'] ) ? (int) $assoc_args['site'] : 0;
+			$overview = $blog_id > 0 ? wp_presence_network_overview(
+				array(
+					'blog_ids'       => array( $blog_id ),
+					'users_per_site' => 100,
+					'operator'       => true,
+				)
+			) : array( 'sites' => array() );
+			if ( ! $overview['sites'] ) {
+				\WP_CLI::error( sprintf( 'No site of this network has the id %s.', (string) $assoc_args['site'] ) );
+				return;
+			}
+			\WP_CLI\Utils\format_items( $format, $overview['sites'][0]['users'], array( 'user_id', 'display_name', 'status' ) );
+			return;
+		}
+		if ( ! empty( $assoc_args['sites'] ) ) {
+			$items = array();
+			$page  = 1;
+			do {
+				$overview = wp_presence_network_overview(
+					array(
+						'page'           => $page,
+						'per_page'       => 100,
+						'users_per_site' => (int) $per_site,
+						'operator'       => true,
+					)
+				);
+				foreach ( $overview['sites'] as $site ) {
+					$items[] = array(
+						'blog_id'    => $site['blog_id'],
+						'url'        => $site['url'],
+						'user_count' => $site['user_count'],
+						'users'      => implode( ', ', wp_list_pluck( $site['users'], 'display_name' ) ),
+					);
+				}
+				++$page;
+			} while ( $overview['aggregating'] && ( $page - 1 ) * 100 < $overview['total'] );
+			\WP_CLI\Utils\format_items( $format, $items, array( 'blog_id', 'url', 'user_count', 'users' ) );
+			return;
+		}
+		$overview = wp_presence_network_overview(
+			array(
+				'per_page'       => 1,
+				'users_per_site' => 0,
+				'operator'       => true,
+			)
+		);
+		\WP_CLI\Utils\format_items(
+			$format,
+			array(
+				array(
+					'users_online' => $overview['users_online'],
+					'sites_online' => $overview['aggregating'] ? $overview['total'] : '',
+					'aggregating'  => $overview['aggregating'] ? 'yes' : 'no',
+				),
+			),
+			array( 'users_online', 'sites_online', 'aggregating' )
+		);
+	}
+
+	/**
 	 * Writes an entry with the default TTL.
 	 *
 	 * ## OPTIONS

@@ -590,6 +590,39 @@ LUA;
 	}
 
 	/**
+	 * {@inheritDoc} One room read per namespace (not yet one pipeline), the current namespace
+	 * restored after.
+	 *
+	 * @param string[] $namespaces Namespaces.
+	 * @param string   $room       Room.
+	 */
+	public function room_counts( array $namespaces, $room ) {
+		$out  = array();
+		$keep = $this->get_namespace();
+		try {
+			foreach ( $namespaces as $key => $ns ) {
+				$this->set_namespace( (string) $ns );
+				$users   = array();
+				$updated = 0;
+				$entries = $this->room( (string) $room );
+				foreach ( $entries as $entry ) {
+					$users[ (int) $entry['user_id'] ] = (int) $entry['user_id'];
+					$updated                          = max( $updated, (int) $entry['updated'] );
+				}
+				ksort( $users );
+				$out[ $key ] = array(
+					'entries' => count( $entries ),
+					'users'   => array_values( $users ),
+					'updated' => $updated,
+				);
+			}
+		} finally {
+			$this->set_namespace( $keep );
+		}
+		return $out;
+	}
+
+	/**
 	 * {@inheritDoc}
 	 *
 	 * @param int $user_id User id.
