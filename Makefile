@@ -10,7 +10,7 @@ PHP_VERSION ?= 8.2
 
 .PHONY: all deps ext install deb deb-8.2 deb-8.4 php84 pot test lint test-rust test-apt test-phpt test-valgrind \
 	test-fpm test-deb test-i18n test-bridge test-php84 test-browser stubs demo demo-stop bench bench-e2e bench-store \
-	bench-model clean
+	bench-model bench-network clean
 
 all: ext
 
@@ -118,6 +118,10 @@ bench-e2e: deps ext
 ## The store under load: big rooms, changes-since, 1–8 writers, against a baseline build.
 bench-store: deps ext
 	benches/store/run.sh
+
+## The network Who's Online widget over 1000 sites with 15 people online each (multisite pass).
+bench-network: deps ext
+	benches/network/run.sh
 
 ## The store's model-based test at 10⁸ operations (release build; minutes, not part of `make test`).
 bench-model:
