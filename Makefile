@@ -55,6 +55,7 @@ lint:
 	cargo clippy --all-targets --quiet -- -D warnings
 	cargo clippy --all-targets --no-default-features --quiet -- -D warnings
 	scripts/stubs.sh --check
+	scripts/i18n/make-pot.sh --check --strict
 	find wordpress-bridge tests/bridge -name '*.php' -print0 | xargs -0 -n1 -P2 $(PHP) -l >/dev/null
 
 test-rust:

@@ -73,7 +73,7 @@ function wp_presence_ui_network_widget_html( array $overview ) {
 			esc_url( get_admin_url( $site['blog_id'] ) ),
 			esc_html( '' !== $site['name'] ? $site['name'] : $site['domain'] . $site['path'] ),
 			esc_html(
-				/* translators: %s: number of users online on the site. */
+				/* translators: %s: number of users online. */
 				sprintf( _n( '%s online', '%s online', $site['user_count'], 'presence' ), number_format_i18n( $site['user_count'] ) )
 			),
 			wp_presence_ui_avatar_stack_html( $rows, 5, 24 )
