@@ -266,10 +266,18 @@ class WP_Presence_CLI_Command {
 	}
 
 	/**
-	 * Shows the backend and its raw statistics (for operators: the counts cover the whole store,
-	 * every namespace included).
+	 * Shows the store's use on one row: the README's `php -r` one-liners as a command. Entries
+	 * and payload against capacity, rooms, lock recoveries, refused writes, whether the segment
+	 * keeps another geometry than the ini settings ask for, and the backend (the counts cover the
+	 * whole store, every namespace included; capacity columns are empty on SQL and Redis).
 	 *
 	 * ## OPTIONS
+	 *
+	 * [--raw]
+	 * : Every statistic of the backend instead, one key and value a row.
+	 *
+	 * [--check]
+	 * : Exit with an error above 90% of entries or payload memory, or once any write was refused.
 	 *
 	 * [--format=<format>]
 	 * : table, json, csv or yaml.
@@ -282,23 +290,63 @@ class WP_Presence_CLI_Command {
 	 * @return void
 	 */
 	public function stats( $args, $assoc_args ) {
-		$items = array(
-			array(
-				'key'   => 'backend',
-				'value' => wp_presence_backend(),
-			),
-			array(
-				'key'   => 'reason',
-				'value' => wp_presence_backend_reason(),
-			),
-		);
-		foreach ( wp_presence_store()->stats() as $key => $value ) {
-			$items[] = array(
-				'key'   => (string) $key,
-				'value' => is_scalar( $value ) ? (string) $value : wp_json_encode( $value ),
-			);
-		}
 		$format = isset( $assoc_args['format'] ) ? (string) $assoc_args['format'] : 'table';
-		\WP_CLI\Utils\format_items( $format, $items, array( 'key', 'value' ) );
+		$stats  = wp_presence_store()->stats();
+		if ( ! empty( $assoc_args['raw'] ) ) {
+			$items = array(
+				array(
+					'key'   => 'backend',
+					'value' => wp_presence_backend(),
+				),
+				array(
+					'key'   => 'reason',
+					'value' => wp_presence_backend_reason(),
+				),
+			);
+			foreach ( $stats as $key => $value ) {
+				$items[] = array(
+					'key'   => (string) $key,
+					'value' => is_scalar( $value ) ? (string) $value : wp_json_encode( $value ),
+				);
+			}
+			\WP_CLI\Utils\format_items( $format, $items, array( 'key', 'value' ) );
+			return;
+		}
+		$row = self::stats_row( $stats );
+		\WP_CLI\Utils\format_items( $format, array( $row ), array_keys( $row ) );
+		if ( ! empty( $assoc_args['check'] ) ) {
+			$used = max( (float) $row['entries_used_pct'], (float) $row['payload_used_pct'] );
+			if ( $used > 90 || (int) $row['refusals'] > 0 ) {
+				\WP_CLI::error( sprintf( 'presence %d%% used, %d refusals, %d recoveries', (int) $used, (int) $row['refusals'], (int) $row['recoveries'] ) );
+			}
+		}
+	}
+
+	/**
+	 * The one row of `wp presence stats` from a store's statistics.
+	 *
+	 * @param array $s Statistics (presence_stats() on the extension).
+	 * @return array
+	 */
+	private static function stats_row( array $s ) {
+		$pct = static function ( $used, $of ) {
+			return $of > 0 ? round( 100 * $used / $of, 1 ) : '';
+		};
+		$get = static function ( $key ) use ( $s ) {
+			return isset( $s[ $key ] ) && is_scalar( $s[ $key ] ) ? $s[ $key ] : '';
+		};
+		return array(
+			'backend'           => wp_presence_backend(),
+			'entries'           => (int) $get( 'entries' ),
+			'capacity'          => $get( 'capacity' ),
+			'entries_used_pct'  => '' === $get( 'capacity' ) ? '' : $pct( (int) $get( 'entries' ), (int) $get( 'capacity' ) ),
+			'payload_bytes'     => $get( 'bytes_used' ),
+			'payload_capacity'  => $get( 'bytes_capacity' ),
+			'payload_used_pct'  => '' === $get( 'bytes_capacity' ) ? '' : $pct( (int) $get( 'bytes_used' ), (int) $get( 'bytes_capacity' ) ),
+			'rooms'             => $get( 'rooms' ),
+			'recoveries'        => (int) $get( 'lock_recoveries' ),
+			'refusals'          => (int) $get( 'full_refusals' ),
+			'geometry_mismatch' => ! empty( $s['geometry_mismatch'] ) ? 'yes' : 'no',
+		);
 	}
 }
