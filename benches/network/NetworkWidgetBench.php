@@ -99,7 +99,7 @@ class NetworkWidgetBench extends Presence_TestCase {
 		wp_set_current_user( $this->make_user( 'administrator' ) );
 		grant_super_admin( get_current_user_id() );
 
-		$html = '';
+		$html   = '';
 		$widget = self::time(
 			static function () use ( &$html ) {
 				ob_start();
@@ -131,16 +131,16 @@ class NetworkWidgetBench extends Presence_TestCase {
 			}
 		);
 		$out = array(
-			'backend'                 => wp_presence_backend(),
-			'sites'                   => self::SITES,
-			'entries'                 => self::SITES * self::PER_SITE,
-			'write_all_ms'            => round( $write_ms, 1 ),
-			'widget_ms'               => round( $widget, 2 ),
-			'counts_one_call_ms'      => round( $counts, 2 ),
-			'get_sites_ids_ms'        => round( $sites, 2 ),
-			'per_site_room_reads_ms'  => round( $per_site, 2 ),
-			'per_site_over_one_call'  => round( $per_site / max( 0.001, $counts ), 1 ),
-			'rounds'                  => self::ROUNDS,
+			'backend'                => wp_presence_backend(),
+			'sites'                  => self::SITES,
+			'entries'                => self::SITES * self::PER_SITE,
+			'write_all_ms'           => round( $write_ms, 1 ),
+			'widget_ms'              => round( $widget, 2 ),
+			'counts_one_call_ms'     => round( $counts, 2 ),
+			'get_sites_ids_ms'       => round( $sites, 2 ),
+			'per_site_room_reads_ms' => round( $per_site, 2 ),
+			'per_site_over_one_call' => round( $per_site / max( 0.001, $counts ), 1 ),
+			'rounds'                 => self::ROUNDS,
 		);
 		fwrite( STDERR, 'NETWORK-BENCH ' . wp_json_encode( $out ) . "\n" );
 		file_put_contents( getenv( 'NETWORK_BENCH_OUT' ) ? getenv( 'NETWORK_BENCH_OUT' ) : '/dev/null', wp_json_encode( $out ) . "\n", FILE_APPEND );

@@ -447,7 +447,7 @@ CREATE TABLE {$versions} (
 		$out   = array();
 		$by_ns = array();
 		foreach ( $namespaces as $key => $ns ) {
-			$out[ $key ]                   = array(
+			$out[ $key ]             = array(
 				'entries' => 0,
 				'users'   => array(),
 				'updated' => 0,
@@ -467,9 +467,9 @@ CREATE TABLE {$versions} (
 				continue; // A collation that matched another spelling.
 			}
 			foreach ( $by_ns[ $row['ns'] ] as $key ) {
-				$out[ $key ]['entries']  += (int) $row['entries'];
-				$out[ $key ]['users'][]   = (int) $row['user_id'];
-				$out[ $key ]['updated']   = max( $out[ $key ]['updated'], (int) $row['updated'] );
+				$out[ $key ]['entries'] += (int) $row['entries'];
+				$out[ $key ]['users'][]  = (int) $row['user_id'];
+				$out[ $key ]['updated']  = max( $out[ $key ]['updated'], (int) $row['updated'] );
 			}
 		}
 		return $out;
