@@ -57,6 +57,25 @@ describe( 'network Who\'s Online', { skip: MULTISITE ? false : 'single site (BRO
 		await widget.screenshot( { path: path.join( SCREENSHOTS, 'presence-network-widget.png' ) } );
 	} );
 
+	it( 'draws initials for faces whose avatar cannot load', async () => {
+		await ajax( alice, 'presence_owner_gravatar', { on: 1 } );
+		try {
+			await alice.context.route( /gravatar\.com/, ( route ) => route.abort( 'connectionrefused' ) );
+			await ajax( alice, 'presence_test_network_seed', { fresh: 1 } ); // Cards with Gravatar URLs now.
+			const page = alice.page;
+			await page.goto( '/wp-admin/network/' );
+			const face = page.locator( `#wp_presence_network_online .wp-presence-network__site[data-blog-id="${ SETUP.sites.shop }"] [data-user-id="${ SETUP.users.carol }"] .wp-presence-initials` );
+			await face.waitFor( { timeout: 10000 } );
+			assert.equal( await face.textContent(), 'CC', 'Carol Contributor, named on a network face' );
+			const hostile = page.locator( `#wp_presence_network_online [data-user-id="${ SETUP.users.mallory }"] .wp-presence-initials` ).first();
+			await hostile.waitFor( { timeout: 10000 } );
+			assert.equal( await hostile.textContent(), 'IO', 'letters only, as text' );
+		} finally {
+			await ajax( alice, 'presence_owner_gravatar', { on: 0 } );
+			await ajax( alice, 'presence_test_network_seed', { fresh: 1 } );
+		}
+	} );
+
 	it( 'counts the people online in the network Sites list', async () => {
 		const page = alice.page;
 		await page.goto( '/wp-admin/network/sites.php' );

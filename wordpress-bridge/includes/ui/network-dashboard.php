@@ -38,6 +38,32 @@ function wp_presence_ui_network_dashboard_setup() {
 }
 
 /**
+ * A site's faces: avatars with status dots, at most `$max`, then "+N". Each face carries the
+ * user's name for the avatar fallback's initials (the page's list of names only holds the
+ * current site's users).
+ *
+ * @param array[] $rows Normalised rows.
+ * @param int     $max  Faces to show.
+ * @return string HTML.
+ */
+function wp_presence_ui_network_faces_html( array $rows, $max = 5 ) {
+	$html = '<span class="wp-presence-stack">';
+	foreach ( array_slice( $rows, 0, $max ) as $row ) {
+		$id    = 'data-user-id="' . (int) $row['user_id'] . '"';
+		$html .= preg_replace( '/' . preg_quote( $id, '/' ) . '/', $id . ' data-display-name="' . esc_attr( $row['display_name'] ) . '"', wp_presence_ui_avatar_html( $row, 24 ), 1 );
+	}
+	$more = count( $rows ) - min( count( $rows ), $max );
+	if ( $more > 0 ) {
+		$html .= sprintf(
+			'<span class="wp-presence-stack__more">%s</span>',
+			/* translators: %s: number of users not shown. */
+			esc_html( sprintf( __( '+%s', 'presence' ), number_format_i18n( $more ) ) )
+		);
+	}
+	return $html . '</span>';
+}
+
+/**
  * The network widget's HTML.
  *
  * @param array $overview From wp_presence_network_overview().
@@ -76,7 +102,7 @@ function wp_presence_ui_network_widget_html( array $overview ) {
 				/* translators: %s: number of users online. */
 				sprintf( _n( '%s online', '%s online', $site['user_count'], 'presence' ), number_format_i18n( $site['user_count'] ) )
 			),
-			wp_presence_ui_avatar_stack_html( $rows, 5, 24 )
+			wp_presence_ui_network_faces_html( $rows, 5 )
 		);
 	}
 	$html .= '</ul>';
