@@ -87,6 +87,11 @@ class ViewLocationCapTest extends Presence_Security_TestCase {
 		$this->assertNotNull( $item, 'the other user is listed either way' );
 		$this->assertNotNull( $row );
 		$this->assertSame( 'idle', $row['status'], 'the status is not a location: it stays' );
+		// WP-CLI with --user=<viewer> renders the same view.
+		$cli = $this->cli( 'list_', array( 'admin/online' ), array( 'format' => 'json' ) );
+		$cli = array_values( wp_list_filter( $cli[0][1], array( 'user_id' => $other ) ) );
+		$this->assertCount( 1, $cli );
+		$this->assertSame( $sees ? '{"screen":"upload","activity":"idle"}' : '{}', $cli[0]['data'] );
 		if ( $sees ) {
 			$this->assertSame( 'upload', $item['screen'] );
 			$this->assertSame( 'upload', $row['screen'] );
