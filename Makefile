@@ -10,7 +10,7 @@ PHP_VERSION ?= 8.2
 
 .PHONY: all deps ext install deb deb-8.2 deb-8.4 php84 pot test lint test-rust test-apt test-phpt test-valgrind \
 	test-fpm test-deb test-i18n test-bridge test-php84 test-browser stubs demo demo-stop bench bench-e2e bench-store \
-	bench-model clean
+	bench-model bench-network clean
 
 all: ext
 
@@ -55,6 +55,7 @@ lint:
 	cargo clippy --all-targets --quiet -- -D warnings
 	cargo clippy --all-targets --no-default-features --quiet -- -D warnings
 	scripts/stubs.sh --check
+	scripts/i18n/make-pot.sh --check --strict
 	find wordpress-bridge tests/bridge -name '*.php' -print0 | xargs -0 -n1 -P2 $(PHP) -l >/dev/null
 
 test-rust:
@@ -118,6 +119,10 @@ bench-e2e: deps ext
 ## The store under load: big rooms, changes-since, 1–8 writers, against a baseline build.
 bench-store: deps ext
 	benches/store/run.sh
+
+## The network Who's Online widget over 1000 sites with 15 people online each (multisite pass).
+bench-network: deps ext
+	benches/network/run.sh
 
 ## The store's model-based test at 10⁸ operations (release build; minutes, not part of `make test`).
 bench-model:

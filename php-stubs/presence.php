@@ -120,6 +120,17 @@ namespace {
     function presence_room(string $room, ?int $max_age = null, ?string $client_prefix = null): array {}
 
     /**
+     * One room's live entries, distinct user ids and newest write in each of `$namespaces`, in one
+     * walk of the store: under each key of `$namespaces` (a blog id, say),
+     * `['entries' => int, 'users' => int[], 'updated' => int]`, zeros where the room is empty.
+     *
+     * @param array $namespaces
+     * @param string $room
+     * @return array
+     */
+    function presence_room_counts(array $namespaces, string $room): array {}
+
+    /**
      * The room's change counter: compare for equality to skip work when nothing changed.
      *
      * @param string $room

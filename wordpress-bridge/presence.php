@@ -68,6 +68,7 @@ require_once __DIR__ . '/includes/class-wp-presence-store-redis.php';
 require_once __DIR__ . '/includes/class-wp-presence-store-unavailable.php';
 require_once __DIR__ . '/includes/store.php';
 require_once __DIR__ . '/includes/rooms.php';
+require_once __DIR__ . '/includes/location-cap.php';
 require_once __DIR__ . '/includes/api.php';
 require_once __DIR__ . '/includes/preferences.php';
 require_once __DIR__ . '/includes/cards.php';
@@ -80,6 +81,7 @@ require_once __DIR__ . '/includes/trait-wp-presence-view-shapes.php';
 require_once __DIR__ . '/includes/class-wp-presence-view.php';
 require_once __DIR__ . '/includes/view.php';
 require_once __DIR__ . '/includes/network.php';
+require_once __DIR__ . '/includes/network-counts.php';
 require_once __DIR__ . '/includes/heartbeat.php';
 require_once __DIR__ . '/includes/heartbeat-tabs.php';
 require_once __DIR__ . '/includes/leave.php';
@@ -87,6 +89,7 @@ require_once __DIR__ . '/includes/servers.php';
 require_once __DIR__ . '/includes/tabs-script.php';
 require_once __DIR__ . '/includes/lifecycle.php';
 require_once __DIR__ . '/includes/class-wp-presence-rest-controller.php';
+require_once __DIR__ . '/includes/class-wp-presence-rest-network-controller.php';
 if ( defined( 'WP_PRESENCE_TESTING' ) && WP_PRESENCE_TESTING ) {
 	require_once __DIR__ . '/includes/class-wp-presence-testing.php'; // Test helpers: test suites only.
 }
@@ -126,6 +129,8 @@ add_action( 'change_locale', 'wp_presence_flush_label_cache' );
  */
 // Priority 10 on init: after core registers post and page (priority 0), before themes/plugins check support.
 add_action( 'init', 'wp_presence_add_post_type_support', 10 );
+// Priority 10, four arguments: view_presence_location maps to list_users (oneself: always); later priorities may change it.
+add_filter( 'map_meta_cap', 'wp_presence_map_location_cap', 10, 4 );
 
 /*
  * Heartbeat.
@@ -154,6 +159,8 @@ wp_presence_lifecycle_hooks();
  */
 // Default priority: routes are registered with the other plugins' routes.
 add_action( 'rest_api_init', 'wp_presence_register_rest_routes' );
+// Default priority: the network routes (multisite only), with the others.
+add_action( 'rest_api_init', 'wp_presence_register_network_rest_routes' );
 // Priority 99: last word on our own responses, so Cache-Control: no-store survives other filters.
 add_filter( 'rest_request_after_callbacks', 'wp_presence_rest_no_store', 99, 3 );
 // Priority 99: same, for responses that never reached a callback (argument validation errors).

@@ -35,7 +35,7 @@ command -v xgettext >/dev/null || { echo "make-pot: xgettext is missing (apt-get
 
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
-export LC_ALL=C
+export LC_ALL=C.UTF-8 # UTF-8 msgids (an arrow, say) survive xgettext and msgcat; sort order is still bytewise.
 
 cd "$BRIDGE"
 find . -name '*.php' ! -path './languages/*' ! -path './node_modules/*' ! -path './vendor/*' -printf '%P\n' | sort >"$TMP/php-files"
@@ -43,8 +43,10 @@ find . -name '*.php' ! -path './languages/*' ! -path './node_modules/*' ! -path 
 find . -name '*.js' ! -path './node_modules/*' ! -path './vendor/*' -printf '%P\n' | sort |
 	while read -r f; do grep -q 'wp\.i18n\|wp-i18n\|@wordpress/i18n' "$f" && echo "$f"; done >"$TMP/js-files" || true
 
+# With a header (not --omit-header): without one, xgettext and msgcat take the strings for ASCII
+# and drop every other character (an arrow in a msgid, say). The header is stripped below.
 common=(--from-code=UTF-8 --add-comments=translators: --add-location=file --sort-by-file --no-wrap
-	--package-name=presence --omit-header)
+	--package-name=presence)
 xgettext "${common[@]}" --language=PHP -o "$TMP/php.pot" -f "$TMP/php-files" \
 	-k -k__ -k_e -k_x:1,2c -k_ex:1,2c -k_n:1,2 -k_nx:1,2,4c -kesc_html__ -kesc_html_e -kesc_attr__ -kesc_attr_e \
 	-kesc_html_x:1,2c -kesc_attr_x:1,2c -k_n_noop:1,2 -k_nx_noop:1,2,3c
@@ -53,6 +55,10 @@ if [ -s "$TMP/js-files" ]; then
 	xgettext "${common[@]}" --language=JavaScript -o "$TMP/js.pot" -f "$TMP/js-files" \
 		-k -k__ -k_x:1,2c -k_n:1,2 -k_nx:1,2,4c
 fi
+# An all-ASCII input leaves the header's charset as a placeholder, which msgcat refuses.
+for f in "$TMP/php.pot" "$TMP/js.pot"; do
+	[ -s "$f" ] && sed -i 's/charset=CHARSET/charset=UTF-8/' "$f"
+done
 
 main="$(grep -l '^ \* Plugin Name:' ./*.php | head -n1)"
 version="$(sed -n 's/^ \* Version: *//p' "$main" | head -n1)"
@@ -72,11 +78,12 @@ name="$(sed -n 's/^ \* Plugin Name: *//p' "$main" | head -n1)"
 	echo "\"X-Domain: $DOMAIN\\n\""
 	echo
 	# One template: a string used from PHP and JavaScript is one entry with both references.
+	# xgettext's own header entry (everything up to the first blank line) is dropped: ours is above.
 	if [ -s "$TMP/js.pot" ]; then
 		msgcat --no-wrap --sort-by-file --add-location=file "$TMP/php.pot" "$TMP/js.pot"
 	else
 		cat "$TMP/php.pot"
-	fi
+	fi | awk 'skip && /^$/ { skip = 0; next } !skip' skip=1
 } >"$TMP/presence.pot"
 msgfmt --check-format -o /dev/null "$TMP/presence.pot"
 

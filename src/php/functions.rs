@@ -6,7 +6,7 @@ use super::errors::{store_error, value_error};
 use super::ini;
 use super::keys::with_keys;
 use super::state::{self, Ctx};
-use crate::store::layout::MAX_KEY_LEN;
+use crate::store::layout::{MAX_KEY_LEN, MAX_NAMESPACE_LEN};
 use crate::store::{Backend, Entries, EntryKey, EntryOut, ReadOpts, RoomKey, Upsert, Write};
 use crate::sys::zend::{array_zval, long_zval as long, string_zval as zstr, Frame, List};
 use ext_php_rs::binary_slice::BinarySlice;
@@ -297,6 +297,68 @@ pub fn presence_rooms(prefix: Option<BinarySlice<u8>>) -> PhpResult<ZBox<ZendHas
     })
 }
 
+/// At most this many namespaces per `presence_room_counts()` call.
+const MAX_COUNT_NAMESPACES: usize = 100_000;
+
+/// One room's live entries, distinct user ids and newest write in each of `$namespaces`, in one
+/// walk of the store: under each key of `$namespaces` (a blog id, say),
+/// `['entries' => int, 'users' => int[], 'updated' => int]`, zeros where the room is empty.
+#[php_function]
+pub fn presence_room_counts(
+    namespaces: &ZendHashTable,
+    room: BinarySlice<u8>,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    const FUNC: &str = "presence_room_counts";
+    let room = key_arg(FUNC, 2, "room", &room)?;
+    if namespaces.len() > MAX_COUNT_NAMESPACES {
+        return Err(value_error(
+            FUNC,
+            &format!(
+                "Argument #1 ($namespaces) must hold at most {MAX_COUNT_NAMESPACES} namespaces"
+            ),
+        ));
+    }
+    let mut list: Vec<&[u8]> = Vec::with_capacity(namespaces.len());
+    let mut keys = Vec::with_capacity(namespaces.len());
+    for (n, (key, v)) in namespaces.iter().enumerate() {
+        let Some(ns) = v.zend_str().map(ext_php_rs::types::ZendStr::as_bytes) else {
+            return Err(PhpException::new(
+                format!("{FUNC}(): Argument #1 ($namespaces) must be a list of strings, element {n} is {}", v.get_type()),
+                0,
+                ext_php_rs::zend::ce::type_error(),
+            ));
+        };
+        if ns.len() > MAX_NAMESPACE_LEN {
+            return Err(value_error(
+                FUNC,
+                &format!("Argument #1 ($namespaces) element {n} must be at most {MAX_NAMESPACE_LEN} bytes"),
+            ));
+        }
+        list.push(ns);
+        keys.push(key);
+    }
+    run(|c| {
+        let counts = c
+            .store
+            .room_counts(&list, room, c.now)
+            .map_err(|e| store_error(&e))?;
+        let mut out = ZendHashTable::with_capacity(u32::try_from(list.len()).unwrap_or(u32::MAX));
+        for (key, n) in keys.into_iter().zip(counts) {
+            let mut users =
+                ZendHashTable::with_capacity(u32::try_from(n.users.len()).unwrap_or(u32::MAX));
+            for u in n.users {
+                let _ = users.push(u.cast_signed());
+            }
+            let mut row = ZendHashTable::with_capacity(3);
+            let _ = row.insert("entries", i64::from(n.entries));
+            let _ = row.insert("users", users);
+            let _ = row.insert("updated", n.updated);
+            let _ = out.insert(key, row);
+        }
+        Ok(out)
+    })
+}
+
 /// The room's change counter: compare for equality to skip work when nothing changed.
 #[php_function]
 pub fn presence_room_version(room: BinarySlice<u8>) -> PhpResult<i64> {
@@ -341,6 +403,7 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(presence_remove_user))
         .function(wrap_function!(presence_user_entries))
         .function(wrap_function!(presence_rooms))
+        .function(wrap_function!(presence_room_counts))
         .function(wrap_function!(presence_room_version))
         .function(wrap_function!(presence_sweep))
         .function(wrap_function!(presence_clear))

@@ -88,6 +88,15 @@ impl Entries {
     }
 }
 
+/// One room in one namespace, as counted by `presence_room_counts()`: its live entries, their
+/// distinct users (ascending) and the newest write (0 when empty).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoomCounts {
+    pub entries: u32,
+    pub users: Vec<u64>,
+    pub updated: i64,
+}
+
 /// One live room, as listed by `presence_rooms()`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoomSummary {

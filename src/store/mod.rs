@@ -41,6 +41,7 @@
 //! Crash safety: see `layout` (what is durable) and `shard::repair` (what is rebuilt).
 
 pub mod codec;
+mod counts;
 mod entries;
 pub mod fault;
 pub mod hash;
@@ -51,7 +52,7 @@ mod room;
 mod scan;
 mod shard;
 
-pub use entries::{Changes, Entries, EntryOut, RoomSummary};
+pub use entries::{Changes, Entries, EntryOut, RoomCounts, RoomSummary};
 pub use room::Share;
 pub use shard::{Change, Corrupt, Invariant, Shard, ShardStats};
 
@@ -220,6 +221,14 @@ pub trait Backend {
         out: &mut Entries,
     ) -> Result<(), StoreError>;
     fn rooms(&self, ns: &[u8], prefix: &[u8], now: i64) -> Result<Vec<RoomSummary>, StoreError>;
+    /// One room's live entries and distinct users in each of `namespaces` (in their order), in
+    /// one walk of the store.
+    fn room_counts(
+        &self,
+        namespaces: &[&[u8]],
+        room: &[u8],
+        now: i64,
+    ) -> Result<Vec<RoomCounts>, StoreError>;
     fn room_version(&self, rk: &RoomKey<'_>, now: i64) -> Result<u64, StoreError>;
     /// What changed since version `since`: false when the log no longer reaches back (read the
     /// whole room instead). `since` 0 means "I saw the room empty": every entry is a change.

@@ -4,8 +4,8 @@
 use super::room::{Halt, Room, RoomId};
 use super::shard::Shard;
 use super::{
-    guarded, halt_error, Backend, Changes, Entries, EntryKey, ReadOpts, RoomKey, RoomSummary,
-    ShardLocks, Stats, Store, StoreError, Upsert, Write,
+    guarded, halt_error, Backend, Changes, Entries, EntryKey, ReadOpts, RoomCounts, RoomKey,
+    RoomSummary, ShardLocks, Stats, Store, StoreError, Upsert, Write,
 };
 use crate::store::layout::{pack_times, SLOT_LIVE};
 
@@ -407,6 +407,19 @@ impl<L: ShardLocks> Backend for Store<L> {
 
     fn rooms(&self, ns: &[u8], prefix: &[u8], now: i64) -> Result<Vec<RoomSummary>, StoreError> {
         self.scan_rooms(ns, prefix, now)
+    }
+
+    fn room_counts(
+        &self,
+        namespaces: &[&[u8]],
+        room: &[u8],
+        now: i64,
+    ) -> Result<Vec<RoomCounts>, StoreError> {
+        Self::check_room(&RoomKey::new(b"", room))?;
+        for ns in namespaces {
+            Self::check_room(&RoomKey::new(ns, room))?;
+        }
+        self.scan_room_counts(namespaces, room, now)
     }
 
     fn sweep(&self, now: i64) -> Result<u32, StoreError> {

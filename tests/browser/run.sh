@@ -13,6 +13,8 @@
 #                 what happens, with a warning, when target/release/libpresence.so is missing)
 # --screenshots   also copy the screenshots to docs/ (they always land in .build/browser/screenshots)
 # BROWSER_SPECS=tabs  runs only specs/tabs.test.js (a glob over the spec names)
+# BROWSER_MULTISITE=1  a sub-directory network instead (.build/browser/presence-browser-ms): runs
+#                      specs/network.test.js (the network widget, its screenshot), which skips otherwise
 #
 # Every process started here is stopped by the EXIT trap. Exits non-zero when a test fails.
 set -euo pipefail
@@ -21,6 +23,11 @@ HERE=$(cd "$(dirname "$0")" && pwd -P)
 ROOT=$(cd "$HERE/../.." && pwd -P)
 STATE="$ROOT/.build/browser"
 SITE="$STATE/presence-browser"
+DB_NAME=presence_browser
+if [ "${BROWSER_MULTISITE:-0}" = 1 ]; then # A sub-directory network, in a site of its own.
+	SITE="$STATE/presence-browser-ms"
+	DB_NAME=presence_browser_ms
+fi
 DB_STATE="$STATE/db"
 DB_PORT=33062
 FPM_PORT=9102
@@ -92,10 +99,13 @@ if ( isset( $_SERVER['HTTP_HOST'], $_SERVER['SERVER_PORT'] ) && false === strpos
 	$_SERVER['HTTP_HOST'] .= ':' . $_SERVER['SERVER_PORT'];
 }
 PHP
-"$ROOT/scripts/wp/make-site.sh" "$SITE" "$DB_STATE/mysqld.sock" presence_browser "$URL" >/dev/null
+ms_args=()
+[ "${BROWSER_MULTISITE:-0}" = 1 ] && ms_args+=(--multisite)
+"$ROOT/scripts/wp/make-site.sh" "$SITE" "$DB_STATE/mysqld.sock" "$DB_NAME" "$URL" "${ms_args[@]}" >/dev/null
 mkdir -p "$SITE/wp-content/mu-plugins" "$SITE/wp-content/uploads/presence-test-avatars"
 cp "$HERE/fixtures/presence-browser-tests.php" "$SITE/wp-content/mu-plugins/"
 cp "$HERE/fixtures/presence-owner-tests.php" "$SITE/wp-content/mu-plugins/"
+cp "$HERE/fixtures/presence-network-tests.php" "$SITE/wp-content/mu-plugins/"
 cp "$HERE"/fixtures/avatars/*.svg "$SITE/wp-content/uploads/presence-test-avatars/"
 php "$HERE/fixtures/setup.php" "$SITE" >"$STATE/setup.json"
 
@@ -110,7 +120,9 @@ started_stack=1
 FPM_WORKERS=${BROWSER_FPM_WORKERS:-12} PRESENCE_SO="$SO" PRESENCE_SHM_PATH="$SHM_PATH" \
 	"$ROOT/scripts/stack/start.sh" "$SITE" "$FPM_PORT" "$HTTP_PORT" "${stack_args[@]}" >/dev/null
 
-# 4. The tests.
+# 4. The tests (on a network, the network spec; on a single site, every spec, which skips it).
+default_specs='*'
+[ "${BROWSER_MULTISITE:-0}" = 1 ] && default_specs=network
 rm -rf "$STATE/screenshots" "$STATE/artifacts"
 mkdir -p "$STATE/screenshots" "$STATE/artifacts"
 echo "browser tests: WordPress $(php -r 'include $argv[1]; echo $wp_version;' "$SITE/wp-includes/version.php"), backend $([ "$extension" = 1 ] && echo extension || echo sql), $URL" >&2
@@ -120,7 +132,8 @@ PRESENCE_TEST_SETUP="$STATE/setup.json" \
 PRESENCE_TEST_SCREENSHOTS="$STATE/screenshots" \
 PRESENCE_TEST_ARTIFACTS="$STATE/artifacts" \
 PRESENCE_TEST_BACKEND="$([ "$extension" = 1 ] && echo extension || echo sql)" \
-	node --test --test-concurrency=1 "$HERE"/specs/${BROWSER_SPECS:-*}.test.js
+PRESENCE_TEST_MULTISITE="${BROWSER_MULTISITE:-0}" \
+	node --test --test-concurrency=1 "$HERE"/specs/${BROWSER_SPECS:-$default_specs}.test.js
 rc=$?
 set -e
 if [ "$rc" != 0 ]; then

@@ -96,6 +96,110 @@ class WP_Presence_CLI_Command {
 	}
 
 	/**
+	 * Presence across the network (multisite): totals, the sites with people online, or one
+	 * site's users. Runs as the operator without --user, else needs the network capability.
+	 *
+	 * ## OPTIONS
+	 *
+	 * [--site=<id>]
+	 * : One site's online users.
+	 *
+	 * [--sites]
+	 * : One row per site with people online, busiest first.
+	 *
+	 * [--users-per-site=<n>]
+	 * : Users named per site with --sites (0 to 100).
+	 * ---
+	 * default: 5
+	 * ---
+	 *
+	 * [--format=<format>]
+	 * : table, json, csv, yaml or count.
+	 * ---
+	 * default: table
+	 * ---
+	 *
+	 * @param array $args       Positional arguments.
+	 * @param array $assoc_args Options.
+	 * @return void
+	 */
+	public function network( $args, $assoc_args ) {
+		if ( ! is_multisite() ) {
+			\WP_CLI::error( 'This is not a multisite network.' );
+			return;
+		}
+		$format   = isset( $assoc_args['format'] ) ? (string) $assoc_args['format'] : 'table';
+		$per_site = isset( $assoc_args['users-per-site'] ) ? $assoc_args['users-per-site'] : 5;
+		if ( ! is_numeric( $per_site ) || (int) $per_site < 0 || (int) $per_site > 100 ) {
+			\WP_CLI::error( '--users-per-site must be a number from 0 to 100.' );
+			return;
+		}
+		if ( 0 !== get_current_user_id() && ! wp_presence_can_see_network() ) {
+			\WP_CLI::error( 'This user may not see presence across the network.' );
+			return;
+		}
+		if ( isset( $assoc_args['site'] ) ) {
+			$blog_id  = is_numeric( $assoc_args['site'] ) ? (int) $assoc_args['site'] : 0;
+			$overview = $blog_id > 0 ? wp_presence_network_overview(
+				array(
+					'blog_ids'       => array( $blog_id ),
+					'users_per_site' => 100,
+					'operator'       => true,
+				)
+			) : array( 'sites' => array() );
+			if ( ! $overview['sites'] ) {
+				\WP_CLI::error( sprintf( 'No site of this network has the id %s.', (string) $assoc_args['site'] ) );
+				return;
+			}
+			\WP_CLI\Utils\format_items( $format, $overview['sites'][0]['users'], array( 'user_id', 'display_name', 'status' ) );
+			return;
+		}
+		if ( ! empty( $assoc_args['sites'] ) ) {
+			$items = array();
+			$page  = 1;
+			do {
+				$overview = wp_presence_network_overview(
+					array(
+						'page'           => $page,
+						'per_page'       => 100,
+						'users_per_site' => (int) $per_site,
+						'operator'       => true,
+					)
+				);
+				foreach ( $overview['sites'] as $site ) {
+					$items[] = array(
+						'blog_id'    => $site['blog_id'],
+						'url'        => $site['url'],
+						'user_count' => $site['user_count'],
+						'users'      => implode( ', ', wp_list_pluck( $site['users'], 'display_name' ) ),
+					);
+				}
+				++$page;
+			} while ( $overview['aggregating'] && ( $page - 1 ) * 100 < $overview['total'] );
+			\WP_CLI\Utils\format_items( $format, $items, array( 'blog_id', 'url', 'user_count', 'users' ) );
+			return;
+		}
+		$overview = wp_presence_network_overview(
+			array(
+				'per_page'       => 1,
+				'users_per_site' => 0,
+				'operator'       => true,
+			)
+		);
+		\WP_CLI\Utils\format_items(
+			$format,
+			array(
+				array(
+					'users_online' => $overview['users_online'],
+					'sites_online' => $overview['aggregating'] ? $overview['total'] : '',
+					'aggregating'  => $overview['aggregating'] ? 'yes' : 'no',
+				),
+			),
+			array( 'users_online', 'sites_online', 'aggregating' )
+		);
+	}
+
+	/**
 	 * Writes an entry with the default TTL.
 	 *
 	 * ## OPTIONS
@@ -162,10 +266,18 @@ class WP_Presence_CLI_Command {
 	}
 
 	/**
-	 * Shows the backend and its raw statistics (for operators: the counts cover the whole store,
-	 * every namespace included).
+	 * Shows the store's use on one row: the README's `php -r` one-liners as a command. Entries
+	 * and payload against capacity, rooms, lock recoveries, refused writes, whether the segment
+	 * keeps another geometry than the ini settings ask for, and the backend (the counts cover the
+	 * whole store, every namespace included; capacity columns are empty on SQL and Redis).
 	 *
 	 * ## OPTIONS
+	 *
+	 * [--raw]
+	 * : Every statistic of the backend instead, one key and value a row.
+	 *
+	 * [--check]
+	 * : Exit with an error above 90% of entries or payload memory, or once any write was refused.
 	 *
 	 * [--format=<format>]
 	 * : table, json, csv or yaml.
@@ -178,23 +290,63 @@ class WP_Presence_CLI_Command {
 	 * @return void
 	 */
 	public function stats( $args, $assoc_args ) {
-		$items = array(
-			array(
-				'key'   => 'backend',
-				'value' => wp_presence_backend(),
-			),
-			array(
-				'key'   => 'reason',
-				'value' => wp_presence_backend_reason(),
-			),
-		);
-		foreach ( wp_presence_store()->stats() as $key => $value ) {
-			$items[] = array(
-				'key'   => (string) $key,
-				'value' => is_scalar( $value ) ? (string) $value : wp_json_encode( $value ),
-			);
-		}
 		$format = isset( $assoc_args['format'] ) ? (string) $assoc_args['format'] : 'table';
-		\WP_CLI\Utils\format_items( $format, $items, array( 'key', 'value' ) );
+		$stats  = wp_presence_store()->stats();
+		if ( ! empty( $assoc_args['raw'] ) ) {
+			$items = array(
+				array(
+					'key'   => 'backend',
+					'value' => wp_presence_backend(),
+				),
+				array(
+					'key'   => 'reason',
+					'value' => wp_presence_backend_reason(),
+				),
+			);
+			foreach ( $stats as $key => $value ) {
+				$items[] = array(
+					'key'   => (string) $key,
+					'value' => is_scalar( $value ) ? (string) $value : wp_json_encode( $value ),
+				);
+			}
+			\WP_CLI\Utils\format_items( $format, $items, array( 'key', 'value' ) );
+			return;
+		}
+		$row = self::stats_row( $stats );
+		\WP_CLI\Utils\format_items( $format, array( $row ), array_keys( $row ) );
+		if ( ! empty( $assoc_args['check'] ) ) {
+			$used = max( (float) $row['entries_used_pct'], (float) $row['payload_used_pct'] );
+			if ( $used > 90 || (int) $row['refusals'] > 0 ) {
+				\WP_CLI::error( sprintf( 'presence %d%% used, %d refusals, %d recoveries', (int) $used, (int) $row['refusals'], (int) $row['recoveries'] ) );
+			}
+		}
+	}
+
+	/**
+	 * The one row of `wp presence stats` from a store's statistics.
+	 *
+	 * @param array $s Statistics (presence_stats() on the extension).
+	 * @return array
+	 */
+	private static function stats_row( array $s ) {
+		$pct = static function ( $used, $of ) {
+			return $of > 0 ? round( 100 * $used / $of, 1 ) : '';
+		};
+		$get = static function ( $key ) use ( $s ) {
+			return isset( $s[ $key ] ) && is_scalar( $s[ $key ] ) ? $s[ $key ] : '';
+		};
+		return array(
+			'backend'           => wp_presence_backend(),
+			'entries'           => (int) $get( 'entries' ),
+			'capacity'          => $get( 'capacity' ),
+			'entries_used_pct'  => '' === $get( 'capacity' ) ? '' : $pct( (int) $get( 'entries' ), (int) $get( 'capacity' ) ),
+			'payload_bytes'     => $get( 'bytes_used' ),
+			'payload_capacity'  => $get( 'bytes_capacity' ),
+			'payload_used_pct'  => '' === $get( 'bytes_capacity' ) ? '' : $pct( (int) $get( 'bytes_used' ), (int) $get( 'bytes_capacity' ) ),
+			'rooms'             => $get( 'rooms' ),
+			'recoveries'        => (int) $get( 'lock_recoveries' ),
+			'refusals'          => (int) $get( 'full_refusals' ),
+			'geometry_mismatch' => ! empty( $s['geometry_mismatch'] ) ? 'yes' : 'no',
+		);
 	}
 }

@@ -130,6 +130,16 @@ class WP_Presence_Store_Extension implements WP_Presence_Store {
 	}
 
 	/**
+	 * {@inheritDoc} One walk of the segment.
+	 *
+	 * @param string[] $namespaces Namespaces.
+	 * @param string   $room       Room.
+	 */
+	public function room_counts( array $namespaces, $room ) {
+		return presence_room_counts( array_map( 'strval', $namespaces ), (string) $room );
+	}
+
+	/**
 	 * {@inheritDoc}
 	 *
 	 * @param string $room Room.

@@ -437,6 +437,45 @@ CREATE TABLE {$versions} (
 	}
 
 	/**
+	 * {@inheritDoc} One query for every namespace: live entries grouped by namespace and user.
+	 *
+	 * @param string[] $namespaces Namespaces.
+	 * @param string   $room       Room.
+	 */
+	public function room_counts( array $namespaces, $room ) {
+		global $wpdb;
+		$out   = array();
+		$by_ns = array();
+		foreach ( $namespaces as $key => $ns ) {
+			$out[ $key ]             = array(
+				'entries' => 0,
+				'users'   => array(),
+				'updated' => 0,
+			);
+			$by_ns[ (string) $ns ][] = $key;
+		}
+		if ( ! $by_ns ) {
+			return $out;
+		}
+		$table = self::table();
+		$list  = implode( ',', array_fill( 0, count( $by_ns ), '%s' ) );
+		$args  = array_merge( array( (string) $room, $this->now() ), array_map( 'strval', array_keys( $by_ns ) ) );
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared, WordPress.DB.PreparedSQLPlaceholders.UnfinishedPrepare -- own table; $list is placeholders.
+		$rows = (array) $wpdb->get_results( $wpdb->prepare( "SELECT ns, user_id, COUNT(*) AS entries, MAX(updated) AS updated FROM {$table} WHERE room = %s AND expires > %d AND ns IN ({$list}) GROUP BY ns, user_id ORDER BY user_id", $args ), ARRAY_A );
+		foreach ( $rows as $row ) {
+			if ( ! isset( $by_ns[ $row['ns'] ] ) ) {
+				continue; // A collation that matched another spelling.
+			}
+			foreach ( $by_ns[ $row['ns'] ] as $key ) {
+				$out[ $key ]['entries'] += (int) $row['entries'];
+				$out[ $key ]['users'][]  = (int) $row['user_id'];
+				$out[ $key ]['updated']  = max( $out[ $key ]['updated'], (int) $row['updated'] );
+			}
+		}
+		return $out;
+	}
+
+	/**
 	 * {@inheritDoc}
 	 *
 	 * @param string $room Room.

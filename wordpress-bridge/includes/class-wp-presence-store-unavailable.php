@@ -180,6 +180,16 @@ class WP_Presence_Store_Unavailable implements WP_Presence_Store {
 	/**
 	 * {@inheritDoc}
 	 *
+	 * @param string[] $namespaces Namespaces.
+	 * @param string   $room       Room.
+	 */
+	public function room_counts( array $namespaces, $room ) {
+		$this->fail();
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
 	 * @param string $room Room.
 	 */
 	public function room_version( $room ) {

@@ -26,6 +26,9 @@ defined( 'ABSPATH' ) || exit;
  * - In `admin/online` and post rooms, others' entries show `screen`, `activity` and `post_id`
  *   (when the viewer can edit that post), nothing else; in other rooms, their data without the
  *   reserved keys. Tab ids in client ids show as a per-entry token.
+ * - Where others are (their `admin/online` data) needs the meta capability
+ *   `view_presence_location` (can_see_location_of()); without it that data is empty and only
+ *   the activity (a status, not a place) is kept, outside `data`.
  * - The viewer's own entries show in full, without the reserved keys.
  *
  * @since 1.2.0
@@ -110,6 +113,13 @@ final class WP_Presence_View {
 	 * @var array
 	 */
 	private $kinds = array();
+
+	/**
+	 * Whether the viewer may see where another user is (view_presence_location), by user id.
+	 *
+	 * @var bool[]
+	 */
+	private $locations = array();
 
 	/**
 	 * Constructor.
@@ -337,8 +347,12 @@ final class WP_Presence_View {
 		}
 		$data   = isset( $entry['data'] ) && is_array( $entry['data'] ) ? $entry['data'] : array();
 		$client = isset( $entry['client_id'] ) ? (string) $entry['client_id'] : '';
+		$activity = null;
 		if ( $own || 'free' === $this->kinds[ $room ] ) { // Known once can_read_room() said yes.
 			$data = wp_presence_without_reserved_keys( $data );
+		} elseif ( 'admin' === $this->kinds[ $room ] && ! $this->can_see_location_of( $uid ) ) {
+			$activity = wp_presence_clean_activity( isset( $data['activity'] ) ? $data['activity'] : null );
+			$data     = array();
 		} else {
 			$data = $this->interpreted_fields( $data );
 		}
@@ -354,6 +368,9 @@ final class WP_Presence_View {
 			'expires'   => isset( $entry['expires'] ) ? (int) $entry['expires'] : 0,
 			'own'       => $own,
 		);
+		if ( null !== $activity ) {
+			$seen['activity'] = $activity; // Statuses still work; see wp_presence_entry_activity().
+		}
 		if ( ! $this->filtered ) {
 			return $seen;
 		}
@@ -377,6 +394,30 @@ final class WP_Presence_View {
 		 */
 		$seen = apply_filters( 'wp_presence_see_entry', $seen, $entry, $this->viewer );
 		return is_array( $seen ) && isset( $seen['data'] ) && is_array( $seen['data'] ) ? $seen : null;
+	}
+
+	/**
+	 * Whether the viewer may see where a user is (the `view_presence_location` meta capability:
+	 * always for oneself, otherwise `list_users`; sites change it on `map_meta_cap` or
+	 * `user_has_cap`). The command-line operator may.
+	 *
+	 * @param int $user_id User id of the entry.
+	 * @return bool
+	 */
+	public function can_see_location_of( $user_id ) {
+		$user_id = (int) $user_id;
+		if ( $this->operator || ( $user_id > 0 && $user_id === $this->viewer ) ) {
+			return true;
+		}
+		if ( $this->viewer <= 0 ) {
+			return false;
+		}
+		if ( ! isset( $this->locations[ $user_id ] ) ) {
+			$this->locations[ $user_id ] = get_current_user_id() === $this->viewer
+				? current_user_can( 'view_presence_location', $user_id )
+				: user_can( $this->viewer, 'view_presence_location', $user_id );
+		}
+		return $this->locations[ $user_id ];
 	}
 
 	/**

@@ -114,6 +114,19 @@ interface WP_Presence_Store {
 	public function rooms( $prefix = '' );
 
 	/**
+	 * One room's live entries and distinct users in each of several namespaces, whatever the
+	 * current one (the network view: one namespace per site), in one store call.
+	 *
+	 * @since 1.3.0
+	 *
+	 * @param string[] $namespaces Namespaces, keyed as the answer is (blog ids, say).
+	 * @param string   $room       Room.
+	 * @return array[] Under each key of $namespaces: entries (int), users (distinct user ids,
+	 *                 ascending), updated (newest write, 0 when empty).
+	 */
+	public function room_counts( array $namespaces, $room );
+
+	/**
 	 * Change counter of a room; 0 for an empty room. Compare for equality only.
 	 *
 	 * @param string $room Room.

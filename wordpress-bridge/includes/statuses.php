@@ -44,6 +44,9 @@ function wp_presence_activity_rank( $activity ) {
  * @return string 'online', 'idle' or 'away'.
  */
 function wp_presence_entry_activity( array $entry ) {
+	if ( isset( $entry['activity'] ) ) { // A seen entry whose location the viewer may not see keeps it here.
+		return wp_presence_clean_activity( $entry['activity'] );
+	}
 	return wp_presence_clean_activity( isset( $entry['data']['activity'] ) ? $entry['data']['activity'] : null );
 }
 

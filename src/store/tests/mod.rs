@@ -9,6 +9,7 @@ use super::*;
 
 mod basic;
 mod changes;
+mod counts;
 mod fault;
 mod model;
 mod share;

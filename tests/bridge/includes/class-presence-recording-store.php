@@ -147,6 +147,16 @@ class Presence_Recording_Store implements WP_Presence_Store {
 	/**
 	 * {@inheritDoc}
 	 *
+	 * @param string[] $namespaces Namespaces.
+	 * @param string   $room       Room.
+	 */
+	public function room_counts( array $namespaces, $room ) {
+		return $this->pass( __FUNCTION__, func_get_args() );
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
 	 * @param string $room Room.
 	 */
 	public function room_version( $room ) {

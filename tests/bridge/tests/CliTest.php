@@ -94,14 +94,71 @@ class CliTest extends Presence_TestCase {
 		$this->assertSame( array(), wp_get_presence( 'r' ) );
 	}
 
-	public function test_stats() {
+	public function test_stats_raw() {
 		wp_set_presence( 'r', 'a', array(), 1 );
-		$this->cli->stats( array(), array( 'format' => 'json' ) );
+		$this->cli->stats( array(), array( 'format' => 'json', 'raw' => true ) );
 		$rows = array_column( $this->out( 'items:json' )[0], 'value', 'key' );
 		$this->assertSame( wp_presence_backend(), $rows['backend'] );
 		$this->assertSame( wp_presence_backend_reason(), $rows['reason'] );
 		$this->assertArrayHasKey( 'entries', $rows );
 		$this->assertArrayHasKey( 'namespace', $rows );
 		$this->assertGreaterThanOrEqual( 1, (int) $rows['entries'] );
+	}
+
+	public function test_stats_is_the_readme_table() {
+		wp_set_presence( 'r', 'a', array( 'x' => str_repeat( 'y', 100 ) ), 1 );
+		wp_set_presence( 'r', 'b', array(), 2 );
+		$this->cli->stats( array(), array( 'format' => 'json' ) );
+		$rows = $this->out( 'items:json' )[0];
+		$this->assertCount( 1, $rows );
+		$row = $rows[0];
+		$this->assertSame( array( 'backend', 'entries', 'capacity', 'entries_used_pct', 'payload_bytes', 'payload_capacity', 'payload_used_pct', 'rooms', 'recoveries', 'refusals', 'geometry_mismatch' ), array_keys( $row ) );
+		$this->assertSame( wp_presence_backend(), $row['backend'] );
+		$this->assertGreaterThanOrEqual( 2, $row['entries'] );
+		if ( $this->on_extension() ) {
+			$s = presence_stats();
+			$this->assertSame( $s['capacity'], $row['capacity'] );
+			$this->assertSame( round( 100 * $s['entries'] / $s['capacity'], 1 ), $row['entries_used_pct'] );
+			$this->assertSame( $s['bytes_used'], $row['payload_bytes'] );
+			$this->assertGreaterThan( 100, $row['payload_bytes'], 'the data is counted' );
+			$this->assertSame( $s['lock_recoveries'], $row['recoveries'] );
+			$this->assertSame( $s['full_refusals'], $row['refusals'] );
+			$this->assertSame( $s['geometry_mismatch'] ? 'yes' : 'no', $row['geometry_mismatch'] );
+		} else {
+			$this->assertSame( '', $row['capacity'], 'no capacity to speak of' );
+			$this->assertSame( '', $row['entries_used_pct'] );
+		}
+
+		// --check: an error only above 90% or after refusals (none here).
+		WP_CLI::$out = array();
+		$this->cli->stats( array(), array( 'format' => 'json', 'check' => true ) );
+		$this->assertSame( array(), $this->out( 'error' ) );
+
+		// A store 95% full fails the check, and says why.
+		require_once dirname( __DIR__ ) . '/includes/class-presence-recording-store.php';
+		$full = new class( wp_presence_store() ) extends Presence_Recording_Store {
+			public function stats() {
+				return array( 'entries' => 95, 'capacity' => 100, 'bytes_used' => 10, 'bytes_capacity' => 100, 'lock_recoveries' => 2, 'full_refusals' => 0 );
+			}
+		};
+		$this->add_test_filter(
+			'wp_presence_store',
+			static function () use ( $full ) {
+				return $full;
+			},
+			999
+		);
+		wp_presence_store( true );
+		WP_CLI::$out = array();
+		try {
+			$this->cli->stats( array(), array( 'check' => true ) );
+			$this->fail( 'no error' );
+		} catch ( WP_CLI_Stand_In_Error $e ) {
+			$this->assertSame( 'presence 95% used, 0 refusals, 2 recoveries', $e->getMessage() );
+		} finally {
+			remove_all_filters( 'wp_presence_store', 999 );
+			wp_presence_store( true );
+		}
+		$this->assertSame( 95.0, $this->out( 'items:table' )[0][0]['entries_used_pct'] );
 	}
 }

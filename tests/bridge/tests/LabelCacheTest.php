@@ -67,7 +67,7 @@ class LabelCacheTest extends Presence_TestCase {
 	}
 
 	public function test_edit_links_match_core() {
-		$a    = $this->make_user( 'editor' );
+		$a    = $this->make_user( 'administrator' ); // Sees others' locations (view_presence_location).
 		$post = $this->make_post( $a );
 		$page = $this->make_post( $a, array( 'post_type' => 'page' ) );
 		$this->heartbeat( $a, $this->ping( 'tablink01', array( 'screen' => 'post', 'post_id' => $post ) ), 'post' );

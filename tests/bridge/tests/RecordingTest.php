@@ -81,6 +81,9 @@ class Presence_Spy_Store implements WP_Presence_Store {
 	public function rooms( $prefix = '' ) {
 		return $this->pass( __FUNCTION__, func_get_args() );
 	}
+	public function room_counts( array $namespaces, $room ) {
+		return $this->pass( __FUNCTION__, func_get_args() );
+	}
 	public function room_version( $room ) {
 		return $this->pass( __FUNCTION__, func_get_args() );
 	}

@@ -76,7 +76,17 @@ class ViewPolicyTest extends Presence_Security_TestCase {
 			'expires'   => 2,
 		);
 		$seen  = wp_presence_see_entry( $entry, $a );
-		$this->assertSame( array( 'screen' => 'post' ), $seen['data'], 'an author: no private post id, no private keys' );
+		$this->assertSame( array(), $seen['data'], 'an author: no view_presence_location, no location' );
+		$this->add_test_filter(
+			'map_meta_cap',
+			static function ( $caps, $cap ) {
+				return 'view_presence_location' === $cap ? array( 'edit_posts' ) : $caps;
+			},
+			20,
+			2
+		);
+		$seen = wp_presence_see_entry( $entry, $a );
+		$this->assertSame( array( 'screen' => 'post' ), $seen['data'], 'an author granted locations: no private post id, no private keys' );
 		$this->assertStringStartsWith( 'tab-' . $b . '-x', $seen['client_id'] );
 		$this->assertFalse( $seen['own'] );
 		$this->assertSame( array( 'screen' => 'post', 'post_id' => $post ), wp_presence_see_entry( $entry, $this->make_user( 'administrator' ) )['data'] );

@@ -172,13 +172,20 @@ describe( 'presence admin UI in a real browser', () => {
 					.map( ( node ) => node.outerHTML )
 					.join( '' ) + JSON.stringify( window.wpPresenceSettings || {} )
 			);
-		// Wait for a reply that reflects Bob in the editor, then look for the title anywhere.
+		// Carol (no list_users, so no view_presence_location) is never told where Bob is. Once
+		// Alice sees Bob in the editor, one more tick reaches Carol; then look for the title anywhere.
+		const alicePage = await aliceDashboard();
 		await waitInPage(
-			c,
+			alicePage,
 			( id ) => window.wpPresence.others().some( ( row ) => row.user_id === id && 'post' === row.screen ),
 			bob.id,
 			ONE_TICK * 2,
-			'Bob editing, as Carol sees it'
+			'Bob editing, as Alice sees it'
+		);
+		await sleep( ONE_TICK );
+		assert.ok(
+			await c.evaluate( ( id ) => window.wpPresence.others().some( ( row ) => row.user_id === id && ! row.screen && ! row.post_id ), bob.id ),
+			'Carol sees Bob online, not where'
 		);
 		assert.ok( ! ( await presenceText() ).includes( 'Presence test post' ), 'live: title leaked to Carol' );
 		await c.reload();

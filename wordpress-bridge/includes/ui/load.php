@@ -22,9 +22,17 @@ require_once __DIR__ . '/admin-bar.php';
 require_once __DIR__ . '/dashboard.php';
 require_once __DIR__ . '/list-tables.php';
 require_once __DIR__ . '/assets.php';
+require_once __DIR__ . '/network-dashboard.php';
 
 // Dashboard widgets; default priority, like core's own widgets.
 add_action( 'wp_dashboard_setup', 'wp_presence_ui_dashboard_setup' );
+
+// Network Admin: the network widget, and "Online" in the network Sites and Users lists; default priorities.
+add_action( 'wp_network_dashboard_setup', 'wp_presence_ui_network_dashboard_setup' );
+add_filter( 'wpmu_blogs_columns', 'wp_presence_ui_network_sites_columns' );
+add_action( 'manage_sites_custom_column', 'wp_presence_ui_network_sites_column', 10, 2 );
+add_filter( 'wpmu_users_columns', 'wp_presence_ui_network_users_columns' );
+add_filter( 'manage_users_custom_column', 'wp_presence_ui_network_users_column', 10, 3 );
 
 // Admin bar node. Priority 80: after core's own secondary items (My Account at 7, search at 9), so it sits left of them.
 add_action( 'admin_bar_menu', 'wp_presence_ui_admin_bar_menu', 80 );

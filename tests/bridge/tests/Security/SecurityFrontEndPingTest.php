@@ -23,7 +23,7 @@ class SecurityFrontEndPingTest extends Presence_Security_TestCase {
 		$post  = $this->make_post( $user, array( 'post_status' => 'draft' ) );
 		$page  = user_can( $user, 'edit_pages' ) ? $this->make_post( $user, array( 'post_type' => 'page', 'post_status' => 'draft' ) ) : 0;
 		$room  = wp_presence_post_room( $post );
-		$other = $this->make_user( 'editor' );
+		$other = $this->make_user( 'administrator' ); // list_users: sees where others are (view_presence_location).
 
 		// Front end (the admin bar's script names the post being viewed), and mismatched screens.
 		$pings = array(

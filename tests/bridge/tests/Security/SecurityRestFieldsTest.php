@@ -70,8 +70,9 @@ class SecurityRestFieldsTest extends Presence_Security_TestCase {
 		$this->assertStringNotContainsString( 'post_status', $json, "$role: no legacy post_status" );
 		$this->assertStringNotContainsString( 'Sent title', $json );
 		$this->assertStringNotContainsString( 'secret', $json );
-		$this->assertSame( current_user_can( 'edit_post', $private ), (bool) preg_match( '/"post_id":' . $private . '[,}]/', $json ), "$role: the private post's id" );
-		$this->assertSame( current_user_can( 'edit_post', $draft ), (bool) preg_match( '/"post_id":' . $draft . '[,}]/', $json ), "$role: someone else's draft" );
+		// Post ids are a location: edit_post and view_presence_location (list_users) both.
+		$this->assertSame( current_user_can( 'edit_post', $private ) && current_user_can( 'view_presence_location', $other ), (bool) preg_match( '/"post_id":' . $private . '[,}]/', $json ), "$role: the private post's id" );
+		$this->assertSame( current_user_can( 'edit_post', $draft ) && current_user_can( 'view_presence_location', $other ), (bool) preg_match( '/"post_id":' . $draft . '[,}]/', $json ), "$role: someone else's draft" );
 		// As the Heartbeat row shows it.
 		$this->assertTrue( 0 === $rows[ $other ]['post_id'] || current_user_can( 'edit_post', $rows[ $other ]['post_id'] ), "$role: the same rule as the Heartbeat row" );
 
