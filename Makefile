@@ -95,8 +95,10 @@ test-php84: deps
 test-bridge: ext
 	tests/bridge/run.sh
 
+## Every spec on a single site, then the network spec (the network widget) on a sub-directory network.
 test-browser: ext
 	tests/browser/run.sh
+	BROWSER_MULTISITE=1 tests/browser/run.sh
 
 stubs:
 	scripts/stubs.sh
