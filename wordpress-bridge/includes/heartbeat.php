@@ -281,8 +281,9 @@ function wp_presence_heartbeat_legacy( $response, $data, $screen_id ) {
 					$editor['status'] = 'online' === $editor['status'] ? 'active' : 'idle';
 					$editors[]        = $editor;
 				}
-				$post['editors'] = $editors;
-				$posts[]         = $post;
+				$post['editors']    = $editors;
+				$post['post_title'] = $post['title']; // presence-api's name for it.
+				$posts[]            = $post;
 			}
 			$response['presence-active-posts'] = $posts;
 		}
@@ -324,6 +325,7 @@ function wp_presence_post_lock_bridge( $response, $data, $screen_id ) {
 		array(
 			'screen'  => 'post',
 			'post_id' => $post_id,
+			'action'  => 'editing', // presence-api's lock entry data.
 		),
 		max( 1, $window )
 	);

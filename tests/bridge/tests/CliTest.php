@@ -85,7 +85,7 @@ class CliTest extends Presence_TestCase {
 	public function test_cleanup_expired_and_all() {
 		wp_set_presence( 'r', 'a', array(), 1 );
 		wp_presence_store()->upsert( 'r', 'long', 1, array(), 1000 );
-		WP_Presence_Testing::advance( 61 );
+		WP_Presence_Testing::advance( WP_PRESENCE_DEFAULT_TTL + 1 );
 		$this->cli->cleanup( array(), array() );
 		$this->assertMatchesRegularExpression( '/^Removed [1-9]\d* expired entries\.$/', $this->out( 'success' )[0] );
 		$this->assertSame( array( 'long' ), wp_list_pluck( wp_get_presence( 'r' ), 'client_id' ) );
