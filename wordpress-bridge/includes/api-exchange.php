@@ -85,6 +85,35 @@ function wp_presence_exchange_merge( WP_Presence_Store $store, $entries, $room, 
 	return $list;
 }
 
+/**
+ * Whether a change of an entry's data shows to anyone but its writer, so that its room needs a
+ * new version. In `admin/online` and post rooms others only see the interpreted keys (and the
+ * writer's card) of an entry (WP_Presence_View); a caller's own keys there, such as
+ * block-editor awareness, change no reply. Elsewhere, or when a `wp_presence_see_entry` rule
+ * may show more, every change counts.
+ *
+ * @since 1.3.0
+ *
+ * @param string $room Room.
+ * @param mixed  $old  Stored data.
+ * @param array  $new  New data.
+ * @return bool
+ */
+function wp_presence_change_is_seen( $room, $old, array $new ) {
+	if ( $old === $new ) {
+		return false;
+	}
+	if ( ! is_array( $old ) || ! wp_presence_is_interpreted_room( $room ) || has_filter( 'wp_presence_see_entry' ) ) {
+		return true;
+	}
+	foreach ( array_merge( array( 'screen', 'activity', 'post_id', 'title' ), wp_presence_reserved_keys() ) as $key ) {
+		if ( array_key_exists( $key, $old ) !== array_key_exists( $key, $new ) || ( isset( $old[ $key ] ) && $old[ $key ] !== $new[ $key ] ) ) {
+			return true;
+		}
+	}
+	return false;
+}
+
 if ( ! function_exists( 'wp_presence_exchange' ) ) {
 	/**
 	 * Writes my entry and reads the room in one call (presence-api 0.8).

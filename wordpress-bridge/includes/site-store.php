@@ -167,7 +167,13 @@ function wp_presence_write( $room, $client_id, $user_id, array $data, $ttl, arra
 						return $refusal;
 					}
 				}
-				$store->upsert( $room, $client_id, $user_id, $data, $ttl );
+				if ( $read && method_exists( $store, 'upsert_known' ) ) {
+					// The old entry was just read: the SQL store writes in one query, and gives
+					// the room a new version only when what others see of it changed.
+					$store->upsert_known( $room, $client_id, $user_id, $data, $ttl, ! $old || (int) $old['user_id'] !== $user_id || wp_presence_change_is_seen( $room, $old['data'], $data ) );
+				} else {
+					$store->upsert( $room, $client_id, $user_id, $data, $ttl );
+				}
 				return array(
 					'old'     => $old,
 					'written' => true,
