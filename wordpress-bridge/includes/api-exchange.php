@@ -158,7 +158,7 @@ if ( ! function_exists( 'wp_presence_exchange' ) ) {
 			if ( null === $entries || wp_presence_user_is_hidden( $user_id ) || get_current_user_id() !== $user_id ) {
 				$entries = wp_presence_room_entries( $room, $max_age, $client_prefix );
 			} else {
-				$now     = wp_presence_store()->now();
+				$now     = null === $max_age ? 0 : wp_presence_store()->now(); // A Redis round trip: only when needed.
 				$entries = wp_presence_room_entries(
 					$room,
 					$max_age,
