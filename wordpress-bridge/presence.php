@@ -85,6 +85,7 @@ require_once __DIR__ . '/includes/api-exchange.php';
 require_once __DIR__ . '/includes/api-agents.php';
 require_once __DIR__ . '/includes/collaboration.php';
 require_once __DIR__ . '/includes/plugin-dependencies.php';
+require_once __DIR__ . '/includes/hooks-script.php';
 require_once __DIR__ . '/includes/heartbeat.php';
 require_once __DIR__ . '/includes/heartbeat-tabs.php';
 require_once __DIR__ . '/includes/leave.php';
@@ -138,6 +139,9 @@ add_action( 'init', 'wp_presence_add_post_type_support', 10 );
 // Default priority, four arguments: after every write that created an entry, and every removal.
 add_action( 'wp_presence_entry_added', 'wp_presence_collaboration_on_added', 10, 4 );
 add_action( 'wp_presence_entry_removed', 'wp_presence_collaboration_on_removed', 10, 4 );
+// Default priority: presence-api's JS surface, registered on admin pages and loaded in the block editor.
+add_action( 'admin_enqueue_scripts', 'wp_presence_hooks_enqueue' );
+add_action( 'enqueue_block_editor_assets', 'wp_presence_hooks_enqueue' );
 // Default priority: a plugin that requires `presence-api` activates while the bridge is active.
 add_filter( 'wp_plugin_dependencies_slug', 'wp_presence_dependency_slug' );
 
