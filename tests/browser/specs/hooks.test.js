@@ -39,6 +39,9 @@ describe( 'JS hooks', () => {
 			wp.hooks.addAction( 'presence-api.watchingRoom', 'test', ( r ) => window.__events.push( [ 'watching', r ] ) );
 			wp.hooks.addAction( 'presence-api.collaborationStarted', 'test', ( r, users ) => window.__events.push( [ 'started', r, users.length ] ) );
 			wp.hooks.addAction( 'presence-api.collaborationEnded', 'test', ( r, users ) => window.__events.push( [ 'ended', r, users.length ] ) );
+			window.__surfaces = [];
+			wp.hooks.addAction( 'presence-api.surfaceUpdated', 'test', ( surface, data ) => window.__surfaces.push( [ surface, !! data ] ) );
+			wp.hooks.addFilter( 'presence-api.liveSurfaces', 'test', ( list ) => list.filter( ( s ) => 'active-posts' !== s ) );
 			function Probe( props ) {
 				const state = wp.presence.usePresenceUsers( room, props );
 				window[ props.name ] = state;
@@ -66,6 +69,11 @@ describe( 'JS hooks', () => {
 		assert.equal( others.users[ 0 ].displayName, 'Bob Editor' );
 		assert.match( others.users[ 0 ].avatarUrl, /^https?:\/\/|^$/ );
 		assert.equal( await page.locator( `#others li[data-id="${ bob.id }"]` ).textContent(), 'Bob Editor', 'rendered as text' );
+
+		// Bob coming online changed admin/online: Alice's next tick refreshes the admin bar surface;
+		// the filter took active-posts off the live surfaces.
+		await page.waitForFunction( () => window.__surfaces.some( ( e ) => 'admin-bar' === e[ 0 ] && e[ 1 ] ), null, { timeout: WAIT } );
+		assert.equal( ( await page.evaluate( () => window.__surfaces ) ).filter( ( e ) => 'active-posts' === e[ 0 ] ).length, 0 );
 
 		// Alice joins the room: two people, the collaboration starts.
 		await page.evaluate( ( room ) => wp.apiFetch( { path: '/wp-presence/v1/presence', method: 'POST', data: { room, client_id: 'alice-probe', data: {} } } ), ROOM );
