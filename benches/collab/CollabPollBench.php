@@ -12,7 +12,9 @@
  *   exchange-moved  wp_presence_exchange(), the cursor moved
  *   old-idle        wp_set_presence() + wp_get_presence(), nothing changed since the last poll
  *   exchange-idle   wp_presence_exchange(), nothing changed
- * Per poll: SQL queries ($wpdb->num_queries), and the median wall time.
+ * Per poll: SQL queries ($wpdb->num_queries), and the median wall time. VARIANTS (space-separated)
+ * picks some: `VARIANTS="old-moved old-idle"` also runs on a bridge without wp_presence_exchange()
+ * (the baseline of benches/RESULTS.md's section, main's bridge).
  *
  * @package Presence
  */
@@ -54,7 +56,8 @@ class CollabPollBench extends Presence_TestCase {
 
 		$out   = getenv( 'COLLAB_BENCH_OUT' );
 		$clock = 10;
-		foreach ( array( 'old-moved', 'exchange-moved', 'old-idle', 'exchange-idle' ) as $variant ) {
+		$variants = getenv( 'VARIANTS' ) ? preg_split( '/\s+/', trim( (string) getenv( 'VARIANTS' ) ) ) : array( 'old-moved', 'exchange-moved', 'old-idle', 'exchange-idle' );
+		foreach ( $variants as $variant ) {
 			$moved   = false !== strpos( $variant, 'moved' );
 			$times   = array();
 			$queries = 0;
