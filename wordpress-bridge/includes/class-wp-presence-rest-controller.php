@@ -357,7 +357,18 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 		$data      = is_array( $data ) ? wp_presence_without_reserved_keys( $data ) : array();
 		$user_id   = get_current_user_id();
 
-		$checked = wp_presence_check_interpreted_data( $room, $data, $user_id );
+		/**
+		 * Filters whether POST answers 400 for interpreted keys (`screen`, `activity`, `post_id`,
+		 * `title`) that are not valid in `admin/online` or a post room. presence-api stores them as
+		 * sent; the bridge refuses them so a client learns its mistake. False stores them as
+		 * presence-api does; others' views still show only valid interpreted keys.
+		 *
+		 * @since 1.3.0
+		 *
+		 * @param bool   $reject Default true.
+		 * @param string $room   Room.
+		 */
+		$checked = apply_filters( 'wp_presence_rest_rejects_interpreted_data', true, $room ) ? wp_presence_check_interpreted_data( $room, $data, $user_id ) : true;
 		if ( is_wp_error( $checked ) ) {
 			return $checked;
 		}

@@ -51,4 +51,21 @@ class DropInHeartbeatTest extends Presence_TestCase {
 		$this->assertSame( 'lock-' . $a, $entries[0]->client_id );
 		$this->assertSame( 'editing', $entries[0]->data['action'] );
 	}
+
+	public function test_editor_state_filter_shapes_the_editor_entry() {
+		$a    = $this->make_user( 'editor' );
+		$post = $this->make_post( $a );
+		$this->add_test_filter(
+			'wp_presence_editor_state',
+			static function ( $state, $post_id, $user_id ) use ( $post, $a ) {
+				return $post_id === $post && $user_id === $a ? array_merge( $state, array( 'mode' => 'visual' ) ) : $state;
+			},
+			10,
+			3
+		);
+		$this->heartbeat( $a, array( 'presence-editor-ping' => array( 'post_id' => $post ) ), 'post' );
+		$entries = wp_get_presence( wp_presence_post_room( $post ), null, 'editor-' );
+		$this->assertCount( 1, $entries );
+		$this->assertSame( array( 'screen' => 'post', 'post_id' => $post, 'mode' => 'visual' ), $entries[0]->data );
+	}
 }

@@ -171,4 +171,19 @@ class DropInRestTest extends Presence_TestCase {
 			$events
 		);
 	}
+
+	public function test_interpreted_keys_check_can_be_flipped_to_store_as_sent() {
+		$a = $this->make_user( 'editor' );
+		$b = $this->make_user( 'editor' );
+		wp_set_current_user( $a );
+		$bad = array( 'screen' => 'Not A Screen!', 'note' => 'x' );
+		$this->assertSame( 400, $this->post( 'admin/online', 'mine', $bad )->get_status(), 'the bridge refuses by default' );
+		$this->add_test_filter( 'wp_presence_rest_rejects_interpreted_data', '__return_false' );
+		$this->assertSame( 200, $this->post( 'admin/online', 'mine', $bad )->get_status(), 'stored as sent, as presence-api' );
+		$this->assertSame( $bad, wp_get_presence( 'admin/online' )[0]->data );
+		wp_set_current_user( $b );
+		$items = $this->rest( 'GET', '/wp-presence/v1/presence', array( 'room' => 'admin/online' ) )->get_data();
+		$this->assertCount( 1, $items );
+		$this->assertSame( array(), (array) $items[0]['data'], 'others still see no invalid screen, nor the caller\'s keys' );
+	}
 }
