@@ -227,4 +227,21 @@ class DropInApiTest extends Presence_TestCase {
 		$this->add_test_filter( 'wp_presence_recording_enabled', '__return_false' );
 		$this->assertFalse( wp_presence_is_available() );
 	}
+
+	public function test_exchange_of_an_invisible_user_exists_only_for_them() {
+		$eve = $this->make_user( 'editor' );
+		$bob = $this->make_user( 'editor' );
+		wp_set_user_presence_preference( $eve, 'invisible' );
+		wp_set_presence( 'x/room', 'bob', array( 'b' => 1 ), $bob );
+		wp_set_current_user( $eve );
+		$mine = wp_presence_exchange( 'x/room', 'eve', array( 'e' => 1 ) );
+		$ids  = wp_list_pluck( $mine, 'client_id' );
+		sort( $ids );
+		$this->assertSame( array( 'bob', 'eve' ), $ids, 'she reads her own entry back' );
+		$again = wp_list_pluck( wp_presence_exchange( 'x/room', 'eve', array( 'e' => 2 ) ), 'data', 'client_id' );
+		$this->assertSame( array( 'e' => 2 ), $again['eve'], 'a change of hers, read back at once' );
+		wp_set_current_user( $bob );
+		$this->assertSame( array( 'bob' ), wp_list_pluck( wp_get_presence( 'x/room' ), 'client_id' ), 'nobody else finds it' );
+		$this->assertSame( array( 'bob' ), wp_list_pluck( wp_presence_exchange( 'x/room', 'bob', array( 'b' => 2 ) ), 'client_id' ) );
+	}
 }
