@@ -8,7 +8,7 @@ RUN_TESTS = $(shell $(PHP_CONFIG) --extension-dir)/build/run-tests.php
 ## The PHP a Debian package is built for: 8.2 (the system's) or 8.4 (sid's, from a private root).
 PHP_VERSION ?= 8.2
 
-.PHONY: all deps ext install deb deb-8.2 deb-8.4 php84 pot test lint test-rust test-apt test-phpt test-valgrind \
+.PHONY: all bench-collab deps ext install deb deb-8.2 deb-8.4 php84 pot test lint test-rust test-apt test-phpt test-valgrind \
 	test-fpm test-deb test-i18n test-bridge test-php84 test-browser stubs demo demo-stop bench bench-e2e bench-store \
 	bench-model bench-network clean
 
@@ -117,6 +117,10 @@ bench: deps ext
 ## Heartbeat throughput at 40, 500 and 5000 users (steady, churn, full): extension, SQL, Redis, bridge off; 3 tabs before and after the leader.
 bench-e2e: deps ext
 	benches/e2e/run.sh
+
+## The collaboration caller's poll (write awareness, read the room): SQL queries and time per poll on the extension, SQL and Redis.
+bench-collab: deps ext
+	benches/collab/run.sh
 
 ## The store under load: big rooms, changes-since, 1–8 writers, against a baseline build.
 bench-store: deps ext

@@ -23,12 +23,13 @@ defined( 'ABSPATH' ) || exit;
 $wp_presence_conflict = function_exists( 'wp_get_presence' ) && ! defined( 'WP_PRESENCE_BRIDGE_VERSION' );
 if ( ! $wp_presence_conflict ) {
 	$wp_presence_active = array_merge( (array) get_option( 'active_plugins', array() ), is_multisite() ? array_keys( (array) get_site_option( 'active_sitewide_plugins', array() ) ) : array() );
+	$wp_presence_self   = plugin_basename( __FILE__ ); // The bridge may be installed as presence-api/ itself.
 	foreach ( $wp_presence_active as $wp_presence_plugin ) {
-		if ( 0 === strpos( (string) $wp_presence_plugin, 'presence-api/' ) || 'presence-api.php' === basename( (string) $wp_presence_plugin ) ) {
+		if ( (string) $wp_presence_plugin !== $wp_presence_self && ( 0 === strpos( (string) $wp_presence_plugin, 'presence-api/' ) || 'presence-api.php' === basename( (string) $wp_presence_plugin ) ) ) {
 			$wp_presence_conflict = true;
 		}
 	}
-	unset( $wp_presence_active, $wp_presence_plugin );
+	unset( $wp_presence_active, $wp_presence_plugin, $wp_presence_self );
 }
 if ( $wp_presence_conflict || defined( 'WP_PRESENCE_BRIDGE_VERSION' ) ) {
 	if ( $wp_presence_conflict ) {
@@ -49,8 +50,8 @@ define( 'WP_PRESENCE_BRIDGE_VERSION', '1.0.0' );
 define( 'WP_PRESENCE_BRIDGE_FILE', __FILE__ );
 define( 'WP_PRESENCE_BRIDGE_DIR', __DIR__ );
 if ( ! defined( 'WP_PRESENCE_DEFAULT_TTL' ) ) {
-	// TTL of wp_set_presence() entries, as in presence-api (contract).
-	define( 'WP_PRESENCE_DEFAULT_TTL', 60 );
+	// TTL of wp_set_presence() entries: presence-api's since 0.2, above core's 120 s unfocused Heartbeat.
+	define( 'WP_PRESENCE_DEFAULT_TTL', 150 );
 }
 if ( ! defined( 'WP_PRESENCE_HEARTBEAT_TTL' ) ) {
 	// TTL of Heartbeat entries: above the 120 s unfocused interval, equal to core's post-lock window.
@@ -82,6 +83,11 @@ require_once __DIR__ . '/includes/class-wp-presence-view.php';
 require_once __DIR__ . '/includes/view.php';
 require_once __DIR__ . '/includes/network.php';
 require_once __DIR__ . '/includes/network-counts.php';
+require_once __DIR__ . '/includes/api-exchange.php';
+require_once __DIR__ . '/includes/api-agents.php';
+require_once __DIR__ . '/includes/collaboration.php';
+require_once __DIR__ . '/includes/plugin-dependencies.php';
+require_once __DIR__ . '/includes/hooks-script.php';
 require_once __DIR__ . '/includes/heartbeat.php';
 require_once __DIR__ . '/includes/heartbeat-tabs.php';
 require_once __DIR__ . '/includes/leave.php';
@@ -131,6 +137,18 @@ add_action( 'change_locale', 'wp_presence_flush_label_cache' );
 add_action( 'init', 'wp_presence_add_post_type_support', 10 );
 // Priority 10, four arguments: view_presence_location maps to list_users (oneself: always); later priorities may change it.
 add_filter( 'map_meta_cap', 'wp_presence_map_location_cap', 10, 4 );
+
+/*
+ * Collaboration: a post room gains or loses its second editor (includes/collaboration.php).
+ */
+// Default priority, four arguments: after every write that created an entry, and every removal.
+add_action( 'wp_presence_entry_added', 'wp_presence_collaboration_on_added', 10, 4 );
+add_action( 'wp_presence_entry_removed', 'wp_presence_collaboration_on_removed', 10, 4 );
+// Default priority: presence-api's JS surface, registered on admin pages and loaded in the block editor.
+add_action( 'admin_enqueue_scripts', 'wp_presence_hooks_enqueue' );
+add_action( 'enqueue_block_editor_assets', 'wp_presence_hooks_enqueue' );
+// Default priority: a plugin that requires `presence-api` activates while the bridge is active.
+add_filter( 'wp_plugin_dependencies_slug', 'wp_presence_dependency_slug' );
 
 /*
  * Heartbeat.

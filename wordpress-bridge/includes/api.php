@@ -23,7 +23,7 @@ function wp_presence_default_ttl() {
 	 *
 	 * @since 1.0.0
 	 *
-	 * @param int $ttl Seconds; WP_PRESENCE_DEFAULT_TTL (60) unless changed.
+	 * @param int $ttl Seconds; WP_PRESENCE_DEFAULT_TTL (150) unless changed.
 	 */
 	$ttl = (int) apply_filters( 'wp_presence_default_ttl', (int) WP_PRESENCE_DEFAULT_TTL );
 	return max( 1, min( 86400, $ttl ) );
@@ -69,57 +69,121 @@ function wp_presence_format_entry( array $entry ) {
 	);
 }
 
+/**
+ * A caller's `$state` as the array presence-api stores: it keeps state as JSON, so an object's
+ * public properties (nested objects too) read back as an associative array, and a scalar reads
+ * back as `[]`.
+ *
+ * @since 1.3.0
+ *
+ * @param mixed $state State.
+ * @return array
+ */
+function wp_presence_state_array( $state ) {
+	if ( is_array( $state ) && ! wp_presence_holds_objects( $state ) ) {
+		return $state; // Already what a JSON round trip gives: skip the encoding.
+	}
+	if ( ! is_array( $state ) && ! is_object( $state ) ) {
+		return array();
+	}
+	$json    = wp_json_encode( $state );
+	$decoded = false === $json ? null : json_decode( $json, true );
+	return is_array( $decoded ) ? $decoded : array();
+}
+
+/**
+ * Whether an array holds an object at any depth.
+ *
+ * @since 1.3.0
+ *
+ * @param array $value Value.
+ * @return bool
+ */
+function wp_presence_holds_objects( array $value ) {
+	foreach ( $value as $item ) {
+		if ( is_object( $item ) || ( is_array( $item ) && wp_presence_holds_objects( $item ) ) ) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * Longest per-entry lifetime `wp_set_presence()` accepts through `$expires_in`.
+ *
+ * @since 1.3.0
+ *
+ * @return int Seconds.
+ */
+function wp_presence_max_expires_in() {
+	/**
+	 * Filters the longest lifetime a caller may give one entry (presence-api contract).
+	 *
+	 * @since 1.3.0
+	 *
+	 * @param int $max Seconds. Default 3600.
+	 */
+	return max( 1, min( 86400, (int) apply_filters( 'wp_presence_max_expires_in', 3600 ) ) );
+}
+
+/**
+ * The lifetime left to an entry written at `$date_gmt` that lives `$expires_in` seconds.
+ *
+ * @since 1.3.0
+ *
+ * @param string|null $date_gmt   UTC 'Y-m-d H:i:s' of the write, or null for now.
+ * @param int|null    $expires_in Lifetime in seconds (capped by wp_presence_max_expires_in()),
+ *                                or null for the default TTL.
+ * @return int|false Seconds left (0: already expired), or false for an invalid argument.
+ */
+function wp_presence_ttl_left( $date_gmt, $expires_in ) {
+	$ttl = wp_presence_default_ttl();
+	if ( null !== $expires_in ) {
+		if ( ! is_numeric( $expires_in ) || (int) $expires_in <= 0 ) {
+			return false;
+		}
+		$ttl = min( (int) $expires_in, wp_presence_max_expires_in() );
+	}
+	if ( null === $date_gmt ) {
+		return $ttl;
+	}
+	$time = is_string( $date_gmt ) ? DateTime::createFromFormat( '!Y-m-d H:i:s', $date_gmt, new DateTimeZone( 'UTC' ) ) : false;
+	if ( ! $time || $time->format( 'Y-m-d H:i:s' ) !== $date_gmt ) {
+		return false;
+	}
+	// The store stamps its own clock; a time in the future counts as now.
+	$age = max( 0, wp_presence_store()->now() - $time->getTimestamp() );
+	return max( 0, $ttl - $age );
+}
+
 if ( ! function_exists( 'wp_get_presence' ) ) {
 	/**
 	 * Entries of a room, newest first.
 	 *
-	 * Unlike presence-api, entries carry their own TTL: with `$timeout = null` (the default)
-	 * every live entry is returned, whatever TTL it was written with (Heartbeat entries live
-	 * 150 s, wp_set_presence() entries the default TTL). An int keeps only the entries written
-	 * within the last `$timeout` seconds, as presence-api's `date_gmt > now - timeout`.
+	 * Entries carry their own expiry: with `$timeout = null` (the default) every live entry is
+	 * returned, whatever lifetime it was written with, unless the `wp_presence_default_ttl`
+	 * filter is hooked: then, as in presence-api, only the entries written within that many
+	 * seconds. An int `$timeout` wins over the filter and keeps the entries written within the
+	 * last `$timeout` seconds (presence-api's `date_gmt > now - timeout`).
 	 *
 	 * Entries of hidden (invisible) users are not returned, except to the user themself; a
 	 * non-canonical spelling of an interpreted room returns nothing.
 	 *
 	 * @since 1.0.0
+	 * @since 1.3.0 The `$client_prefix` argument; the filter applies to reads.
 	 *
-	 * @param string   $room    Room.
-	 * @param int|null $timeout Maximum age in seconds, or null for every live entry.
+	 * @param string   $room          Room.
+	 * @param int|null $timeout       Maximum age in seconds, or null.
+	 * @param string   $client_prefix Only client ids starting with it ('' for all).
 	 * @return object[] Entries: room, client_id, user_id (numeric string), data, date_gmt.
 	 */
-	function wp_get_presence( $room, $timeout = null ) {
+	function wp_get_presence( $room, $timeout = null, $client_prefix = '' ) {
 		$room = is_scalar( $room ) ? (string) $room : '';
 		if ( false === wp_presence_room_kind( $room ) ) {
 			return array();
 		}
-		$max_age = null === $timeout ? null : max( 0, (int) $timeout );
 		try {
-			$entries = array();
-			foreach ( wp_presence_store()->room( $room, $max_age ) as $entry ) {
-				if ( $entry['room'] === $room ) { // A store comparing case-insensitively may return other spellings.
-					$entries[] = $entry;
-				}
-			}
-			// A hidden user reads their own entries back; nobody else finds them.
-			$viewer = get_current_user_id();
-			if ( $viewer > 0 && wp_presence_user_is_hidden( $viewer ) ) {
-				$own = wp_presence_in_hidden(
-					static function ( WP_Presence_Store $store ) use ( $room, $max_age ) {
-						return $store->room( $room, $max_age );
-					}
-				);
-				foreach ( $own as $entry ) {
-					if ( (int) $entry['user_id'] === $viewer && $entry['room'] === $room ) {
-						$entries[] = $entry;
-					}
-				}
-				usort(
-					$entries,
-					static function ( $a, $b ) {
-						return $b['updated'] <=> $a['updated'];
-					}
-				);
-			}
+			$entries = wp_presence_room_entries( $room, wp_presence_read_max_age( $timeout ), $client_prefix );
 		} catch ( Throwable $e ) {
 			return array();
 		}
@@ -127,23 +191,91 @@ if ( ! function_exists( 'wp_get_presence' ) ) {
 	}
 }
 
+/**
+ * The age window of a read: an explicit timeout, else the filtered default TTL when the filter
+ * is hooked, else none (every live entry).
+ *
+ * @since 1.3.0
+ *
+ * @param int|null $timeout Caller's timeout.
+ * @return int|null
+ */
+function wp_presence_read_max_age( $timeout ) {
+	if ( null !== $timeout ) {
+		return max( 0, (int) $timeout );
+	}
+	return has_filter( 'wp_presence_default_ttl' ) ? wp_presence_default_ttl() : null;
+}
+
+/**
+ * Raw entries of a room as the current user may read them through the public functions: the
+ * site's entries, plus a hidden user's own; newest first.
+ *
+ * @since 1.3.0
+ *
+ * @param string      $room          Room (canonical).
+ * @param int|null    $max_age       Age window.
+ * @param string      $client_prefix Client id prefix ('' for all).
+ * @param array[]|null $site_entries The site namespace's entries when already read.
+ * @return array[] Store entries.
+ */
+function wp_presence_room_entries( $room, $max_age, $client_prefix = '', $site_entries = null ) {
+	$client_prefix = is_scalar( $client_prefix ) ? (string) $client_prefix : '';
+	$keep          = static function ( $entry ) use ( $room, $client_prefix ) {
+		// A store comparing case-insensitively may return other spellings.
+		return $entry['room'] === $room && ( '' === $client_prefix || 0 === strpos( (string) $entry['client_id'], $client_prefix ) );
+	};
+	$entries = array_values( array_filter( null === $site_entries ? wp_presence_store()->room( $room, $max_age ) : $site_entries, $keep ) );
+	// A hidden user reads their own entries back; nobody else finds them.
+	$viewer = get_current_user_id();
+	if ( $viewer > 0 && wp_presence_user_is_hidden( $viewer ) ) {
+		$own = wp_presence_in_hidden(
+			static function ( WP_Presence_Store $store ) use ( $room, $max_age ) {
+				return $store->room( $room, $max_age );
+			}
+		);
+		foreach ( $own as $entry ) {
+			if ( (int) $entry['user_id'] === $viewer && $keep( $entry ) ) {
+				$entries[] = $entry;
+			}
+		}
+		usort(
+			$entries,
+			static function ( $a, $b ) {
+				return $b['updated'] <=> $a['updated'];
+			}
+		);
+	}
+	return $entries;
+}
+
 if ( ! function_exists( 'wp_set_presence' ) ) {
 	/**
-	 * Creates or refreshes an entry with the default TTL.
+	 * Creates or refreshes an entry.
+	 *
+	 * A write that would only move the timestamp of an entry younger than half its lifetime is
+	 * skipped (as presence-api since 0.4); an explicit `$date_gmt` always writes.
 	 *
 	 * @since 1.0.0
+	 * @since 1.3.0 `$date_gmt` and `$expires_in`; objects are stored as presence-api does.
 	 *
-	 * @param string $room      Room (1..191 characters).
-	 * @param string $client_id Client id (1..191 characters).
-	 * @param array  $state     Data; anything that is not an array is stored as an empty array.
-	 *                          The reserved key `_wp` is dropped.
-	 * @param int    $user_id   User id; 0 means the current user.
+	 * @param string      $room       Room (1..191 characters).
+	 * @param string      $client_id  Client id (1..191 characters).
+	 * @param mixed       $state      Data: an array, or an object (its public properties, nested
+	 *                                objects included, read back as an associative array, as
+	 *                                after a JSON round trip); a scalar is stored as `[]`.
+	 *                                The reserved key `_wp` is dropped.
+	 * @param int         $user_id    User id; 0 means the current user.
+	 * @param string|null $date_gmt   UTC 'Y-m-d H:i:s' of the write: the entry expires counting
+	 *                                from it. It reads back as the store's time of the write.
+	 * @param int|null    $expires_in Lifetime in seconds instead of the default TTL, at most
+	 *                                wp_presence_max_expires_in() (3600).
 	 * @return bool True on success; false for a non-canonical spelling of an interpreted room,
-	 *              a new entry beyond the user's or the site's limit, invalid data, a store
-	 *              failure, or recording off. A hidden user's entry goes to the site's hidden
-	 *              namespace.
+	 *              an invalid `$date_gmt` or `$expires_in`, a new entry beyond the user's or
+	 *              the site's limit, invalid data, a store failure, or recording off. A hidden
+	 *              user's entry goes to the site's hidden namespace.
 	 */
-	function wp_set_presence( $room, $client_id, $state, $user_id = 0 ) {
+	function wp_set_presence( $room, $client_id, $state, $user_id = 0, $date_gmt = null, $expires_in = null ) {
 		if ( ! is_scalar( $room ) || ! is_scalar( $client_id ) || ! wp_presence_recording_enabled() ) {
 			return false;
 		}
@@ -151,8 +283,34 @@ if ( ! function_exists( 'wp_set_presence' ) ) {
 		if ( $user_id <= 0 ) {
 			$user_id = get_current_user_id();
 		}
-		$result = wp_presence_write( (string) $room, (string) $client_id, $user_id, is_array( $state ) ? $state : array(), wp_presence_default_ttl() );
-		return ! is_wp_error( $result );
+		try {
+			$ttl = wp_presence_ttl_left( $date_gmt, $expires_in );
+		} catch ( Throwable $e ) {
+			return false;
+		}
+		if ( false === $ttl ) {
+			return false;
+		}
+		$data = wp_presence_state_array( $state );
+		if ( 0 === $ttl ) {
+			return true; // Written long enough ago to be expired already: nothing to store.
+		}
+		$result = wp_presence_write( (string) $room, (string) $client_id, $user_id, $data, $ttl, array( 'may_skip' => null === $date_gmt ) );
+		if ( is_wp_error( $result ) ) {
+			return false;
+		}
+		/**
+		 * Fires after wp_set_presence() stored an entry (presence-api contract).
+		 *
+		 * @since 1.3.0
+		 *
+		 * @param string $room      Room.
+		 * @param string $client_id Client id.
+		 * @param array  $state     Data as stored.
+		 * @param int    $user_id   User id.
+		 */
+		do_action( 'set_presence', (string) $room, (string) $client_id, wp_presence_without_reserved_keys( $data ), $user_id );
+		return true;
 	}
 }
 
@@ -161,6 +319,7 @@ if ( ! function_exists( 'wp_remove_presence' ) ) {
 	 * Removes one entry.
 	 *
 	 * @since 1.0.0
+	 * @since 1.3.0 Fires `removed_presence`.
 	 *
 	 * @param string $room      Room.
 	 * @param string $client_id Client id.
@@ -177,29 +336,48 @@ if ( ! function_exists( 'wp_remove_presence' ) ) {
 		} catch ( Throwable $e ) {
 			return false;
 		}
+		/**
+		 * Fires after wp_remove_presence() (presence-api contract), whether or not there was an entry.
+		 *
+		 * @since 1.3.0
+		 *
+		 * @param string $room      Room.
+		 * @param string $client_id Client id.
+		 */
+		do_action( 'removed_presence', $room, $client_id );
 		return true;
 	}
 }
 
 if ( ! function_exists( 'wp_remove_user_presence' ) ) {
 	/**
-	 * Removes every entry of a user on the current site.
+	 * Removes every entry of a user on the current site, hidden ones included.
 	 *
 	 * @since 1.0.0
+	 * @since 1.3.0 Returns true, as presence-api; fires `removed_user_presence`.
 	 *
 	 * @param int $user_id User id.
-	 * @return int|false Entries removed, or false on failure.
+	 * @return bool True (also when there was nothing); false when the store failed.
 	 */
 	function wp_remove_user_presence( $user_id ) {
 		$user_id = (int) $user_id;
 		if ( $user_id <= 0 ) {
-			return 0;
+			return true;
 		}
 		try {
-			return wp_presence_remove_user_entries( $user_id );
+			wp_presence_remove_user_entries( $user_id );
 		} catch ( Throwable $e ) {
 			return false;
 		}
+		/**
+		 * Fires after wp_remove_user_presence() (presence-api contract).
+		 *
+		 * @since 1.3.0
+		 *
+		 * @param int $user_id User id.
+		 */
+		do_action( 'removed_user_presence', $user_id );
+		return true;
 	}
 }
 

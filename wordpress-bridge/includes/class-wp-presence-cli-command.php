@@ -249,7 +249,10 @@ class WP_Presence_CLI_Command {
 	 * ## OPTIONS
 	 *
 	 * [--all]
-	 * : Remove every entry of this site, live ones included.
+	 * : Remove every entry of this site, live ones included (asks first).
+	 *
+	 * [--yes]
+	 * : Answer yes to the question of --all (presence-api's `cleanup --yes`).
 	 *
 	 * @param array $args       Positional arguments.
 	 * @param array $assoc_args Options.
@@ -257,6 +260,7 @@ class WP_Presence_CLI_Command {
 	 */
 	public function cleanup( $args, $assoc_args ) {
 		if ( ! empty( $assoc_args['all'] ) ) {
+			\WP_CLI::confirm( 'Remove every presence entry of this site, live ones included?', $assoc_args );
 			$n = wp_presence_clear_site();
 			\WP_CLI::success( sprintf( 'Removed %d entries of this site.', $n ) );
 			return;

@@ -68,10 +68,12 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 					'permission_callback' => array( $this, 'room_permissions_check' ),
 					'args'                => array(
 						'room'      => $room,
-						'client_id' => $client_id,
+						'client_id' => array_merge( $client_id, array( 'validate_callback' => array( $this, 'validate_client_id' ) ) ),
 						'data'      => array(
-							'type'    => 'object',
-							'default' => array(),
+							'type'              => 'object',
+							'default'           => array(),
+							'validate_callback' => array( $this, 'validate_data' ),
+							'sanitize_callback' => array( $this, 'sanitize_data' ),
 						),
 					),
 				),
@@ -143,14 +145,87 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 	}
 
 	/**
-	 * 401 when logged out, 403 otherwise.
+	 * `client_id` of a write: ids starting with `_` are reserved (presence-api's `_lock`,
+	 * `_collab`): a 400 `rest_invalid_param`.
 	 *
-	 * @param string $code    Error code.
+	 * @param mixed           $value   Value.
+	 * @param WP_REST_Request $request Request.
+	 * @param string          $param   Parameter name.
+	 * @return true|WP_Error
+	 */
+	public function validate_client_id( $value, $request, $param ) {
+		$valid = rest_validate_request_arg( $value, $request, $param );
+		if ( true !== $valid ) {
+			return $valid;
+		}
+		if ( 0 === strpos( (string) $value, '_' ) ) {
+			return new WP_Error( 'rest_presence_reserved_client_id', __( 'Client ids starting with "_" are reserved.', 'presence' ), array( 'status' => 400 ) );
+		}
+		return true;
+	}
+
+	/**
+	 * `data`: an object of at most 10240 bytes of JSON. Larger is a 400 `rest_invalid_param`
+	 * (presence-api checks it as argument validation too).
+	 *
+	 * @param mixed           $value   Value.
+	 * @param WP_REST_Request $request Request.
+	 * @param string          $param   Parameter name.
+	 * @return true|WP_Error
+	 */
+	public function validate_data( $value, $request, $param ) {
+		$valid = rest_validate_request_arg( $value, $request, $param );
+		if ( true !== $valid ) {
+			return $valid;
+		}
+		$json = wp_json_encode( $value );
+		if ( false === $json || strlen( $json ) > self::MAX_DATA_BYTES ) {
+			return new WP_Error( 'rest_presence_data_too_large', __( 'Presence data must be at most 10240 bytes of JSON.', 'presence' ), array( 'status' => 400 ) );
+		}
+		return true;
+	}
+
+	/**
+	 * `data` is sanitised, not rejected (presence-api contract): values that are neither
+	 * scalars nor arrays are dropped (nulls included), levels deeper than 3 are cut, strings are
+	 * kept as sent.
+	 *
+	 * @param mixed $value Value.
+	 * @return array
+	 */
+	public function sanitize_data( $value ) {
+		return is_array( $value ) ? self::sanitize_level( $value, 1 ) : array();
+	}
+
+	/**
+	 * One level of sanitize_data().
+	 *
+	 * @param array $value Value.
+	 * @param int   $level Its level (1 for the top).
+	 * @return array
+	 */
+	private static function sanitize_level( array $value, $level ) {
+		$out = array();
+		foreach ( $value as $key => $item ) {
+			if ( is_array( $item ) ) {
+				if ( $level < self::MAX_DATA_DEPTH ) {
+					$out[ $key ] = self::sanitize_level( $item, $level + 1 );
+				}
+			} elseif ( is_scalar( $item ) ) {
+				$out[ $key ] = $item;
+			}
+		}
+		return $out;
+	}
+
+	/**
+	 * Core's `rest_forbidden`: 401 when logged out, 403 otherwise (presence-api contract).
+	 *
 	 * @param string $message Message.
 	 * @return WP_Error
 	 */
-	private function forbidden( $code, $message ) {
-		return new WP_Error( $code, $message, array( 'status' => rest_authorization_required_code() ) );
+	private function forbidden( $message ) {
+		return new WP_Error( 'rest_forbidden', $message, array( 'status' => rest_authorization_required_code() ) );
 	}
 
 	/**
@@ -170,7 +245,7 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 	 */
 	public function room_permissions_check( $request ) {
 		if ( ! WP_Presence_View::current()->can_read_room( (string) $request['room'] ) ) {
-			return $this->forbidden( 'rest_presence_forbidden', __( 'Sorry, you are not allowed to access this presence room.', 'presence' ) );
+			return $this->forbidden( __( 'Sorry, you are not allowed to access this presence room.', 'presence' ) );
 		}
 		return true;
 	}
@@ -197,7 +272,7 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 			$found = null;
 		}
 		if ( $found && ! $found['seen']['own'] && ! current_user_can( 'manage_options' ) ) {
-			return $this->forbidden( 'rest_presence_forbidden', __( 'Sorry, you are not allowed to remove this presence entry.', 'presence' ) );
+			return $this->forbidden( __( 'Sorry, you are not allowed to remove this presence entry.', 'presence' ) );
 		}
 		return true;
 	}
@@ -210,7 +285,7 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 	 */
 	public function rooms_permissions_check( $request ) {
 		if ( ! current_user_can( 'edit_posts' ) ) {
-			return $this->forbidden( 'rest_presence_forbidden', __( 'Sorry, you are not allowed to list presence rooms.', 'presence' ) );
+			return $this->forbidden( __( 'Sorry, you are not allowed to list presence rooms.', 'presence' ) );
 		}
 		return true;
 	}
@@ -267,28 +342,6 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 	}
 
 	/**
-	 * Depth of an array (1 for a flat one).
-	 *
-	 * @param array $value Value.
-	 * @return int|false False when it holds something other than scalars, null or arrays.
-	 */
-	private static function depth( array $value ) {
-		$max = 1;
-		foreach ( $value as $item ) {
-			if ( is_array( $item ) ) {
-				$inner = self::depth( $item );
-				if ( false === $inner ) {
-					return false;
-				}
-				$max = max( $max, 1 + $inner );
-			} elseif ( ! is_scalar( $item ) && null !== $item ) {
-				return false;
-			}
-		}
-		return $max;
-	}
-
-	/**
 	 * POST /presence. A live entry of another user is a 409, except a hidden user's: that one is
 	 * not there for anyone else, so the answer is the one for an absent entry, and the hidden
 	 * entry is left alone (it lives in another namespace). An entry a `wp_presence_see_entry`
@@ -304,15 +357,18 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 		$data      = is_array( $data ) ? wp_presence_without_reserved_keys( $data ) : array();
 		$user_id   = get_current_user_id();
 
-		$json = wp_json_encode( $data );
-		if ( false === $json || strlen( $json ) > self::MAX_DATA_BYTES ) {
-			return new WP_Error( 'rest_presence_data_too_large', __( 'Presence data must be at most 10240 bytes of JSON.', 'presence' ), array( 'status' => 400 ) );
-		}
-		$depth = self::depth( $data );
-		if ( false === $depth || $depth > self::MAX_DATA_DEPTH ) {
-			return new WP_Error( 'rest_presence_invalid_data', __( 'Presence data values must be scalars or arrays, nested at most 3 deep.', 'presence' ), array( 'status' => 400 ) );
-		}
-		$checked = wp_presence_check_interpreted_data( $room, $data, $user_id );
+		/**
+		 * Filters whether POST answers 400 for interpreted keys (`screen`, `activity`, `post_id`,
+		 * `title`) that are not valid in `admin/online` or a post room. presence-api stores them as
+		 * sent; the bridge refuses them so a client learns its mistake. False stores them as
+		 * presence-api does; others' views still show only valid interpreted keys.
+		 *
+		 * @since 1.3.0
+		 *
+		 * @param bool   $reject Default true.
+		 * @param string $room   Room.
+		 */
+		$checked = apply_filters( 'wp_presence_rest_rejects_interpreted_data', true, $room ) ? wp_presence_check_interpreted_data( $room, $data, $user_id ) : true;
 		if ( is_wp_error( $checked ) ) {
 			return $checked;
 		}
@@ -337,12 +393,15 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 			if ( is_wp_error( $written ) ) {
 				return $this->write_error( $written );
 			}
+			/** This action is documented in includes/api.php */
+			do_action( 'set_presence', $room, $client_id, $data, $user_id );
 			$view  = WP_Presence_View::current(); // Afresh: the write may have moved entries.
 			$after = $view->find( $room, $client_id );
 		} catch ( Throwable $e ) {
 			return $this->unavailable();
 		}
-		return $this->respond( $after ? $view->item( $after['seen'] ) : array(), $found ? 200 : 201 );
+		// 200 for a new entry too, as presence-api.
+		return $this->respond( $after ? $view->item( $after['seen'] ) : array() );
 	}
 
 	/**
@@ -378,15 +437,10 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 		try {
 			$found = WP_Presence_View::current()->find( $room, $client_id );
 			if ( $found && ( $found['seen']['own'] || current_user_can( 'manage_options' ) ) ) {
-				if ( $found['hidden'] ) {
-					wp_presence_in_hidden(
-						static function ( WP_Presence_Store $hidden ) use ( $room, $client_id ) {
-							return $hidden->remove( $room, $client_id );
-						}
-					);
-				} else {
-					wp_presence_store()->remove( $room, $client_id );
-				}
+				// Only the entry found, whichever namespace holds it: its owner's.
+				wp_presence_remove_entry( $room, $client_id, (int) $found['entry']['user_id'] );
+				/** This action is documented in includes/api.php */
+				do_action( 'removed_presence', $room, $client_id );
 			}
 		} catch ( Throwable $e ) {
 			return $this->unavailable();

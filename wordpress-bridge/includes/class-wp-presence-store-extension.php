@@ -60,6 +60,22 @@ class WP_Presence_Store_Extension implements WP_Presence_Store {
 	}
 
 	/**
+	 * Writes an entry and reads its room in one call (presence_exchange(): one lock pass where
+	 * the room lives in one shard). Not part of WP_Presence_Store: wp_presence_write() uses it
+	 * when a store has it.
+	 *
+	 * @param string $room      Room.
+	 * @param string $client_id Client id.
+	 * @param int    $user_id   User id.
+	 * @param array  $data      Data.
+	 * @param int    $ttl       TTL.
+	 * @return array[] The room's live entries after the write, newest first.
+	 */
+	public function exchange( $room, $client_id, $user_id, array $data, $ttl ) {
+		return presence_exchange( (string) $room, (string) $client_id, (int) $user_id, $data, (int) $ttl );
+	}
+
+	/**
 	 * {@inheritDoc}
 	 *
 	 * @param string $room      Room.

@@ -224,6 +224,56 @@ CREATE TABLE {$versions} (
 	}
 
 	/**
+	 * Writes an entry whose previous state the caller has just read (wp_presence_exchange()):
+	 * one INSERT, without upsert()'s SELECT, and the room's version moves only when `$bump`
+	 * says what others see changed. Not part of WP_Presence_Store: wp_presence_write() uses it
+	 * when a store has it.
+	 *
+	 * @param string $room      Room.
+	 * @param string $client_id Client id.
+	 * @param int    $user_id   User id.
+	 * @param array  $data      Data.
+	 * @param int    $ttl       TTL.
+	 * @param bool   $bump      Whether the room gets a new version.
+	 * @throws ValueError On invalid arguments.
+	 * @throws RuntimeException On a database error.
+	 * @return void
+	 */
+	public function upsert_known( $room, $client_id, $user_id, array $data, $ttl, $bump ) {
+		global $wpdb;
+		$room      = (string) $room;
+		$client_id = (string) $client_id;
+		$json      = self::checked_upsert( $room, $client_id, (int) $user_id, $data, (int) $ttl );
+		$now       = $this->now();
+		$table     = self::table();
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table, no cache by design.
+		$ok = $wpdb->query(
+			$wpdb->prepare(
+				"INSERT INTO {$table} (ns, room, client_id, user_id, data, updated, expires) VALUES (%s, %s, %s, %d, %s, %d, %d)
+				ON DUPLICATE KEY UPDATE user_id = VALUES(user_id), data = VALUES(data), updated = VALUES(updated), expires = VALUES(expires)",
+				$this->ns,
+				$room,
+				$client_id,
+				(int) $user_id,
+				$json,
+				$now,
+				$now + (int) $ttl
+			)
+		);
+		if ( false === $ok ) {
+			throw new RuntimeException( 'presence SQL store: ' . $wpdb->last_error );
+		}
+		if ( $bump ) {
+			$this->bump( array( $room ), $now );
+		}
+		/** This filter is documented in includes/class-wp-presence-store-sql.php */
+		$chance = (int) apply_filters( 'wp_presence_sql_sweep_chance', 100 );
+		if ( $chance > 0 && 0 === wp_rand( 0, $chance - 1 ) ) {
+			$this->sweep(); // The same opportunistic cleanup as upsert().
+		}
+	}
+
+	/**
 	 * Gives rooms of the current namespace a new version.
 	 *
 	 * @param string[] $rooms Rooms.

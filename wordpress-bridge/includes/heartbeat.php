@@ -262,11 +262,23 @@ function wp_presence_heartbeat_legacy( $response, $data, $screen_id ) {
 			$pid  = isset( $data['presence-editor-ping']['post_id'] ) ? wp_presence_parse_id( $data['presence-editor-ping']['post_id'] ) : 0;
 			$room = wp_presence_ping_post_room( $pid, $screen_id, $screen_id, $user_id );
 			if ( $room ) {
-				$state   = array(
+				$state = array(
 					'screen'  => 'post',
 					'post_id' => $pid,
 				);
-				$written = wp_presence_write_if_changed( $room, 'editor-' . $user_id, $user_id, $state, $ttl );
+				/**
+				 * Filters the state an editor entry stores (presence-api contract; the old
+				 * protocol's `presence-editor-ping`).
+				 *
+				 * @since 1.3.0
+				 *
+				 * @param array $state   Data: screen, post_id.
+				 * @param int   $post_id Post.
+				 * @param int   $user_id User.
+				 */
+				$filtered = apply_filters( 'wp_presence_editor_state', $state, $pid, $user_id );
+				$state    = is_array( $filtered ) ? $filtered : $state;
+				$written  = wp_presence_write_if_changed( $room, 'editor-' . $user_id, $user_id, $state, $ttl );
 				if ( is_wp_error( $written ) ) {
 					$response['presence-error'] = $written->get_error_code();
 				}
@@ -281,8 +293,9 @@ function wp_presence_heartbeat_legacy( $response, $data, $screen_id ) {
 					$editor['status'] = 'online' === $editor['status'] ? 'active' : 'idle';
 					$editors[]        = $editor;
 				}
-				$post['editors'] = $editors;
-				$posts[]         = $post;
+				$post['editors']    = $editors;
+				$post['post_title'] = $post['title']; // presence-api's name for it.
+				$posts[]            = $post;
 			}
 			$response['presence-active-posts'] = $posts;
 		}
@@ -324,6 +337,7 @@ function wp_presence_post_lock_bridge( $response, $data, $screen_id ) {
 		array(
 			'screen'  => 'post',
 			'post_id' => $post_id,
+			'action'  => 'editing', // presence-api's lock entry data.
 		),
 		max( 1, $window )
 	);

@@ -98,6 +98,10 @@ function wp_presence_site_namespaces() {
  *                                or the card when the caller has built it. Default false.
  *     @type bool       $may_skip Skip the write when the stored entry already holds this user
  *                                and data and is younger than half its TTL. Default false.
+ *     @type array|null $exchange Also read the room, in as few store calls as the store allows
+ *                                (wp_presence_exchange()): `max_age` (int|null). The result
+ *                                then carries `entries`, the room's entries in the namespace
+ *                                written to, after the write, newest first. Default null.
  * }
  * @return array|WP_Error array( 'old' => the entry before or null, 'written' => bool ), or an
  *                        error: presence_invalid_room, presence_invalid_client_id,
@@ -109,6 +113,7 @@ function wp_presence_write( $room, $client_id, $user_id, array $data, $ttl, arra
 		array(
 			'card'     => false,
 			'may_skip' => false,
+			'exchange' => null,
 		),
 		$args
 	);
@@ -131,15 +136,26 @@ function wp_presence_write( $room, $client_id, $user_id, array $data, $ttl, arra
 	$other                       = $hidden ? $site_ns : $hidden_ns;
 
 	try {
-		return wp_presence_in_namespace(
+		$result = wp_presence_in_namespace(
 			$target,
 			static function ( WP_Presence_Store $store ) use ( $room, $client_id, $user_id, $data, $ttl, $args, $target, $other, $site_ns, $hidden_ns ) {
-				$old = $store->get( $room, $client_id );
+				$read = is_array( $args['exchange'] ) ? wp_presence_exchange_read( $store, $room, $client_id ) : null;
+				$old  = $read ? $read['old'] : $store->get( $room, $client_id );
 				if ( $args['may_skip'] && $old && (int) $old['user_id'] === $user_id && $old['data'] === $data
 					&& $store->now() - (int) $old['updated'] < (int) floor( $ttl / 2 ) ) {
 					return array(
 						'old'     => $old,
 						'written' => false,
+						'entries' => $read ? $read['entries'] : null,
+					);
+				}
+				if ( $read && $old && (int) $old['user_id'] === $user_id && method_exists( $store, 'exchange' ) ) {
+					// A refresh: no limit applies and nothing moves, so the store may write and
+					// read in one call (the extension's presence_exchange()).
+					return array(
+						'old'     => $old,
+						'written' => true,
+						'entries' => $store->exchange( $room, $client_id, $user_id, $data, $ttl ),
 					);
 				}
 				if ( ! $old && $user_id > 0 && wp_presence_move_between( $user_id, $other, $target ) ) {
@@ -151,10 +167,17 @@ function wp_presence_write( $room, $client_id, $user_id, array $data, $ttl, arra
 						return $refusal;
 					}
 				}
-				$store->upsert( $room, $client_id, $user_id, $data, $ttl );
+				if ( $read && method_exists( $store, 'upsert_known' ) ) {
+					// The old entry was just read: the SQL store writes in one query, and gives
+					// the room a new version only when what others see of it changed.
+					$store->upsert_known( $room, $client_id, $user_id, $data, $ttl, ! $old || (int) $old['user_id'] !== $user_id || wp_presence_change_is_seen( $room, $old['data'], $data ) );
+				} else {
+					$store->upsert( $room, $client_id, $user_id, $data, $ttl );
+				}
 				return array(
 					'old'     => $old,
 					'written' => true,
+					'entries' => $read ? wp_presence_exchange_merge( $store, $read['entries'], $room, $client_id, $user_id, $data, $ttl ) : null,
 				);
 			}
 		);
@@ -163,6 +186,21 @@ function wp_presence_write( $room, $client_id, $user_id, array $data, $ttl, arra
 	} catch ( Throwable $e ) {
 		return new WP_Error( 'presence_unavailable', $e->getMessage() );
 	}
+	if ( is_array( $result ) && $result['written'] && ( ! $result['old'] || (int) $result['old']['user_id'] !== $user_id ) ) {
+		/**
+		 * Fires after a write created an entry (or gave its key to another user), for the
+		 * collaboration actions (includes/collaboration.php).
+		 *
+		 * @since 1.3.0
+		 *
+		 * @param string $room      Room.
+		 * @param string $client_id Client id.
+		 * @param int    $user_id   User id.
+		 * @param bool   $hidden    Whether it went to the hidden namespace.
+		 */
+		do_action( 'wp_presence_entry_added', $room, $client_id, $user_id, $hidden );
+	}
+	return $result;
 }
 
 /**
@@ -262,19 +300,35 @@ function wp_presence_move_user_entries( $user_id, $was_hidden, $hidden, $pref ) 
  */
 function wp_presence_remove_entry( $room, $client_id, $owner = null ) {
 	$removed = false;
-	foreach ( wp_presence_site_namespaces() as $ns ) {
-		$removed = wp_presence_in_namespace(
+	// The removed entries are only read when a collaboration listener needs their users.
+	$listen  = has_action( 'wp_presence_collaboration_ended' );
+	foreach ( wp_presence_site_namespaces() as $i => $ns ) {
+		$gone = wp_presence_in_namespace(
 			$ns,
-			static function ( WP_Presence_Store $s ) use ( $room, $client_id, $owner ) {
+			static function ( WP_Presence_Store $s ) use ( $room, $client_id, $owner, $listen ) {
+				$entry = null !== $owner || $listen ? $s->get( $room, $client_id ) : null;
 				if ( null !== $owner ) {
-					$entry = $s->get( $room, $client_id );
 					if ( ! $entry || (int) $entry['user_id'] !== (int) $owner || $entry['client_id'] !== $client_id || $entry['room'] !== $room ) {
 						return false;
 					}
 				}
-				return $s->remove( $room, $client_id );
+				return $s->remove( $room, $client_id ) ? ( $entry ? $entry : true ) : false;
 			}
-		) || $removed;
+		);
+		if ( is_array( $gone ) ) {
+			/**
+			 * Fires after an entry was removed, for the collaboration actions.
+			 *
+			 * @since 1.3.0
+			 *
+			 * @param string $room      Room.
+			 * @param string $client_id Client id.
+			 * @param int    $user_id   Its user.
+			 * @param bool   $hidden    Whether it was in the hidden namespace.
+			 */
+			do_action( 'wp_presence_entry_removed', $room, $client_id, (int) $gone['user_id'], 1 === $i );
+		}
+		$removed = (bool) $gone || $removed;
 	}
 	return $removed;
 }
@@ -288,14 +342,22 @@ function wp_presence_remove_entry( $room, $client_id, $owner = null ) {
  * @return int Entries removed.
  */
 function wp_presence_remove_user_entries( $user_id ) {
-	$removed  = 0;
-	foreach ( wp_presence_site_namespaces() as $ns ) {
+	$removed = 0;
+	// The removed entries are only read when a collaboration listener needs their users.
+	$listen  = has_action( 'wp_presence_collaboration_ended' );
+	foreach ( wp_presence_site_namespaces() as $i => $ns ) {
+		$gone     = array();
 		$removed += (int) wp_presence_in_namespace(
 			$ns,
-			static function ( WP_Presence_Store $s ) use ( $user_id ) {
+			static function ( WP_Presence_Store $s ) use ( $user_id, $listen, &$gone ) {
+				$gone = $listen ? $s->user_entries( (int) $user_id ) : array();
 				return $s->remove_user( (int) $user_id );
 			}
 		);
+		foreach ( $gone as $entry ) {
+			/** This action is documented in includes/site-store.php */
+			do_action( 'wp_presence_entry_removed', $entry['room'], $entry['client_id'], (int) $user_id, 1 === $i );
+		}
 	}
 	return $removed;
 }

@@ -80,6 +80,21 @@ namespace {
 			}
 
 			/**
+			 * Confirmation: returns with `--yes`, otherwise answers no (the real one exits).
+			 *
+			 * @param string $question   Question.
+			 * @param array  $assoc_args Options (`yes`).
+			 * @throws WP_CLI_Stand_In_Declined Without `yes`.
+			 * @return void
+			 */
+			public static function confirm( $question, $assoc_args = array() ) {
+				self::$out[] = array( 'confirm', (string) $question );
+				if ( empty( $assoc_args['yes'] ) ) {
+					throw new WP_CLI_Stand_In_Declined( (string) $question ); // Nobody at the prompt: no.
+				}
+			}
+
+			/**
 			 * Error: throws like WP-CLI halts.
 			 *
 			 * @param string $m Message.
@@ -91,6 +106,11 @@ namespace {
 				throw new WP_CLI_Stand_In_Error( (string) $m );
 			}
 		}
+
+		/**
+		 * Thrown by the stand-in's WP_CLI::confirm() when not answered yes (the real one exits).
+		 */
+		class WP_CLI_Stand_In_Declined extends \RuntimeException {}
 
 		/**
 		 * Thrown by the stand-in's WP_CLI::error().

@@ -85,11 +85,17 @@ class CliTest extends Presence_TestCase {
 	public function test_cleanup_expired_and_all() {
 		wp_set_presence( 'r', 'a', array(), 1 );
 		wp_presence_store()->upsert( 'r', 'long', 1, array(), 1000 );
-		WP_Presence_Testing::advance( 61 );
+		WP_Presence_Testing::advance( WP_PRESENCE_DEFAULT_TTL + 1 );
 		$this->cli->cleanup( array(), array() );
 		$this->assertMatchesRegularExpression( '/^Removed [1-9]\d* expired entries\.$/', $this->out( 'success' )[0] );
 		$this->assertSame( array( 'long' ), wp_list_pluck( wp_get_presence( 'r' ), 'client_id' ) );
-		$this->cli->cleanup( array(), array( 'all' => true ) );
+		try {
+			$this->cli->cleanup( array(), array( 'all' => true ) );
+			$this->fail( '--all asks first' );
+		} catch ( WP_CLI_Stand_In_Declined $e ) {
+			$this->assertSame( array( 'long' ), wp_list_pluck( wp_get_presence( 'r' ), 'client_id' ), 'declined: nothing removed' );
+		}
+		$this->cli->cleanup( array(), array( 'all' => true, 'yes' => true ) );
 		$this->assertSame( 'Removed 1 entries of this site.', $this->out( 'success' )[1] );
 		$this->assertSame( array(), wp_get_presence( 'r' ) );
 	}

@@ -39,6 +39,20 @@ class ConflictTest extends Presence_TestCase {
 		}
 	}
 
+	public function test_installed_as_presence_api_itself_it_runs() {
+		$link = WP_PLUGIN_DIR . '/presence-api';
+		$this->assertFalse( file_exists( $link ), 'no presence-api directory yet' );
+		symlink( WP_PRESENCE_BRIDGE_DIR, $link );
+		try {
+			$r = $this->probe( 'self' );
+		} finally {
+			unlink( $link );
+		}
+		$this->assertTrue( $r['bridge_loaded'], 'a documented install under the slug presence-api' );
+		$this->assertSame( 'presence-api/presence.php', $r['bridge_basename'] );
+		$this->assertStringNotContainsString( 'presence-api plugin is active', $r['notice'] );
+	}
+
 	public function modes() {
 		return array(
 			'presence-api loaded first' => array( 'function', true ),

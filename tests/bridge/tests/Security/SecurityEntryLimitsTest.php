@@ -108,7 +108,7 @@ class SecurityEntryLimitsTest extends Presence_Security_TestCase {
 		$this->assertTrue( wp_set_presence( 'fill/3', 'c', array( 'i' => 'changed' ), $user ) );
 		$this->assertSame( 200, $this->rest( 'POST', '/wp-presence/v1/presence', array( 'room' => 'fill/4', 'client_id' => 'c', 'data' => array() ) )->get_status() );
 		// Entries that expire free their place.
-		WP_Presence_Testing::advance( 61 );
+		WP_Presence_Testing::advance( WP_PRESENCE_DEFAULT_TTL + 1 );
 		$this->assertTrue( wp_set_presence( 'fill/new', 'c', array(), $user ), "$role: after expiry" );
 	}
 

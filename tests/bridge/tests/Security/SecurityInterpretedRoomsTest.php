@@ -81,10 +81,10 @@ class SecurityInterpretedRoomsTest extends Presence_Security_TestCase {
 			'title'    => 'Mine',
 			'extra'    => array( 'nested' => array( 1, 2 ) ),
 		);
-		$this->assertSame( 201, $this->rest( 'POST', '/wp-presence/v1/presence', array( 'room' => 'admin/online', 'client_id' => 'good', 'data' => $good ) )->get_status() );
-		$this->assertSame( 201, $this->rest( 'POST', '/wp-presence/v1/presence', array( 'room' => wp_presence_post_room( $mine ), 'client_id' => 'good', 'data' => array( 'post_id' => $mine ) ) )->get_status() );
+		$this->assertSame( 200, $this->rest( 'POST', '/wp-presence/v1/presence', array( 'room' => 'admin/online', 'client_id' => 'good', 'data' => $good ) )->get_status() );
+		$this->assertSame( 200, $this->rest( 'POST', '/wp-presence/v1/presence', array( 'room' => wp_presence_post_room( $mine ), 'client_id' => 'good', 'data' => array( 'post_id' => $mine ) ) )->get_status() );
 		// Free-form rooms are the caller's own.
-		$this->assertSame( 201, $this->rest( 'POST', '/wp-presence/v1/presence', array( 'room' => 'chat/free', 'client_id' => 'c', 'data' => array( 'screen' => array( 'any' ), 'post_id' => 'x' ) ) )->get_status() );
+		$this->assertSame( 200, $this->rest( 'POST', '/wp-presence/v1/presence', array( 'room' => 'chat/free', 'client_id' => 'c', 'data' => array( 'screen' => array( 'any' ), 'post_id' => 'x' ) ) )->get_status() );
 	}
 
 	/**

@@ -57,8 +57,8 @@ class SecurityInvisibleUsersTest extends Presence_Security_TestCase {
 		$this->heartbeat( $h, array( 'wp-refresh-post-lock' => array( 'post_id' => $draft ) ), 'post' );
 		do_action( 'wp_login', get_userdata( $h )->user_login, get_userdata( $h ) );
 		wp_set_current_user( $h );
-		$this->assertSame( 201, $this->rest( 'POST', '/wp-presence/v1/presence', array( 'room' => 'admin/online', 'client_id' => 'h-rest', 'data' => array( 'screen' => 'dashboard' ) ) )->get_status() );
-		$this->assertSame( 201, $this->rest( 'POST', '/wp-presence/v1/presence', array( 'room' => 'chat/hidden-only', 'client_id' => 'h-chat', 'data' => array( 'typing' => true ) ) )->get_status() );
+		$this->assertSame( 200, $this->rest( 'POST', '/wp-presence/v1/presence', array( 'room' => 'admin/online', 'client_id' => 'h-rest', 'data' => array( 'screen' => 'dashboard' ) ) )->get_status() );
+		$this->assertSame( 200, $this->rest( 'POST', '/wp-presence/v1/presence', array( 'room' => 'chat/hidden-only', 'client_id' => 'h-chat', 'data' => array( 'typing' => true ) ) )->get_status() );
 		$this->assertTrue( wp_set_presence( 'chat/general', 'h-set', array( 'typing' => true ), $h ) );
 		$this->cli( 'set', array( 'chat/general', 'h-cli' ), array( 'user' => $h ) );
 		return $draft;

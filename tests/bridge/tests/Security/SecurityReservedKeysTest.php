@@ -37,8 +37,8 @@ class SecurityReservedKeysTest extends Presence_Security_TestCase {
 		// Every write path, as a plugin forwarding client state would call them.
 		$this->assertTrue( wp_set_presence( 'admin/online', 'sync-1', array( 'screen' => 'dashboard', '_wp' => $forged ), $attacker ) );
 		$this->assertTrue( wp_set_presence( wp_presence_post_room( $post ), 'sync-2', array( '_wp' => $forged ), $attacker ) );
-		$this->assertSame( 201, $this->rest( 'POST', '/wp-presence/v1/presence', array( 'room' => 'admin/online', 'client_id' => 'rest-1', 'data' => array( '_wp' => $forged ) ) )->get_status() );
-		$this->assertSame( 201, $this->rest( 'POST', '/wp-presence/v1/presence', array( 'room' => 'chat/room', 'client_id' => 'rest-2', 'data' => array( '_wp' => $forged, 'x' => 1 ) ) )->get_status() );
+		$this->assertSame( 200, $this->rest( 'POST', '/wp-presence/v1/presence', array( 'room' => 'admin/online', 'client_id' => 'rest-1', 'data' => array( '_wp' => $forged ) ) )->get_status() );
+		$this->assertSame( 200, $this->rest( 'POST', '/wp-presence/v1/presence', array( 'room' => 'chat/room', 'client_id' => 'rest-2', 'data' => array( '_wp' => $forged, 'x' => 1 ) ) )->get_status() );
 		$this->heartbeat( $attacker, $this->ping( 'tabforge01', array( '_wp' => $forged ) ) );
 		$this->heartbeat( $attacker, array( 'presence-ping' => array( 'screen' => 'dashboard', '_wp' => $forged ) ) );
 		$this->cli( 'set', array( 'chat/room', 'cli-1' ), array( 'user' => $attacker, 'data' => wp_json_encode( array( '_wp' => $forged ) ) ) );
