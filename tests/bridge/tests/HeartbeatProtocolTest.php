@@ -74,6 +74,22 @@ class HeartbeatProtocolTest extends Presence_TestCase {
 		$this->assertSame( 6, $old['presence-online-total'] );
 	}
 
+	public function test_the_viewers_own_row_is_sent_even_when_it_is_the_oldest() {
+		$this->add_test_filter(
+			'wp_presence_heartbeat_rows',
+			static function () {
+				return 2;
+			}
+		);
+		$viewer = $this->make_user( 'editor' );
+		$this->heartbeat( $viewer, $this->ping( 'tabviewer1' ) );
+		WP_Presence_Testing::advance( 1 );
+		$users = $this->online( 3 );
+		$reply = $this->heartbeat( $viewer, $this->ping( 'tabviewer1', array( 'activity' => 'idle' ) ) )['wp-presence']['rooms']['admin/online'];
+		$this->assertSame( 4, $reply['total'] );
+		$this->assertSame( array( $viewer, $users[1], $users[2] ), $this->ids( $reply['users'] ) );
+	}
+
 	public function test_default_bound_is_the_widget_stack() {
 		$this->assertSame( 20, wp_presence_heartbeat_rows() );
 		$this->add_test_filter(
