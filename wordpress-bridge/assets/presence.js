@@ -974,6 +974,7 @@
 		tab: () => tabs.tab(),
 		activity: () => activity,
 		others: () => others.slice(),
+		total: () => othersTotal,
 		isLeader: () => tabs.isLeader(),
 		mode: () => tabs.mode(),
 		backedOff: () => tabs.backedOff(),
