@@ -79,6 +79,7 @@ require_once __DIR__ . '/includes/write-rules.php';
 require_once __DIR__ . '/includes/namespace-names.php';
 require_once __DIR__ . '/includes/site-store.php';
 require_once __DIR__ . '/includes/trait-wp-presence-view-shapes.php';
+require_once __DIR__ . '/includes/trait-wp-presence-view-changes.php';
 require_once __DIR__ . '/includes/class-wp-presence-view.php';
 require_once __DIR__ . '/includes/view.php';
 require_once __DIR__ . '/includes/network.php';

@@ -55,16 +55,19 @@ if ( function_exists( 'wp_presence_write_tab' ) && $users && $per_second > 0 ) {
 		while ( $changes < $due && ! $stop ) {
 			$uid = $users[ mt_rand( 0, count( $users ) - 1 ) ];
 			wp_set_current_user( $uid );
+			$screen = $screens[ $changes % count( $screens ) ];
 			wp_presence_write_tab(
 				array(
 					'tab'      => 'churn001',
-					'screen'   => $screens[ $changes % count( $screens ) ],
+					'screen'   => $screen,
 					'post_id'  => 0,
 					'activity' => 'online',
 					'ack'      => '',
 					'seen'     => array(),
 				),
-				$uid
+				$screen, // Heartbeat's screen id for that page.
+				$uid,
+				wp_presence_user_card( $uid )
 			);
 			++$changes;
 		}

@@ -29,7 +29,15 @@ foreach ( file( $tsv, FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES ) as $line )
 	if ( $n >= (int) $count ) {
 		break;
 	}
-	list( $uid, , , $post ) = explode( "\t", $line );
+	list( $uid, $cookie, , $post ) = explode( "\t", $line );
+	// The session the HTTP ticks run under (its token is the third field of the auth cookie): the
+	// card carries its tag (wp_presence_session_tag()), so the ack must be computed with it too.
+	if ( preg_match( '/wordpress_logged_in_[0-9a-f]+=([^;]+)/', $cookie, $m ) ) {
+		$parts = explode( '|', rawurldecode( $m[1] ) );
+		if ( isset( $parts[2] ) ) {
+			$GLOBALS['wp_presence_login_tokens'][ (int) $uid ] = $parts[2];
+		}
+	}
 	$uid  = (int) $uid;
 	$post = (int) $post;
 	$ack  = '';
@@ -45,7 +53,9 @@ foreach ( file( $tsv, FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES ) as $line )
 				'ack'      => '',
 				'seen'     => array(),
 			),
-			$uid
+			$post ? 'post' : 'dashboard', // Heartbeat's screen id for that page.
+			$uid,
+			wp_presence_user_card( $uid )
 		);
 		$ack     = $written['ack'];
 		if ( $post ) {

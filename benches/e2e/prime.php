@@ -56,6 +56,7 @@ function presence_bench_body( array $u, $seen ) {
 		'tab'      => sprintf( 'tab%06d', $u['uid'] ),
 		'screen'   => $screen,
 		'activity' => 'online',
+		'delta'    => 1, // As assets/presence.js: it applies changes since the versions it has.
 	);
 	if ( $u['post'] ) {
 		$ping['post_id'] = $u['post'];
@@ -234,6 +235,7 @@ foreach ( presence_bench_send( $url, $reqs ) as $key => $res ) {
 		$summary['full_reply_bytes'] = strlen( $res[1] );
 		if ( isset( $json['wp-presence']['rooms']['admin/online']['users'] ) ) {
 			$summary['online_in_reply'] = count( $json['wp-presence']['rooms']['admin/online']['users'] );
+			$summary['online_total']    = isset( $json['wp-presence']['rooms']['admin/online']['total'] ) ? (int) $json['wp-presence']['rooms']['admin/online']['total'] : null;
 		}
 		if ( isset( $json['wp-presence']['active_posts']['posts'] ) ) {
 			$summary['active_posts'] = count( $json['wp-presence']['active_posts']['posts'] );

@@ -133,6 +133,7 @@
 			post_id: parseInt( row.post_id, 10 ) || 0,
 			title: 'string' === typeof row.title ? row.title : '',
 			url: 'string' === typeof row.url ? row.url : '',
+			updated: parseInt( row.updated, 10 ) || 0,
 		};
 	}
 
@@ -259,6 +260,8 @@
 	const initial = settings.initial || {};
 	let others = Array.isArray( initial.users ) ? initial.users.map( normalizeRow ) : [];
 	let othersSignature = signature( others );
+	// How many other users are online: the replies carry only the first rows the page shows.
+	let othersTotal = others.length;
 	let posts = Array.isArray( initial.posts ) ? initial.posts.map( normalizePost ) : null;
 	let postsSignature = signature( posts );
 	let postsFromServer = false;
@@ -327,7 +330,8 @@
 		if ( ! tabs.isLeader() ) {
 			return; // The leader reports this tab.
 		}
-		const payload = Object.assign( { tab: tabs.tab() }, tabState(), { seen } );
+		// delta: this script applies changes since the versions it has (docs/CONTRACT.md §3).
+		const payload = Object.assign( { tab: tabs.tab() }, tabState(), { seen, delta: 1 } );
 		if ( settings.isFront ) {
 			payload.title = String( document.title || '' ).slice( 0, 200 );
 		}
@@ -378,7 +382,7 @@
 		} );
 		const online = rooms[ settings.adminRoom ];
 		if ( online && Array.isArray( online.users ) ) {
-			setOthers( online.users.map( normalizeRow ).filter( ( row ) => row.user_id && row.user_id !== userId ) );
+			applyOnline( online );
 		}
 		const active = reply.active_posts;
 		if ( active && 'object' === typeof active && Array.isArray( active.posts ) ) {
@@ -392,11 +396,44 @@
 	 * Rendering (only when something changed).
 	 * ------------------------------------------------------------------ */
 
-	function setOthers( next ) {
+	/**
+	 * Applies the admin room of a reply: the first rows and the total, or (`changes`) the users
+	 * who changed and the ids of those who left since the version this tab had. Changed users
+	 * replace what the tab holds of them; the list stays in display order (most recent first)
+	 * and as long as the server's bound.
+	 *
+	 * @param {Object} online The room's reply.
+	 */
+	function applyOnline( online ) {
+		const rows = online.users.map( normalizeRow ).filter( ( row ) => row.user_id );
+		const selfIn = rows.some( ( row ) => row.user_id === userId );
+		const mine = rows.filter( ( row ) => row.user_id !== userId );
+		let next = mine;
+		if ( true === online.changes ) {
+			const drop = {};
+			( Array.isArray( online.left ) ? online.left : [] ).concat( mine.map( ( row ) => row.user_id ) ).forEach( ( id ) => {
+				drop[ parseInt( id, 10 ) || 0 ] = true;
+			} );
+			next = others.filter( ( row ) => ! drop[ row.user_id ] ).concat( mine );
+			next.sort( ( a, b ) => b.updated - a.updated );
+		}
+		const limit = parseInt( online.limit, 10 ) || 0;
+		if ( limit && next.length > limit ) {
+			next.length = limit;
+		}
+		const total = parseInt( online.total, 10 );
+		// The total counts this user too while they are in the room (a tick always puts them there).
+		const nextTotal = isNaN( total ) ? next.length : Math.max( next.length, total - ( selfIn || true === online.changes ? 1 : 0 ) );
+		setOthers( next, nextTotal );
+	}
+
+	function setOthers( next, total ) {
 		const nextSignature = signature( next );
-		if ( nextSignature === othersSignature ) {
+		const nextTotal = 'number' === typeof total ? total : next.length;
+		if ( nextSignature === othersSignature && nextTotal === othersTotal ) {
 			return;
 		}
+		othersTotal = nextTotal;
 		announceChanges( others, next );
 		others = next;
 		othersSignature = nextSignature;
@@ -457,17 +494,18 @@
 		);
 	}
 
-	function stackNode( rows, max, size ) {
+	function stackNode( rows, max, size, total ) {
 		const shown = rows.slice( 0, max );
 		const node = el( 'span', { class: 'wp-presence-stack' }, shown.map( ( row ) => avatarNode( row, size ) ) );
-		if ( rows.length > shown.length ) {
+		const all = 'number' === typeof total ? Math.max( total, rows.length ) : rows.length;
+		if ( all > shown.length ) {
 			append(
 				node,
 				el(
 					'span',
 					{ class: 'wp-presence-stack__more' },
 					/* translators: %s: number of users not shown. */
-					sprintf( __( '+%s', 'presence' ), formatNumber( rows.length - shown.length ) )
+					sprintf( __( '+%s', 'presence' ), formatNumber( all - shown.length ) )
 				)
 			);
 		}
@@ -566,13 +604,13 @@
 		if ( top ) {
 			const count = top.querySelector( '.wp-presence-ab-count' );
 			if ( count ) {
-				const total = others.length + 1;
+				const total = othersTotal + 1;
 				/* translators: %s: number of users online. */
 				count.textContent = sprintf( _n( '%s online', '%s online', total, 'presence' ), formatNumber( total ) );
 			}
 			const stack = top.querySelector( '.wp-presence-stack' );
 			if ( stack ) {
-				stack.parentNode.replaceChild( stackNode( others, 10, 20 ), stack );
+				stack.parentNode.replaceChild( stackNode( others, 10, 20, othersTotal ), stack );
 			}
 		}
 		fillAdminBarGroup( 'here', others.filter( isHere ), __( 'Nobody else is on this page.', 'presence' ) );
@@ -688,7 +726,7 @@
 		if ( ! widget ) {
 			return;
 		}
-		const count = others.length;
+		const count = othersTotal;
 		if ( ! count ) {
 			replaceChildren( widget, el( 'p', { class: 'wp-presence-empty' }, __( 'Nobody else is online right now.', 'presence' ) ) );
 			return;
@@ -703,7 +741,7 @@
 		];
 		const stackAfter = parseInt( settings.stackAfter, 10 ) || 20;
 		if ( count > stackAfter ) {
-			nodes.push( stackNode( others, stackAfter, 32 ) );
+			nodes.push( stackNode( others, stackAfter, 32, count ) );
 			const url = safeUrl( settings.onlineUrl );
 			if ( url ) {
 				nodes.push( el( 'p', { class: 'wp-presence-all' }, el( 'a', { href: url }, __( 'View all online users', 'presence' ) ) ) );
@@ -719,10 +757,15 @@
 			nodes.push(
 				el( 'details', { class: 'wp-presence-more', open: wasOpen ? '' : null }, [
 					/* translators: %s: number of further users. */
-					el( 'summary', {}, sprintf( __( '+%s more', 'presence' ), formatNumber( rest.length ) ) ),
+					el( 'summary', {}, sprintf( __( '+%s more', 'presence' ), formatNumber( Math.max( rest.length, count - full ) ) ) ),
 					el( 'ul', { class: 'wp-presence-list' }, rest.map( userRowNode ) ),
 				] )
 			);
+		}
+		const url = safeUrl( settings.onlineUrl );
+		if ( url && others.length < count ) {
+			// A `wp_presence_heartbeat_rows` bound below the widget's list: the rest is a link away.
+			nodes.push( el( 'p', { class: 'wp-presence-all' }, el( 'a', { href: url }, __( 'View all online users', 'presence' ) ) ) );
 		}
 		replaceChildren( widget, nodes );
 	}
@@ -931,6 +974,7 @@
 		tab: () => tabs.tab(),
 		activity: () => activity,
 		others: () => others.slice(),
+		total: () => othersTotal,
 		isLeader: () => tabs.isLeader(),
 		mode: () => tabs.mode(),
 		backedOff: () => tabs.backedOff(),

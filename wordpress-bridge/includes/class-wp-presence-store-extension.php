@@ -165,6 +165,20 @@ class WP_Presence_Store_Extension implements WP_Presence_Store {
 	}
 
 	/**
+	 * What changed in a room since a version, every live entry of each touched user included
+	 * (presence_changes() with `$whole_users`). Only this store keeps a change log; the view
+	 * asks for it with method_exists() and reads the whole room from the others.
+	 *
+	 * @param string $room  Room.
+	 * @param int    $since Version the caller has.
+	 * @return array|null version, changed (entries), removed (client_id, user_id); null when the
+	 *                    log no longer reaches back to `$since`.
+	 */
+	public function changes( $room, $since ) {
+		return presence_changes( (string) $room, max( 0, (int) $since ), true );
+	}
+
+	/**
 	 * {@inheritDoc}
 	 */
 	public function sweep() {

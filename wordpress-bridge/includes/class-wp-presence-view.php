@@ -36,6 +36,7 @@ defined( 'ABSPATH' ) || exit;
 final class WP_Presence_View {
 
 	use WP_Presence_View_Shapes;
+	use WP_Presence_View_Changes;
 
 	/**
 	 * Viewer's user id (0: logged out, or the operator).

@@ -66,7 +66,7 @@ function wp_presence_ping_post_room( $post_id, $screen, $screen_id, $user_id ) {
  *
  * @param mixed  $in        Payload.
  * @param string $screen_id Screen id Heartbeat reports.
- * @return array|null tab, screen, post_id, activity, ack, seen; null when invalid.
+ * @return array|null tab, screen, post_id, activity, ack, seen, delta; null when invalid.
  */
 function wp_presence_parse_ping( $in, $screen_id ) {
 	if ( ! is_array( $in ) ) {
@@ -92,28 +92,63 @@ function wp_presence_parse_ping( $in, $screen_id ) {
 		'activity' => in_array( $activity, array( 'online', 'idle', 'away' ), true ) ? $activity : 'online',
 		'ack'      => isset( $in['ack'] ) && is_scalar( $in['ack'] ) ? (string) $in['ack'] : '',
 		'seen'     => $seen,
+		'delta'    => ! empty( $in['delta'] ),
 	);
 }
 
 /**
- * Rows of a room for the reply, or null when the client's seen version is current.
+ * How many other users a Heartbeat reply carries per room: what the page shows at most (the
+ * "Who's Online" widget's list or avatar stack, the admin bar's stack of 10). Beyond it a page
+ * shows the total and pages through REST (`GET /wp-presence/v1/presence`).
+ *
+ * @since 1.3.0
+ *
+ * @return int At least 1.
+ */
+function wp_presence_heartbeat_rows() {
+	$rows = function_exists( 'wp_presence_ui_widget_stack_after' ) ? wp_presence_ui_widget_stack_after() : 20;
+
+	/**
+	 * Filters how many other users a Heartbeat reply (both protocols) carries per room.
+	 *
+	 * @since 1.3.0
+	 *
+	 * @param int $rows Default: the widget's `wp_presence_widget_stack_after` (20).
+	 */
+	return max( 1, (int) apply_filters( 'wp_presence_heartbeat_rows', $rows ) );
+}
+
+/**
+ * A room for the reply, or null when the client's seen version is current: the changes since
+ * the client's version when it asked for them (`delta`) and the store's log reaches back,
+ * otherwise the first rows and the total.
  *
  * @since 1.0.0
  *
- * @param string           $room Room.
- * @param array            $seen Versions the client has.
- * @param WP_Presence_View $view The viewer's view.
- * @return array|null version and users.
+ * @param string           $room  Room.
+ * @param array            $seen  Versions the client has.
+ * @param WP_Presence_View $view  The viewer's view.
+ * @param bool             $delta Whether the client applies changes.
+ * @return array|null version, users, total, limit; with changes: also `changes` (true) and
+ *                    `left` (user ids).
  */
-function wp_presence_room_reply( $room, array $seen, WP_Presence_View $view ) {
+function wp_presence_room_reply( $room, array $seen, WP_Presence_View $view, $delta = false ) {
 	$version = $view->room_version( $room );
-	if ( isset( $seen[ $room ] ) && (string) $version === $seen[ $room ] ) {
-		return null; // Unchanged: nothing to send.
+	$has     = isset( $seen[ $room ] ) ? $seen[ $room ] : null;
+	if ( null !== $has && (string) $version === $has ) {
+		return null; // Unchanged: nothing to send, nothing read.
 	}
-	return array(
-		'version' => $version,
-		'users'   => $view->rows( $room ),
-	);
+	$limit = wp_presence_heartbeat_rows();
+	if ( $delta && null !== $has && ctype_digit( $has ) ) {
+		$changes = $view->room_changes( $room, (int) $has, $limit );
+		if ( null !== $changes ) {
+			return $changes + array(
+				'changes' => true,
+				'limit'   => $limit,
+			);
+		}
+	}
+	return array( 'version' => $version ) + $view->bounded_rows( $room, $limit ) + array( 'limit' => $limit );
 }
 
 /**
@@ -160,7 +195,7 @@ function wp_presence_heartbeat_received( $response, $data, $screen_id ) {
 			}
 
 			foreach ( array_filter( array( $admin_room, $post_room ) ) as $room ) {
-				$room_reply = wp_presence_room_reply( $room, $ping['seen'], $view );
+				$room_reply = wp_presence_room_reply( $room, $ping['seen'], $view, $ping['delta'] );
 				if ( null !== $room_reply ) {
 					$reply['rooms'][ $room ] = $room_reply;
 				}
@@ -239,8 +274,9 @@ function wp_presence_heartbeat_legacy( $response, $data, $screen_id ) {
 				$response['presence-error'] = $written->get_error_code();
 			}
 
-			$online = array();
-			foreach ( $view->rows( $admin_room ) as $row ) {
+			$online  = array();
+			$bounded = $view->bounded_rows( $admin_room, wp_presence_heartbeat_rows() );
+			foreach ( $bounded['users'] as $row ) {
 				$item = array(
 					'user_id'      => $row['user_id'],
 					'display_name' => $row['display_name'],
@@ -255,7 +291,8 @@ function wp_presence_heartbeat_legacy( $response, $data, $screen_id ) {
 				}
 				$online[] = $item;
 			}
-			$response['presence-online'] = $online;
+			$response['presence-online']       = $online;
+			$response['presence-online-total'] = $bounded['total']; // Old clients ignore it.
 		}
 
 		if ( $has_editor ) {

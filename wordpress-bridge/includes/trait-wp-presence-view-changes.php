@@ -1,0 +1,250 @@
+<?php
+/**
+ * The view's bounded and incremental room reads, for Heartbeat replies (docs/CONTRACT.md §3,
+ * "Bounded rows and changes").
+ *
+ * @package Presence
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Bounded rows (the first N users a page shows, plus the total) and changes since a version,
+ * both decided by see() like every other read of the view.
+ *
+ * @since 1.3.0
+ */
+trait WP_Presence_View_Changes {
+
+	/**
+	 * The first `$limit` other users of a room in display order (most recent first), the
+	 * viewer's own row when present, and how many users the viewer sees in the room.
+	 *
+	 * The stored entries are grouped by user before anything is decided, and see(), cards, rows,
+	 * labels and links only run for the users sent: a bounded reply costs the store's read and
+	 * one loop, not a row per user. With a `wp_presence_see_entry` rule or a
+	 * `wp_presence_force_invisible` filter, which may hide any user, every entry goes through
+	 * see() so that the total counts only what the viewer sees.
+	 *
+	 * @param string $room  Room.
+	 * @param int    $limit Other users to send (at least 1).
+	 * @return array users (rows, see rows_from()), total (users, the viewer included).
+	 */
+	public function bounded_rows( $room, $limit ) {
+		$limit = max( 1, (int) $limit );
+		if ( $this->filtered || $this->forced ) {
+			return $this->bounded_rows_seen( $room, $limit );
+		}
+		// The users in the order of their newest entry (the rows' order): one pass over the stored
+		// entries, newest first, with one small write per user and none per entry.
+		$stored = $this->stored_entries( $room );
+		$order  = array();
+		foreach ( $stored as $entry ) {
+			$order[ (int) $entry['user_id'] ] = true; // Keeps the first (newest) position.
+		}
+		unset( $order[0] );
+		$picked = array();
+		$others = 0;
+		$absent = 0; // Users none of whose entries exists for the viewer (a deleted user).
+		$queue  = array_keys( $order );
+		$own    = isset( $order[ $this->viewer ] );
+		while ( $queue && ( $others < $limit || $own ) ) {
+			// The next users who may fill the rows (and the viewer), then their entries.
+			$batch = $others < $limit ? array_splice( $queue, 0, $limit - $others + 1 ) : array();
+			if ( $own && ! in_array( $this->viewer, $batch, true ) && $others + count( $batch ) >= $limit ) {
+				$batch[] = $this->viewer;
+				$queue   = array_values( array_diff( $queue, array( $this->viewer ) ) );
+			}
+			$lists = array_fill_keys( $batch, array() );
+			foreach ( $stored as $entry ) {
+				if ( isset( $lists[ (int) $entry['user_id'] ] ) ) {
+					$lists[ (int) $entry['user_id'] ][] = $entry;
+				}
+			}
+			$this->prepare( $stored && $lists ? array_merge( ...array_values( $lists ) ) : array() );
+			foreach ( $lists as $uid => $list ) {
+				$seen = array();
+				foreach ( $list as $entry ) {
+					$one = $this->card( $uid ) ? $this->see( $entry ) : null;
+					if ( null !== $one ) {
+						$seen[] = $one;
+					}
+				}
+				if ( $uid === $this->viewer ) {
+					$own = false;
+				}
+				if ( ! $seen ) {
+					++$absent;
+				} elseif ( $uid === $this->viewer || $others < $limit ) {
+					$others += $uid === $this->viewer ? 0 : 1;
+					$picked  = array_merge( $picked, $seen );
+				}
+			}
+		}
+		return array(
+			'users' => $this->rows_from( $picked ),
+			'total' => count( $order ) - $absent,
+		);
+	}
+
+	/**
+	 * bounded_rows() with every entry decided by see() (a rule may hide anyone).
+	 *
+	 * @param string $room  Room.
+	 * @param int    $limit Other users to send.
+	 * @return array users, total.
+	 */
+	private function bounded_rows_seen( $room, $limit ) {
+		$by_user = array();
+		foreach ( $this->entries( $room ) as $entry ) {
+			$uid = (int) $entry['user_id'];
+			if ( $uid > 0 ) {
+				$by_user[ $uid ][] = $entry;
+			}
+		}
+		$total  = 0;
+		$picked = array();
+		$others = 0;
+		foreach ( $by_user as $uid => $list ) {
+			if ( ! $this->card( $uid ) ) {
+				continue; // Deleted user: no row, not counted.
+			}
+			++$total;
+			if ( $uid === $this->viewer || $others < $limit ) {
+				$others += $uid === $this->viewer ? 0 : 1;
+				$picked  = array_merge( $picked, $list );
+			}
+		}
+		return array(
+			'users' => $this->rows_from( $picked ),
+			'total' => $total,
+		);
+	}
+
+	/**
+	 * A readable room's stored entries, newest first: the site's, plus the viewer's own hidden
+	 * ones (nothing is decided yet; callers pass each entry through see()).
+	 *
+	 * @param string $room Room.
+	 * @return array[]
+	 */
+	private function stored_entries( $room ) {
+		if ( ! $this->can_read_room( $room ) ) {
+			return array();
+		}
+		$list = array();
+		foreach ( (array) wp_presence_store()->room( $room ) as $entry ) {
+			if ( $entry['room'] === $room ) { // A store comparing case-insensitively may return other spellings.
+				$list[] = $entry;
+			}
+		}
+		$own = $this->own_hidden_in( $room );
+		if ( $own ) {
+			$list = array_merge( $list, $own );
+			usort(
+				$list,
+				static function ( $a, $b ) {
+					return $b['updated'] <=> $a['updated'];
+				}
+			);
+		}
+		return $list;
+	}
+
+	/**
+	 * What changed in a room since the version a client has, as the viewer sees it: one row per
+	 * touched user who is still there (tabs combined), the ids of the users who left, and the
+	 * total. Null when the whole (bounded) room must be sent instead:
+	 * - the store keeps no change log (SQL, Redis), or the log no longer reaches back;
+	 * - a `wp_presence_see_entry` filter is active, or the viewer is hidden (their version is not
+	 *   the store's): the store's counts are not what the viewer sees;
+	 * - more than `$limit` users changed, or a user left while the room holds more than the
+	 *   client was sent (its list must be refilled from the full read).
+	 *
+	 * Hidden users' activity is in the hidden namespace, so it never reaches the log read here.
+	 * A user whose live entries the viewer may not see is neither a changed row nor a departure;
+	 * a user who became hidden left the site's namespace, and leaves like anyone else.
+	 *
+	 * @param string $room  Room.
+	 * @param int    $since Version the client has.
+	 * @param int    $limit Other users a reply carries.
+	 * @return array|null version, users, left (user ids), total; or null.
+	 */
+	public function room_changes( $room, $since, $limit ) {
+		$store = wp_presence_store();
+		if ( $this->filtered || ! $this->can_read_room( $room ) || ! method_exists( $store, 'changes' ) || $this->own_hidden_in( $room ) ) {
+			return null;
+		}
+		$changes = $store->changes( (string) $room, max( 0, (int) $since ) );
+		if ( ! is_array( $changes ) ) {
+			return null; // The log no longer reaches back.
+		}
+		$changed = array();
+		foreach ( $changes['changed'] as $entry ) {
+			if ( $entry['room'] === $room ) { // A store comparing case-insensitively may return other spellings.
+				$changed[] = $entry;
+			}
+		}
+		$this->prepare( $changed );
+		$live = array(); // Users with live entries, seen or not: they did not leave.
+		$seen = array();
+		foreach ( $changed as $entry ) {
+			$live[ (int) $entry['user_id'] ] = true;
+			$one                             = $this->see( $entry );
+			if ( null !== $one ) {
+				$seen[] = $one;
+			}
+		}
+		usort(
+			$seen,
+			static function ( $a, $b ) {
+				return $b['updated'] <=> $a['updated'];
+			}
+		);
+		$left = array();
+		foreach ( $changes['removed'] as $removed ) {
+			$uid = (int) $removed['user_id'];
+			if ( $uid > 0 && ! isset( $live[ $uid ] ) && ! isset( $left[ $uid ] ) && $uid !== $this->viewer ) {
+				$left[ $uid ] = $uid;
+			}
+		}
+		$rows   = $this->rows_from( $seen );
+		$viewer = $this->viewer;
+		$others = array_filter(
+			$rows,
+			static function ( $row ) use ( $viewer ) {
+				return $row['user_id'] !== $viewer;
+			}
+		);
+		if ( count( $others ) > $limit ) {
+			return null;
+		}
+		$total = $this->store_user_count( $room );
+		if ( $left && $total > $limit ) {
+			return null;
+		}
+		return array(
+			'version' => (int) $changes['version'],
+			'users'   => $rows,
+			'left'    => array_values( $left ),
+			'total'   => $total,
+		);
+	}
+
+	/**
+	 * The number of users in a room of the site's namespace, from the store's room list (no
+	 * entries are read into PHP). Only used where it equals what the viewer sees (no
+	 * `wp_presence_see_entry` filter; hidden users are stored apart).
+	 *
+	 * @param string $room Room.
+	 * @return int
+	 */
+	private function store_user_count( $room ) {
+		foreach ( (array) wp_presence_store()->rooms( $room ) as $summary ) {
+			if ( isset( $summary['room'] ) && $summary['room'] === $room ) {
+				return (int) $summary['users'];
+			}
+		}
+		return 0;
+	}
+}
