@@ -200,7 +200,34 @@ function wp_presence_write( $room, $client_id, $user_id, array $data, $ttl, arra
 		 */
 		do_action( 'wp_presence_entry_added', $room, $client_id, $user_id, $hidden );
 	}
+	if ( is_array( $result ) && $result['written'] && ! $hidden ) {
+		wp_presence_admin_room_touched( $room );
+	}
 	return $result;
+}
+
+/**
+ * Fires presence-api's `wp_presence_admin_room_changed` when a write or a removal changed a row
+ * of the site's `admin/online` room. Only the site namespace counts: what happens in the hidden
+ * one (invisible users) must not be observable, not even as a hook firing.
+ *
+ * @since 1.3.0
+ *
+ * @param string $room Room written to or removed from.
+ */
+function wp_presence_admin_room_touched( $room ) {
+	if ( wp_presence_admin_room() !== $room ) {
+		return;
+	}
+	/**
+	 * Fires after a write changed at least one row of the `admin/online` room, and whenever
+	 * a removal (wp_remove_presence(), wp_remove_user_presence(), logout…) deleted rows there,
+	 * as in presence-api (0.2). A skipped redundant write or a removal of nothing does not
+	 * fire it, and neither does anything an invisible user does.
+	 *
+	 * @since 1.3.0
+	 */
+	do_action( 'wp_presence_admin_room_changed' );
 }
 
 /**
@@ -328,6 +355,9 @@ function wp_presence_remove_entry( $room, $client_id, $owner = null ) {
 			 */
 			do_action( 'wp_presence_entry_removed', $room, $client_id, (int) $gone['user_id'], 1 === $i );
 		}
+		if ( $gone && 0 === $i ) {
+			wp_presence_admin_room_touched( $room );
+		}
 		$removed = (bool) $gone || $removed;
 	}
 	return $removed;
@@ -347,13 +377,19 @@ function wp_presence_remove_user_entries( $user_id ) {
 	$listen  = has_action( 'wp_presence_collaboration_ended' );
 	foreach ( wp_presence_site_namespaces() as $i => $ns ) {
 		$gone     = array();
-		$removed += (int) wp_presence_in_namespace(
+		$in_admin = false;
+		$count    = (int) wp_presence_in_namespace(
 			$ns,
-			static function ( WP_Presence_Store $s ) use ( $user_id, $listen, &$gone ) {
-				$gone = $listen ? $s->user_entries( (int) $user_id ) : array();
+			static function ( WP_Presence_Store $s ) use ( $user_id, $listen, &$gone, &$in_admin ) {
+				$gone = $listen || has_action( 'wp_presence_admin_room_changed' ) ? $s->user_entries( (int) $user_id ) : array();
+				$in_admin = in_array( wp_presence_admin_room(), wp_list_pluck( $gone, 'room' ), true );
 				return $s->remove_user( (int) $user_id );
 			}
 		);
+		$removed += $count;
+		if ( $count > 0 && $in_admin && 0 === $i ) {
+			wp_presence_admin_room_touched( wp_presence_admin_room() );
+		}
 		foreach ( $gone as $entry ) {
 			/** This action is documented in includes/site-store.php */
 			do_action( 'wp_presence_entry_removed', $entry['room'], $entry['client_id'], (int) $user_id, 1 === $i );

@@ -244,4 +244,44 @@ class DropInApiTest extends Presence_TestCase {
 		$this->assertSame( array( 'bob' ), wp_list_pluck( wp_get_presence( 'x/room' ), 'client_id' ), 'nobody else finds it' );
 		$this->assertSame( array( 'bob' ), wp_list_pluck( wp_presence_exchange( 'x/room', 'bob', array( 'b' => 2 ) ), 'client_id' ) );
 	}
+
+	public function test_admin_room_changed_fires_on_row_changes_of_admin_online_only() {
+		$uid   = $this->make_user( 'editor' );
+		$eve   = $this->make_user( 'editor' );
+		$admin = wp_presence_admin_room();
+		$fired = 0;
+		$this->add_test_filter(
+			'wp_presence_admin_room_changed',
+			static function () use ( &$fired ) {
+				++$fired;
+			},
+			10,
+			0
+		);
+		wp_set_presence( $admin, 'user-' . $uid, array( 'screen' => 'dashboard' ), $uid );
+		$this->assertSame( 1, $fired, 'a new row in admin/online' );
+		wp_set_presence( $admin, 'user-' . $uid, array( 'screen' => 'dashboard' ), $uid );
+		$this->assertSame( 1, $fired, 'a skipped redundant write changes no row' );
+		wp_set_presence( $admin, 'user-' . $uid, array( 'screen' => 'edit-post' ), $uid );
+		$this->assertSame( 2, $fired, 'a changed row' );
+		wp_set_presence( 'other/room', 'c', array( 'a' => 1 ), $uid );
+		wp_remove_presence( 'other/room', 'c' );
+		$this->assertSame( 2, $fired, 'other rooms do not count' );
+		$this->assertTrue( wp_remove_presence( $admin, 'nobody' ) );
+		$this->assertSame( 2, $fired, 'removing nothing changes nothing' );
+		wp_remove_presence( $admin, 'user-' . $uid );
+		$this->assertSame( 3, $fired, 'a removed row' );
+		wp_set_presence( $admin, 'user-' . $uid, array( 'screen' => 'dashboard' ), $uid );
+		$this->assertSame( 4, $fired );
+		$this->assertTrue( wp_remove_user_presence( $uid ) );
+		$this->assertSame( 5, $fired, 'wp_remove_user_presence() deleted a row there' );
+		$this->assertTrue( wp_remove_user_presence( $uid ) );
+		$this->assertSame( 5, $fired, 'and nothing when there was nothing' );
+
+		wp_set_user_presence_preference( $eve, 'invisible' );
+		wp_set_presence( $admin, 'user-' . $eve, array( 'screen' => 'dashboard' ), $eve );
+		wp_set_presence( $admin, 'user-' . $eve, array( 'screen' => 'users' ), $eve );
+		wp_remove_user_presence( $eve );
+		$this->assertSame( 5, $fired, 'an invisible user changes nothing anyone can observe' );
+	}
 }
