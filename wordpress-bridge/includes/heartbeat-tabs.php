@@ -121,7 +121,10 @@ function wp_presence_write_tab( array $ping, $screen_id, $user_id, array $card )
 		wp_presence_remove_entry( $old_room, 'editor-' . $user_id . '-' . $ping['tab'], $user_id );
 	}
 	if ( $post_room ) {
-		$written = wp_presence_write_if_changed( $post_room, 'editor-' . $user_id . '-' . $ping['tab'], $user_id, $state, $ttl, $may_skip, $card );
+		/** This filter is documented in includes/heartbeat.php */
+		$editor  = apply_filters( 'wp_presence_editor_state', $state, $post_id, $user_id );
+		$editor  = is_array( $editor ) ? $editor : $state;
+		$written = wp_presence_write_if_changed( $post_room, 'editor-' . $user_id . '-' . $ping['tab'], $user_id, $editor, $ttl, $may_skip, $card );
 		if ( is_wp_error( $written ) ) {
 			$out['error'] = $written->get_error_code();
 			return $out;

@@ -304,8 +304,9 @@ function wp_presence_heartbeat_legacy( $response, $data, $screen_id ) {
 					'post_id' => $pid,
 				);
 				/**
-				 * Filters the state an editor entry stores (presence-api contract; the old
-				 * protocol's `presence-editor-ping`).
+				 * Filters the state an editor entry stores (presence-api contract): the old
+				 * protocol's `presence-editor-ping`, and each tab's editor entry of the current
+				 * protocol (includes/heartbeat-tabs.php).
 				 *
 				 * @since 1.3.0
 				 *

@@ -68,4 +68,36 @@ class DropInHeartbeatTest extends Presence_TestCase {
 		$this->assertCount( 1, $entries );
 		$this->assertSame( array( 'screen' => 'post', 'post_id' => $post, 'mode' => 'visual' ), $entries[0]->data );
 	}
+
+	public function test_editor_state_filter_shapes_each_tabs_editor_entry_of_the_current_protocol() {
+		$a    = $this->make_user( 'editor' );
+		$post = $this->make_post( $a );
+		$this->add_test_filter(
+			'wp_presence_editor_state',
+			static function ( $state, $post_id, $user_id ) use ( $post, $a ) {
+				return $post_id === $post && $user_id === $a ? array_merge( $state, array( 'mode' => 'code' ) ) : $state;
+			},
+			10,
+			3
+		);
+		$this->heartbeat(
+			$a,
+			$this->ping(
+				'leadtab01',
+				array(
+					'screen'  => 'post',
+					'post_id' => $post,
+					'tabs'    => array( array( 'tab' => 'follow001', 'screen' => 'post', 'activity' => 'idle', 'post_id' => $post ) ),
+				)
+			),
+			'post'
+		);
+		$store = wp_presence_store();
+		foreach ( array( 'leadtab01', 'follow001' ) as $tab ) {
+			$editor = $store->get( wp_presence_post_room( $post ), "editor-$a-$tab" );
+			$this->assertNotNull( $editor, "$tab has an editor entry" );
+			$this->assertSame( 'code', $editor['data']['mode'], 'the filter shaped the editor entry' );
+			$this->assertArrayNotHasKey( 'mode', $store->get( 'admin/online', "tab-$a-$tab" )['data'], 'the admin room entry is not an editor entry' );
+		}
+	}
 }
