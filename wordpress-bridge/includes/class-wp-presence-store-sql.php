@@ -181,45 +181,17 @@ CREATE TABLE {$versions} (
 		$room      = (string) $room;
 		$client_id = (string) $client_id;
 		$user_id   = (int) $user_id;
-		$ttl       = (int) $ttl;
-		$json = self::checked_upsert( $room, $client_id, $user_id, $data, $ttl );
-		$now   = $this->now();
-		$table = self::table();
-		// phpcs:disable WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table, no cache by design.
+		$json      = self::checked_upsert( $room, $client_id, $user_id, $data, (int) $ttl );
+		$now       = $this->now();
+		$table     = self::table();
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table, no cache by design.
 		$old = $wpdb->get_row( $wpdb->prepare( "SELECT user_id, data, expires FROM {$table} WHERE ns = %s AND room = %s AND client_id = %s", $this->ns, $room, $client_id ), ARRAY_A );
-		$ok  = $wpdb->query(
-			$wpdb->prepare(
-				"INSERT INTO {$table} (ns, room, client_id, user_id, data, updated, expires) VALUES (%s, %s, %s, %d, %s, %d, %d)
-				ON DUPLICATE KEY UPDATE user_id = VALUES(user_id), data = VALUES(data), updated = VALUES(updated), expires = VALUES(expires)",
-				$this->ns,
-				$room,
-				$client_id,
-				$user_id,
-				$json,
-				$now,
-				$now + $ttl
-			)
-		);
-		// phpcs:enable
-		if ( false === $ok ) {
-			throw new RuntimeException( 'presence SQL store: ' . $wpdb->last_error );
-		}
+		$this->write_row( $room, $client_id, $user_id, $json, $now, (int) $ttl );
 		$changed = ! $old || (int) $old['expires'] <= $now || (int) $old['user_id'] !== $user_id || $old['data'] !== $json;
 		if ( $changed ) {
 			$this->bump( array( $room ), $now );
 		}
-		/**
-		 * Filters how often a SQL write also sweeps expired entries (one write in N; 0 never),
-		 * besides the one-minute cron job.
-		 *
-		 * @since 1.0.0
-		 *
-		 * @param int $chance One write in this many sweeps. Default 100.
-		 */
-		$chance = (int) apply_filters( 'wp_presence_sql_sweep_chance', 100 );
-		if ( $chance > 0 && 0 === wp_rand( 0, $chance - 1 ) ) {
-			$this->sweep(); // Opportunistic cleanup besides the cron job.
-		}
+		$this->maybe_sweep();
 		return $changed;
 	}
 
@@ -240,12 +212,32 @@ CREATE TABLE {$versions} (
 	 * @return void
 	 */
 	public function upsert_known( $room, $client_id, $user_id, array $data, $ttl, $bump ) {
-		global $wpdb;
 		$room      = (string) $room;
 		$client_id = (string) $client_id;
 		$json      = self::checked_upsert( $room, $client_id, (int) $user_id, $data, (int) $ttl );
 		$now       = $this->now();
-		$table     = self::table();
+		$this->write_row( $room, $client_id, (int) $user_id, $json, $now, (int) $ttl );
+		if ( $bump ) {
+			$this->bump( array( $room ), $now );
+		}
+		$this->maybe_sweep();
+	}
+
+	/**
+	 * Inserts or replaces one entry's row.
+	 *
+	 * @param string $room      Room.
+	 * @param string $client_id Client id.
+	 * @param int    $user_id   User id.
+	 * @param string $json      Data, encoded by checked_upsert().
+	 * @param int    $now       Store clock.
+	 * @param int    $ttl       TTL.
+	 * @throws RuntimeException On a database error.
+	 * @return void
+	 */
+	private function write_row( $room, $client_id, $user_id, $json, $now, $ttl ) {
+		global $wpdb;
+		$table = self::table();
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table, no cache by design.
 		$ok = $wpdb->query(
 			$wpdb->prepare(
@@ -254,22 +246,34 @@ CREATE TABLE {$versions} (
 				$this->ns,
 				$room,
 				$client_id,
-				(int) $user_id,
+				$user_id,
 				$json,
 				$now,
-				$now + (int) $ttl
+				$now + $ttl
 			)
 		);
 		if ( false === $ok ) {
 			throw new RuntimeException( 'presence SQL store: ' . $wpdb->last_error );
 		}
-		if ( $bump ) {
-			$this->bump( array( $room ), $now );
-		}
-		/** This filter is documented in includes/class-wp-presence-store-sql.php */
+	}
+
+	/**
+	 * Sweeps expired entries on one write in N, besides the one-minute cron job.
+	 *
+	 * @return void
+	 */
+	private function maybe_sweep() {
+		/**
+		 * Filters how often a SQL write also sweeps expired entries (one write in N; 0 never),
+		 * besides the one-minute cron job.
+		 *
+		 * @since 1.0.0
+		 *
+		 * @param int $chance One write in this many sweeps. Default 100.
+		 */
 		$chance = (int) apply_filters( 'wp_presence_sql_sweep_chance', 100 );
 		if ( $chance > 0 && 0 === wp_rand( 0, $chance - 1 ) ) {
-			$this->sweep(); // The same opportunistic cleanup as upsert().
+			$this->sweep();
 		}
 	}
 
