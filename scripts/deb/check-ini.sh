@@ -24,7 +24,10 @@ while IFS=$'\t' read -r name value; do
 		echo "check-ini: $name defaults to '$value' in ini.rs but packaging/presence.ini says '${doc[$name]}'" >&2
 		errors=$((errors + 1))
 	fi
-done < <(sed -n 's/.*IniEntryDef::new(c"\(presence\.[a-z_]*\)", c"\([^"]*\)".*/\1\t\2/p' "$ROOT/src/php/ini.rs")
+done < <(
+	# rustfmt may put an entry's arguments on lines of their own: join the file first.
+	tr '\n' ' ' <"$ROOT/src/php/ini.rs" | grep -o 'IniEntryDef::new( *c"presence\.[a-z_]*", *c"[^"]*"' |
+		sed 's/IniEntryDef::new( *c"\([^"]*\)", *c"\([^"]*\)"/\1\t\2/')
 [ ${#registered[@]} -gt 0 ] || { echo "check-ini: no settings found in src/php/ini.rs" >&2; exit 1; }
 
 for name in $(sed -n 's/^| `\(presence\.[a-z_]*\)` |.*/\1/p' "$ROOT/README.md"); do

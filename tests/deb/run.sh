@@ -10,10 +10,11 @@
 # The real system is never changed. The script re-executes itself in private namespaces
 # (unshare --mount --propagation private --net --pid --fork --mount-proc): inside, /usr, /etc
 # and /var are overlay mounts whose upper layers live in .build/deb-test/, and /run, /tmp and
-# /dev/shm are fresh tmpfs. dpkg, phpenmod and php-fpm's restart trigger write only into the
-# upper layers, which vanish with the namespace; the pid namespace keeps every process on the
-# host out of reach of the maintainer scripts' service calls (a policy-rc.d refuses them too),
-# and the network namespace gives php-fpm a loopback of its own.
+# /dev/shm are fresh tmpfs (a checkout under one of them, such as a CI clone in /tmp, is bound
+# back in). dpkg, phpenmod and php-fpm's restart trigger write only into the upper layers,
+# which vanish with the namespace; the pid namespace keeps every process on the host out of
+# reach of the maintainer scripts' service calls (a policy-rc.d refuses them too), and the
+# network namespace gives php-fpm a loopback of its own.
 #
 # PHP 8.4 is installed into the private root of scripts/php84/root.sh, itself behind an overlay
 # (its upper layer also in .build/deb-test/), with `dpkg --root`: dpkg checks the Depends against
@@ -73,7 +74,19 @@ for d in usr etc var; do
 	mkdir -p "$WORK/host/upper/$d" "$WORK/host/work/$d"
 	mount -t overlay overlay -o "lowerdir=/$d,upperdir=$WORK/host/upper/$d,workdir=$WORK/host/work/$d" "/$d"
 done
-for d in /run /tmp /dev/shm; do mount -t tmpfs -o mode=1777 tmpfs "$d"; done
+for d in /run /tmp /dev/shm; do
+	case "$ROOT/" in
+	"$d"/*)
+		# The checkout itself lives there (a CI clone in /tmp): keep it visible in the fresh tmpfs.
+		mount --rbind "$ROOT" /mnt
+		mount -t tmpfs -o mode=1777 tmpfs "$d"
+		mkdir -p "$ROOT"
+		mount --rbind /mnt "$ROOT"
+		umount -l /mnt
+		;;
+	*) mount -t tmpfs -o mode=1777 tmpfs "$d" ;;
+	esac
+done
 # No service is started or restarted from a maintainer script (policy-rc.d(8)).
 printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
 chmod 0755 /usr/sbin/policy-rc.d
