@@ -245,6 +245,21 @@ elseif op == 'rooms' then
 		end
 	end
 	return out
+elseif op == 'count' then
+	-- Live entries of the namespace: HLEN per room, never the entries themselves (a site's limit
+	-- is checked on every new entry, and reading every value made that O(entries) per write).
+	local t = now()
+	local n = 0
+	for _, room in ipairs(redis.call('SMEMBERS', B .. ':rooms')) do
+		reap(room, t)
+		local h = redis.call('HLEN', B .. ':r:' .. room)
+		if h > 0 then
+			n = n + h
+		else
+			bump(room)
+		end
+	end
+	return n
 elseif op == 'version' then
 	local room = ARGV[5]
 	reap(room, now())
@@ -692,6 +707,18 @@ LUA;
 			}
 		);
 		return $out;
+	}
+
+	/**
+	 * Live entries of the namespace, counted without reading them (the site limit's check on
+	 * every new entry: wp_presence_site_entry_count()).
+	 *
+	 * @since 1.3.0
+	 *
+	 * @return int
+	 */
+	public function entry_count() {
+		return (int) $this->call( 'count' );
 	}
 
 	/**
