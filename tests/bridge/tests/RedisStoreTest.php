@@ -163,6 +163,42 @@ class RedisStoreTest extends Presence_TestCase {
 		$this->assertSame( array( 'chat/new' ), wp_list_pluck( $s->rooms(), 'room' ), 'and their emptied rooms are forgotten' );
 	}
 
+	public function test_a_steady_dashboard_tick_reads_no_room_whole() {
+		$editors = array();
+		for ( $i = 0; $i < 3; $i++ ) {
+			$editors[ $i ] = $this->make_user( 'editor' );
+			$post          = $this->make_post( $editors[ $i ] );
+			$this->heartbeat( $editors[ $i ], $this->ping( 'tabeditor' . $i, array( 'screen' => 'post', 'post_id' => $post ) ), 'post' );
+		}
+		$viewer = $this->make_user( 'editor' );
+		$first  = $this->heartbeat( $viewer, $this->ping( 'tabviewer1', array( 'delta' => 1 ) ) )['wp-presence'];
+		$this->assertCount( 3, $first['active_posts']['posts'] );
+		$seen  = array(
+			'admin/online' => (string) $first['rooms']['admin/online']['version'],
+			'active_posts' => $first['active_posts']['version'],
+		);
+		$redis = $this->raw();
+		$reads = array( 'hvals', 'hgetall', 'hscan' );
+		$calls = self::command_calls( $redis, $reads );
+		$again = $this->heartbeat(
+			$viewer,
+			$this->ping(
+				'tabviewer1',
+				array(
+					'delta' => 1,
+					'ack'   => $first['ack'],
+					'seen'  => $seen,
+				)
+			)
+		)['wp-presence'];
+		$this->assertSame( array(), $again['rooms'], 'nothing changed' );
+		$this->assertArrayNotHasKey( 'active_posts', $again );
+		$this->assertSame( $calls, self::command_calls( $redis, $reads ), 'versions only: no room was read whole' );
+
+		$names = wp_list_pluck( wp_presence_store()->rooms( 'postType/' ), 'version', 'room' );
+		$this->assertSame( $names, wp_list_pluck( wp_presence_store()->room_versions( 'postType/' ), 'version', 'room' ), 'the same versions as rooms()' );
+	}
+
 	public function test_expiry_seen_by_sweep_and_rooms() {
 		$s = wp_presence_store();
 		$s->upsert( 'a/1', 'c', 1, array(), 5 );
