@@ -90,6 +90,7 @@ require_once __DIR__ . '/includes/collaboration.php';
 require_once __DIR__ . '/includes/plugin-dependencies.php';
 require_once __DIR__ . '/includes/hooks-script.php';
 require_once __DIR__ . '/includes/heartbeat.php';
+require_once __DIR__ . '/includes/heartbeat-compact-rows.php';
 require_once __DIR__ . '/includes/heartbeat-tabs.php';
 require_once __DIR__ . '/includes/leave.php';
 require_once __DIR__ . '/includes/servers.php';

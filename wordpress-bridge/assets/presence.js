@@ -137,6 +137,37 @@
 		};
 	}
 
+	/**
+	 * Rebuilds a compact row of a `wp-presence` room reply (docs/CONTRACT.md §3 "Compact rows"):
+	 * the avatar from the room's shared prefix and suffix, the screen's label and URL from the
+	 * room's `screens`; `status_label` comes from statusLabel() in normalizeRow().
+	 *
+	 * @param {Object} row  Row as sent.
+	 * @param {Object} room The room's reply.
+	 * @return {Object} The row with avatar_url, screen_label and url.
+	 */
+	function expandRow( row, room ) {
+		if ( ! row || 'object' !== typeof row || ! room || 'object' !== typeof room ) {
+			return row;
+		}
+		const out = Object.assign( {}, row );
+		const avatars = room.avatars && 'object' === typeof room.avatars ? room.avatars : null;
+		if ( 'string' !== typeof out.avatar_url && 'string' === typeof out.avatar && avatars ) {
+			out.avatar_url = String( avatars.prefix || '' ) + out.avatar + String( avatars.suffix || '' );
+		}
+		const screens = room.screens && 'object' === typeof room.screens ? room.screens : {};
+		const known = 'string' === typeof out.screen && Object.prototype.hasOwnProperty.call( screens, out.screen ) ? screens[ out.screen ] : null;
+		if ( known && 'object' === typeof known ) {
+			if ( 'string' !== typeof out.screen_label ) {
+				out.screen_label = known.label;
+			}
+			if ( 'string' !== typeof out.url && ! ( parseInt( out.post_id, 10 ) > 0 ) ) {
+				out.url = known.url;
+			}
+		}
+		return out;
+	}
+
 	function normalizePost( post ) {
 		post = post && 'object' === typeof post ? post : {};
 		return {
@@ -405,7 +436,7 @@
 	 * @param {Object} online The room's reply.
 	 */
 	function applyOnline( online ) {
-		const rows = online.users.map( normalizeRow ).filter( ( row ) => row.user_id );
+		const rows = online.users.map( ( row ) => normalizeRow( expandRow( row, online ) ) ).filter( ( row ) => row.user_id );
 		const selfIn = rows.some( ( row ) => row.user_id === userId );
 		const mine = rows.filter( ( row ) => row.user_id !== userId );
 		let next = mine;

@@ -245,6 +245,38 @@ elseif op == 'rooms' then
 		end
 	end
 	return out
+elseif op == 'versions' then
+	-- Room names and versions only: what a steady tick needs for the active posts' version.
+	local prefix = ARGV[5]
+	local t = now()
+	local out = {}
+	for _, room in ipairs(redis.call('SMEMBERS', B .. ':rooms')) do
+		if string.sub(room, 1, #prefix) == prefix then
+			reap(room, t)
+			if redis.call('EXISTS', B .. ':r:' .. room) == 1 then
+				out[#out + 1] = room
+				out[#out + 1] = redis.call('HGET', B .. ':ver', room) or '0'
+			else
+				bump(room)
+			end
+		end
+	end
+	return out
+elseif op == 'count' then
+	-- Live entries of the namespace: HLEN per room, never the entries themselves (a site's limit
+	-- is checked on every new entry, and reading every value made that O(entries) per write).
+	local t = now()
+	local n = 0
+	for _, room in ipairs(redis.call('SMEMBERS', B .. ':rooms')) do
+		reap(room, t)
+		local h = redis.call('HLEN', B .. ':r:' .. room)
+		if h > 0 then
+			n = n + h
+		else
+			bump(room)
+		end
+	end
+	return n
 elseif op == 'version' then
 	local room = ARGV[5]
 	reap(room, now())
@@ -692,6 +724,46 @@ LUA;
 			}
 		);
 		return $out;
+	}
+
+	/**
+	 * Rooms with entries and their versions, without reading the entries (rooms() parses every
+	 * value for its counts): WP_Presence_View::post_rooms() on every dashboard tick.
+	 *
+	 * @since 1.3.0
+	 *
+	 * @param string $prefix Prefix.
+	 * @return array[] room, version; sorted by room name.
+	 */
+	public function room_versions( $prefix = '' ) {
+		$r   = $this->call( 'versions', array( (string) $prefix ) );
+		$out = array();
+		$n   = is_array( $r ) ? count( $r ) : 0;
+		for ( $i = 0; $i + 1 < $n; $i += 2 ) {
+			$out[] = array(
+				'room'    => (string) $r[ $i ],
+				'version' => (int) $r[ $i + 1 ],
+			);
+		}
+		usort(
+			$out,
+			static function ( $a, $b ) {
+				return strcmp( $a['room'], $b['room'] );
+			}
+		);
+		return $out;
+	}
+
+	/**
+	 * Live entries of the namespace, counted without reading them (the site limit's check on
+	 * every new entry: wp_presence_site_entry_count()).
+	 *
+	 * @since 1.3.0
+	 *
+	 * @return int
+	 */
+	public function entry_count() {
+		return (int) $this->call( 'count' );
 	}
 
 	/**

@@ -130,7 +130,8 @@ function wp_presence_heartbeat_rows() {
  * @param WP_Presence_View $view  The viewer's view.
  * @param bool             $delta Whether the client applies changes.
  * @return array|null version, users, total, limit; with changes: also `changes` (true) and
- *                    `left` (user ids).
+ *                    `left` (user ids). With `delta` the rows are compact (screens, avatars:
+ *                    wp_presence_compact_room_rows()).
  */
 function wp_presence_room_reply( $room, array $seen, WP_Presence_View $view, $delta = false ) {
 	$version = $view->room_version( $room );
@@ -142,13 +143,17 @@ function wp_presence_room_reply( $room, array $seen, WP_Presence_View $view, $de
 	if ( $delta && null !== $has && ctype_digit( $has ) ) {
 		$changes = $view->room_changes( $room, (int) $has, $limit );
 		if ( null !== $changes ) {
-			return $changes + array(
-				'changes' => true,
-				'limit'   => $limit,
+			return wp_presence_compact_room_rows(
+				$changes + array(
+					'changes' => true,
+					'limit'   => $limit,
+				)
 			);
 		}
 	}
-	return array( 'version' => $version ) + $view->bounded_rows( $room, $limit ) + array( 'limit' => $limit );
+	$reply = array( 'version' => $version ) + $view->bounded_rows( $room, $limit ) + array( 'limit' => $limit );
+	// A client that applies changes (assets/presence.js) also rebuilds compact rows.
+	return $delta ? wp_presence_compact_room_rows( $reply ) : $reply;
 }
 
 /**

@@ -216,10 +216,13 @@ trait WP_Presence_View_Shapes {
 	/**
 	 * The site's post rooms (`rooms( 'postType/' )`), for callers that need them twice per tick.
 	 *
-	 * @return array[]
+	 * @return array[] Each with at least room and version (the other keys of rooms() only where
+	 *                 the store has them cheaply).
 	 */
 	public static function post_rooms() {
-		return wp_presence_store()->rooms( 'postType/' );
+		$store = wp_presence_store();
+		// Only room and version are used; Redis answers those without reading every entry.
+		return method_exists( $store, 'room_versions' ) ? $store->room_versions( 'postType/' ) : $store->rooms( 'postType/' );
 	}
 
 	/**

@@ -101,6 +101,56 @@ class HeartbeatProtocolTest extends Presence_TestCase {
 		$this->assertSame( 7, wp_presence_heartbeat_rows() );
 	}
 
+	/**
+	 * Rebuilds compact rows as assets/presence.js does (expandRow(), then statusLabel()).
+	 *
+	 * @param array $room A room reply with compact rows.
+	 * @return array[] Full rows.
+	 */
+	private static function expanded( array $room ) {
+		$out = array();
+		foreach ( $room['users'] as $row ) {
+			$screen = isset( $room['screens'][ $row['screen'] ] ) ? $room['screens'][ $row['screen'] ] : array( 'label' => '', 'url' => '' );
+			$out[]  = array(
+				'user_id'      => $row['user_id'],
+				'display_name' => $row['display_name'],
+				'avatar_url'   => isset( $row['avatar_url'] ) ? $row['avatar_url'] : $room['avatars']['prefix'] . $row['avatar'] . $room['avatars']['suffix'],
+				'status'       => $row['status'],
+				'status_label' => isset( $row['status_label'] ) ? $row['status_label'] : wp_presence_status_label( $row['status'] ),
+				'screen'       => $row['screen'],
+				'screen_label' => isset( $row['screen_label'] ) ? $row['screen_label'] : $screen['label'],
+				'post_id'      => isset( $row['post_id'] ) ? $row['post_id'] : 0,
+				'title'        => isset( $row['title'] ) ? $row['title'] : '',
+				'url'          => isset( $row['url'] ) ? $row['url'] : $screen['url'],
+				'updated'      => $row['updated'],
+			);
+		}
+		return $out;
+	}
+
+	public function test_compact_rows_rebuild_exactly_the_full_rows_and_are_much_smaller() {
+		$users  = $this->online( 6 );
+		$post   = $this->make_post( $users[0] );
+		$this->heartbeat( $users[0], $this->ping( 'tabonline0', array( 'screen' => 'post', 'post_id' => $post ) ), 'post' );
+		$this->heartbeat( $users[1], $this->ping( 'tabonline1', array( 'screen' => 'edit-post' ) ), 'edit-post' );
+		$this->heartbeat( $users[2], $this->ping( 'tabonline2', array( 'activity' => 'away' ) ) );
+		$viewer = $this->make_user( 'administrator' );
+		$full   = $this->room_of( $viewer );
+		$this->assertArrayNotHasKey( 'screens', $full, 'a client without delta gets the full rows, as before' );
+		$compact = $this->room_of( $viewer, array( 'delta' => 1 ) );
+		$this->assertSame( $full['total'], $compact['total'] );
+		$this->assertSame( $full['users'], self::expanded( $compact ), 'the client rebuilds every field' );
+
+		$by_user = array_column( $compact['users'], null, 'user_id' );
+		$this->assertSame( $post, $by_user[ $users[0] ]['post_id'], 'a row with a post keeps it' );
+		$this->assertSame( get_edit_post_link( $post, 'raw' ), $by_user[ $users[0] ]['url'], 'and its edit link' );
+		$this->assertArrayNotHasKey( 'post_id', $by_user[ $users[1] ], 'empty fields are left out' );
+		$this->assertArrayNotHasKey( 'status_label', $by_user[ $users[2] ], 'the page has the labels' );
+		$this->assertArrayNotHasKey( 'avatar_url', $by_user[ $users[3] ], 'the avatars share a prefix and suffix' );
+		$this->assertSame( array( 'dashboard', 'edit-post' ), array_values( array_intersect( array( 'dashboard', 'edit-post' ), array_keys( $compact['screens'] ) ) ) );
+		$this->assertLessThan( 0.7 * strlen( wp_json_encode( $full['users'] ) ), strlen( wp_json_encode( array( $compact['users'], $compact['screens'], $compact['avatars'] ) ) ), 'rows, screens and avatars together: under 70 % (about 55 % for 20 rows on one screen)' );
+	}
+
 	public function test_changes_only_carry_the_users_who_changed() {
 		$users  = $this->online( 3 );
 		$viewer = $this->make_user( 'editor' );

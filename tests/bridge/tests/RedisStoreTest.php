@@ -119,6 +119,86 @@ class RedisStoreTest extends Presence_TestCase {
 		$this->assertNotContains( $s->room_version( 'r' ), array( 0, $v, $v2 ), 'a refilled room never repeats a version' );
 	}
 
+	/**
+	 * Calls of some commands so far (INFO commandstats counts those a script runs too).
+	 *
+	 * @param Redis    $redis    Connection.
+	 * @param string[] $commands Lowercase command names.
+	 * @return int
+	 */
+	private static function command_calls( Redis $redis, array $commands ) {
+		$stats = $redis->info( 'commandstats' );
+		$calls = 0;
+		foreach ( $commands as $command ) {
+			if ( isset( $stats[ 'cmdstat_' . $command ] ) && preg_match( '/calls=(\d+)/', $stats[ 'cmdstat_' . $command ], $m ) ) {
+				$calls += (int) $m[1];
+			}
+		}
+		return $calls;
+	}
+
+	/**
+	 * Issue 10 follow-up: on Redis the site limit's count read every value of every room (HVALS in
+	 * the `rooms` op) on each new entry, so bringing 5000 users online took long enough for the
+	 * first ones to expire, and a bench's steady ticks kept re-adding them (new versions, full
+	 * replies). The count must read room sizes only, and still count right.
+	 */
+	public function test_a_new_entry_counts_the_site_without_reading_its_entries() {
+		$s = wp_presence_store();
+		for ( $i = 1; $i <= 40; $i++ ) {
+			$s->upsert( wp_presence_admin_room(), 'tab' . $i, 1000 + $i, array( 'screen' => 'dashboard' ), 60 );
+		}
+		$s->upsert( 'postType/post:5', 'editor-1001', 1001, array( 'screen' => 'post' ), 60 );
+		$user  = $this->make_user( 'editor' );
+		$redis = $this->raw();
+		$reads = array( 'hvals', 'hgetall', 'hscan' );
+		$calls = self::command_calls( $redis, $reads );
+
+		$this->assertTrue( wp_set_presence( 'chat/new', 'c', array( 'a' => 1 ), $user, null, 600 ), 'a new entry, checked against the site limit' );
+		$this->assertSame( $calls, self::command_calls( $redis, $reads ), 'no room was read whole for the check' );
+		$this->assertSame( 42, wp_presence_site_entry_count(), 'both rooms and the new entry' );
+
+		WP_Presence_Testing::advance( 61 );
+		$this->assertSame( 1, wp_presence_site_entry_count(), 'expired entries do not count' );
+		$this->assertSame( array( 'chat/new' ), wp_list_pluck( $s->rooms(), 'room' ), 'and their emptied rooms are forgotten' );
+	}
+
+	public function test_a_steady_dashboard_tick_reads_no_room_whole() {
+		$editors = array();
+		for ( $i = 0; $i < 3; $i++ ) {
+			$editors[ $i ] = $this->make_user( 'editor' );
+			$post          = $this->make_post( $editors[ $i ] );
+			$this->heartbeat( $editors[ $i ], $this->ping( 'tabeditor' . $i, array( 'screen' => 'post', 'post_id' => $post ) ), 'post' );
+		}
+		$viewer = $this->make_user( 'editor' );
+		$first  = $this->heartbeat( $viewer, $this->ping( 'tabviewer1', array( 'delta' => 1 ) ) )['wp-presence'];
+		$this->assertCount( 3, $first['active_posts']['posts'] );
+		$seen  = array(
+			'admin/online' => (string) $first['rooms']['admin/online']['version'],
+			'active_posts' => $first['active_posts']['version'],
+		);
+		$redis = $this->raw();
+		$reads = array( 'hvals', 'hgetall', 'hscan' );
+		$calls = self::command_calls( $redis, $reads );
+		$again = $this->heartbeat(
+			$viewer,
+			$this->ping(
+				'tabviewer1',
+				array(
+					'delta' => 1,
+					'ack'   => $first['ack'],
+					'seen'  => $seen,
+				)
+			)
+		)['wp-presence'];
+		$this->assertSame( array(), $again['rooms'], 'nothing changed' );
+		$this->assertArrayNotHasKey( 'active_posts', $again );
+		$this->assertSame( $calls, self::command_calls( $redis, $reads ), 'versions only: no room was read whole' );
+
+		$names = wp_list_pluck( wp_presence_store()->rooms( 'postType/' ), 'version', 'room' );
+		$this->assertSame( $names, wp_list_pluck( wp_presence_store()->room_versions( 'postType/' ), 'version', 'room' ), 'the same versions as rooms()' );
+	}
+
 	public function test_expiry_seen_by_sweep_and_rooms() {
 		$s = wp_presence_store();
 		$s->upsert( 'a/1', 'c', 1, array(), 5 );
