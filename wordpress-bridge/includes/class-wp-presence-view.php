@@ -465,6 +465,35 @@ final class WP_Presence_View {
 	}
 
 	/**
+	 * A room's stored entries as a viewer's list, newest first: those stored under exactly this
+	 * spelling (a store comparing case-insensitively may return others), plus the viewer's own
+	 * hidden ones. Nothing is decided yet: callers pass each entry through see().
+	 *
+	 * @param string  $room   Room.
+	 * @param array[] $stored What the store returned for the room.
+	 * @return array[]
+	 */
+	private function with_own_hidden( $room, array $stored ) {
+		$list = array();
+		foreach ( $stored as $entry ) {
+			if ( $entry['room'] === $room ) {
+				$list[] = $entry;
+			}
+		}
+		$own = $this->own_hidden_in( $room );
+		if ( $own ) {
+			$list = array_merge( $list, $own );
+			usort(
+				$list,
+				static function ( $a, $b ) {
+					return $b['updated'] <=> $a['updated'];
+				}
+			);
+		}
+		return $list;
+	}
+
+	/**
 	 * The viewer's own hidden entries of one room.
 	 *
 	 * @param string $room Room.
@@ -504,22 +533,7 @@ final class WP_Presence_View {
 		$lists  = array();
 		$all    = array();
 		foreach ( $read as $room ) {
-			$list = isset( $stored[ $room ] ) ? (array) $stored[ $room ] : array();
-			foreach ( $list as $i => $entry ) {
-				if ( $entry['room'] !== $room ) { // A store comparing case-insensitively may return other spellings.
-					unset( $list[ $i ] );
-				}
-			}
-			$own = $this->own_hidden_in( $room );
-			if ( $own ) {
-				$list = array_merge( $list, $own );
-				usort(
-					$list,
-					static function ( $a, $b ) {
-						return $b['updated'] <=> $a['updated'];
-					}
-				);
-			}
+			$list           = $this->with_own_hidden( $room, isset( $stored[ $room ] ) ? (array) $stored[ $room ] : array() );
 			$lists[ $room ] = $list;
 			$all[]          = $list;
 		}

@@ -132,23 +132,7 @@ trait WP_Presence_View_Changes {
 		if ( ! $this->can_read_room( $room ) ) {
 			return array();
 		}
-		$list = array();
-		foreach ( (array) wp_presence_store()->room( $room ) as $entry ) {
-			if ( $entry['room'] === $room ) { // A store comparing case-insensitively may return other spellings.
-				$list[] = $entry;
-			}
-		}
-		$own = $this->own_hidden_in( $room );
-		if ( $own ) {
-			$list = array_merge( $list, $own );
-			usort(
-				$list,
-				static function ( $a, $b ) {
-					return $b['updated'] <=> $a['updated'];
-				}
-			);
-		}
-		return $list;
+		return $this->with_own_hidden( $room, (array) wp_presence_store()->room( $room ) );
 	}
 
 	/**
