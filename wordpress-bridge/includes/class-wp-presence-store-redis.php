@@ -717,13 +717,23 @@ LUA;
 				'updated' => (int) $r[ $i + 4 ],
 			);
 		}
+		return self::by_room( $out );
+	}
+
+	/**
+	 * Rows sorted by room name, as the extension returns them.
+	 *
+	 * @param array[] $rows Rows with a `room`.
+	 * @return array[]
+	 */
+	private static function by_room( array $rows ) {
 		usort(
-			$out,
+			$rows,
 			static function ( $a, $b ) {
 				return strcmp( $a['room'], $b['room'] );
 			}
 		);
-		return $out;
+		return $rows;
 	}
 
 	/**
@@ -745,13 +755,7 @@ LUA;
 				'version' => (int) $r[ $i + 1 ],
 			);
 		}
-		usort(
-			$out,
-			static function ( $a, $b ) {
-				return strcmp( $a['room'], $b['room'] );
-			}
-		);
-		return $out;
+		return self::by_room( $out );
 	}
 
 	/**
