@@ -54,14 +54,18 @@ function wp_presence_network_sites_query( array $args = array() ) {
 /**
  * `admin/online` counts of some sites in one store call. No capability check: callers check.
  * Hidden users are stored in each site's hidden namespace, which is not counted; users a
- * `wp_presence_force_invisible` callback hides are left out as well.
+ * `wp_presence_force_invisible` callback hides are left out as well. A `wp_presence_see_entry`
+ * rule decides per viewer and entry, so while one is hooked the users of each site with someone
+ * online come from that site's own view (WP_Presence_View::rows()) instead: slower, and what
+ * every other output shows.
  *
  * @since 1.3.0
  *
  * @param int[] $blog_ids Blog ids.
+ * @param bool  $operator Whether a request without a user is the command-line operator.
  * @return array[] By blog id: entries (int), users (distinct user ids), updated (newest write).
  */
-function wp_presence_network_counts( array $blog_ids ) {
+function wp_presence_network_counts( array $blog_ids, $operator = false ) {
 	$namespaces = array();
 	foreach ( $blog_ids as $blog_id ) {
 		$namespaces[ (int) $blog_id ] = wp_presence_namespace( (int) $blog_id );
@@ -74,8 +78,9 @@ function wp_presence_network_counts( array $blog_ids ) {
 	} catch ( Throwable $e ) {
 		$counts = array(); // Storage unavailable: nobody is online, as everywhere else.
 	}
-	$forced = (bool) has_filter( 'wp_presence_force_invisible' );
-	$hidden = array();
+	$forced   = (bool) has_filter( 'wp_presence_force_invisible' );
+	$filtered = (bool) has_filter( 'wp_presence_see_entry' );
+	$hidden   = array();
 	$out    = array();
 	foreach ( $namespaces as $blog_id => $ns ) {
 		$c     = isset( $counts[ $blog_id ] ) ? $counts[ $blog_id ] : array();
@@ -91,6 +96,9 @@ function wp_presence_network_counts( array $blog_ids ) {
 			}
 			$users = array_values( $users );
 		}
+		if ( $filtered && $users ) {
+			$users = wp_presence_network_site_view_users( $blog_id, $operator );
+		}
 		$out[ $blog_id ] = array(
 			'entries' => isset( $c['entries'] ) ? (int) $c['entries'] : 0,
 			'users'   => $users,
@@ -98,6 +106,29 @@ function wp_presence_network_counts( array $blog_ids ) {
 		);
 	}
 	return $out;
+}
+
+/**
+ * The users a site's own view shows the current user in its admin room.
+ *
+ * @since 1.3.0
+ *
+ * @param int  $blog_id  Site.
+ * @param bool $operator Whether a request without a user is the command-line operator.
+ * @return int[] Sorted user ids.
+ */
+function wp_presence_network_site_view_users( $blog_id, $operator ) {
+	$switched = get_current_blog_id() !== (int) $blog_id && switch_to_blog( (int) $blog_id );
+	try {
+		$rows = ( new WP_Presence_View( get_current_user_id(), $operator ) )->rows( wp_presence_admin_room() );
+	} finally {
+		if ( $switched ) {
+			restore_current_blog();
+		}
+	}
+	$users = array_map( 'intval', wp_list_pluck( $rows, 'user_id' ) );
+	sort( $users );
+	return $users;
 }
 
 /**
@@ -159,7 +190,7 @@ function wp_presence_network_overview( array $args = array() ) {
 			$query['site__in'] = $only ? $only : array( 0 );
 		}
 		$ids    = array_map( 'intval', get_sites( $query ) );
-		$counts = wp_presence_network_counts( $ids );
+		$counts = wp_presence_network_counts( $ids, $operator );
 		$online = array();
 		foreach ( $counts as $blog_id => $c ) {
 			if ( $c['users'] || null !== $only ) {
@@ -188,7 +219,7 @@ function wp_presence_network_overview( array $args = array() ) {
 				)
 			)
 		);
-		$online = wp_presence_network_counts( $ids );
+		$online = wp_presence_network_counts( $ids, $operator );
 		$shown  = $online;
 	}
 	$everyone = array();

@@ -104,6 +104,28 @@ class NetworkTest extends Presence_Security_TestCase {
 		$this->assertSame( array( $this->u['a'] ), wp_presence_network_counts( array( $this->blogs[0] ) )[ $this->blogs[0] ]['users'] );
 	}
 
+	public function test_a_see_entry_rule_decides_the_network_counts_too() {
+		wp_set_current_user( $this->super() );
+		$this->add_test_filter(
+			'wp_presence_see_entry',
+			function ( $seen, $entry ) {
+				return (int) $entry['user_id'] === $this->u['b'] ? null : $seen;
+			},
+			10,
+			2
+		);
+		$this->assertSame( array( $this->u['a'] ), wp_presence_network_counts( array( $this->blogs[0] ) )[ $this->blogs[0] ]['users'], 'counted as the site view shows it' );
+		$overview = wp_presence_network_overview();
+		$this->assertSame( 2, $overview['users_online'], 'b is not among those online anywhere' );
+		$site = wp_list_filter( $overview['sites'], array( 'blog_id' => $this->blogs[0] ) );
+		$this->assertSame( 1, reset( $site )['user_count'] );
+		ob_start();
+		wp_presence_ui_network_widget();
+		$html = ob_get_clean();
+		$this->assertStringContainsString( '2 users online on 2 sites', $html );
+		$this->assertStringNotContainsString( 'data-user-id="' . $this->u['b'] . '"', $html );
+	}
+
 	/**
 	 * @dataProvider roles
 	 *
