@@ -422,6 +422,22 @@ impl<L: ShardLocks> Backend for Store<L> {
         self.scan_room_counts(namespaces, room, now)
     }
 
+    fn room_top(
+        &self,
+        rk: &RoomKey<'_>,
+        users: u32,
+        extra_user: u64,
+        now: i64,
+        out: &mut Entries,
+    ) -> Result<u32, StoreError> {
+        out.clear();
+        Self::check_room(rk)?;
+        if !(1..=super::MAX_TOP_USERS).contains(&users) {
+            return Err(StoreError::Invalid("users must be 1 to 1000"));
+        }
+        self.scan_room_top(rk, users, extra_user, now, out)
+    }
+
     fn sweep(&self, now: i64) -> Result<u32, StoreError> {
         self.scan_sweep(now)
     }
