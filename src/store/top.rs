@@ -32,6 +32,13 @@ fn rank(a: &Seen, b: &Seen) -> std::cmp::Ordering {
     b.updated.cmp(&a.updated).then(a.user.cmp(&b.user))
 }
 
+/// Newest write first, ties newest change first: `room()`'s order for a room in one shard,
+/// whatever order the picked users' entries were copied in.
+fn newest_first(out: &mut Entries) {
+    out.items
+        .sort_by_key(|e| (std::cmp::Reverse(e.updated), std::cmp::Reverse(e.changed)));
+}
+
 /// Reusable lists of one call.
 #[derive(Default)]
 struct Scratch {
@@ -68,7 +75,8 @@ fn record_top(
         }
         Ok(true)
     })?;
-    sc.live.sort_unstable_by_key(|e| e.0);
+    // Stable: a user's entries keep the list's order (newest change first).
+    sc.live.sort_by_key(|e| e.0);
     let mut start = 0;
     while start < sc.live.len() {
         let user = sc.live[start].0;
@@ -129,7 +137,7 @@ impl<L: ShardLocks> Store<L> {
             .map_err(halt_error)?;
         if spread == 0 {
             // One record: its first users are the room's, and each user is seen once.
-            out.sort_newest_first();
+            newest_first(out);
             return Ok(seen.len() as u32);
         }
         for off in 1..=spread {
@@ -192,7 +200,7 @@ impl<L: ShardLocks> Store<L> {
         out.items.retain(|e| is_picked(e.user_id));
         // Visited one at a time, an entry that moved between two records may be met twice.
         out.dedup_keys();
-        out.sort_newest_first();
+        newest_first(out);
         Ok(total)
     }
 }
