@@ -59,7 +59,7 @@ impl<L: ShardLocks> Store<L> {
     }
 
     /// The version stored at home, without reclaiming anything.
-    fn home_version(&self, id: RoomId<'_>) -> Result<u64, StoreError> {
+    pub(super) fn home_version(&self, id: RoomId<'_>) -> Result<u64, StoreError> {
         self.on_shard(id.home, |sh| {
             Ok(Room::open_home(std::slice::from_mut(sh), id)?
                 .home()?

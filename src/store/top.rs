@@ -6,29 +6,27 @@
 //! once for (user, updated, slot) of its live entries; only the entries of its local first
 //! `users` users and of the extra user are copied out. A user among the room's first is among
 //! the first of the record that holds their newest entry (anyone ranked above them there ranks
-//! above them in the room too), so only a picked user's entries in the *other* records can be
-//! missing: those are fetched afterwards through the user index, one record at a time. Nothing
-//! is written: expired entries are skipped, not reclaimed.
+//! above them in the room too), so the copied users hold the room's first, and only a picked
+//! user's entries in the *other* records can be missing: those are fetched afterwards through
+//! the user index, one record at a time. Nothing is written: expired entries are skipped, not
+//! reclaimed.
 
 use super::shard::{Corrupt, Shard};
 use super::{halt_error, Entries, RoomKey, ShardLocks, Store, StoreError};
-use crate::store::layout::SLOT_LIVE;
+use crate::store::layout::{NIL, SLOT_LIVE};
 
 /// The most users one `room_top` call picks.
 pub const MAX_TOP_USERS: u32 = 1000;
 
-/// One user's newest write in one record (at offset `off` from the room's home), and whether
-/// their entries there were copied.
+/// A user's newest write (in one record, or in the room).
 #[derive(Clone, Copy)]
-struct Seen {
+struct Newest {
     user: u64,
     updated: i64,
-    off: u32,
-    copied: bool,
 }
 
 /// Ranks users: the newest write first, then the lower user id (stable between calls).
-fn rank(a: &Seen, b: &Seen) -> std::cmp::Ordering {
+fn rank(a: &Newest, b: &Newest) -> std::cmp::Ordering {
     b.updated.cmp(&a.updated).then(a.user.cmp(&b.user))
 }
 
@@ -39,18 +37,156 @@ fn newest_first(out: &mut Entries) {
         .sort_by_key(|e| (std::cmp::Reverse(e.updated), std::cmp::Reverse(e.changed)));
 }
 
-/// Reusable lists of one call.
-#[derive(Default)]
+/// The users of a room's records in one open-addressing table (user 0, never stored, marks a
+/// free cell), and per record each user's newest write with its entries as a chain through
+/// `live`. Building it costs a few instructions per entry, where sorting the entries by user
+/// cost hundreds; its used cells are the room's distinct users.
 struct Scratch {
-    /// (user, updated, slot) of a record's live entries, users > 0.
-    live: Vec<(u64, i64, u32)>,
-    /// One per user of a record: (start, end) in `live` with its `Seen`.
-    groups: Vec<(usize, usize, Seen)>,
+    /// A user id per cell (0: free).
+    keys: Vec<u64>,
+    /// Per cell: the run (of `record_top`) that last met the user, and the user's index in
+    /// `groups` for that run.
+    met: Vec<(u32, u32)>,
+    used: usize,
+    seed: u64,
+    run: u32,
+    /// The record being read (its offset) until its run ends, and the users its run added: a
+    /// run cut short by a broken shard is run again after the repair, without what it added.
+    open: Option<u32>,
+    fresh: Vec<u64>,
+    /// The current run's entries: (slot, index here of the same user's previous one, or `NIL`).
+    live: Vec<(u32, u32)>,
+    /// The current run's users: newest write and the index in `live` of the last entry met.
+    groups: Vec<(Newest, u32)>,
 }
 
-/// Walks record `r` (at offset `off`): adds each of its users to `seen`, and copies into `out`
-/// the entries of its first `n` users and of `extra`. Work under the lock is one walk, a sort of
-/// the record's (user, updated) pairs and the copies.
+/// A cell's number for `user`, mixed with the room's keyed hash (as the shard's user index
+/// mixes it) so the cells users land in differ from segment to segment.
+fn mix(user: u64, seed: u64) -> u64 {
+    // splitmix64's finalizer.
+    let mut z = user ^ seed;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+impl Scratch {
+    fn new(seed: u64) -> Self {
+        Self {
+            keys: vec![0; 16],
+            met: vec![(0, 0); 16],
+            used: 0,
+            seed,
+            run: 0,
+            open: None,
+            fresh: Vec::new(),
+            live: Vec::new(),
+            groups: Vec::new(),
+        }
+    }
+
+    /// Starts a run over the record at `off`, of `count` entries: the table grows first so it
+    /// stays at most half full if every entry is a new user.
+    fn begin(&mut self, off: u32, count: u32) {
+        self.forget_unfinished();
+        self.open = Some(off);
+        self.fresh.clear();
+        self.run += 1;
+        self.live.clear();
+        self.groups.clear();
+        self.reserve(self.used + count as usize);
+    }
+
+    /// Forgets the users a run cut short added (its record is read again, or not at all).
+    fn forget_unfinished(&mut self) {
+        if self.open.take().is_some() {
+            // All cells first: emptying one cuts the probe sequences through it.
+            let cells: Vec<usize> = self.fresh.iter().map(|&u| self.cell(u)).collect();
+            for c in cells {
+                if self.keys[c] != 0 {
+                    self.keys[c] = 0;
+                    self.used -= 1;
+                }
+            }
+            self.rebuild(self.keys.len());
+        }
+        self.fresh.clear();
+    }
+
+    /// Ends the run: its users are the room's.
+    fn end(&mut self) {
+        self.open = None;
+    }
+
+    /// Grows the table to hold `users` at most half full.
+    fn reserve(&mut self, users: usize) {
+        let cap = (users * 2 + 2).next_power_of_two();
+        if cap > self.keys.len() {
+            self.rebuild(cap);
+        }
+    }
+
+    /// Places every user again in a table of `cap` cells.
+    fn rebuild(&mut self, cap: usize) {
+        let keys = std::mem::replace(&mut self.keys, vec![0; cap]);
+        let met = std::mem::replace(&mut self.met, vec![(0, 0); cap]);
+        for (k, m) in keys.into_iter().zip(met) {
+            if k != 0 {
+                let c = self.cell(k);
+                self.keys[c] = k;
+                self.met[c] = m;
+            }
+        }
+    }
+
+    /// The cell of `user`: its own, or the free one where it goes.
+    fn cell(&self, user: u64) -> usize {
+        let mask = self.keys.len() - 1;
+        let mut c = (mix(user, self.seed) as usize) & mask;
+        // Never full (`reserve`): the probe ends at the user's cell or a free one.
+        while self.keys[c] != 0 && self.keys[c] != user {
+            c = (c + 1) & mask;
+        }
+        c
+    }
+
+    /// Notes entry `slot` of `user` (> 0), written at `updated`, in this run's record.
+    fn add(&mut self, user: u64, updated: i64, slot: u32) {
+        if self.used * 2 + 2 > self.keys.len() {
+            // More entries than the record counts: still never a full table.
+            self.reserve(self.used + 1);
+        }
+        let c = self.cell(user);
+        if self.keys[c] == 0 {
+            self.keys[c] = user;
+            self.used += 1;
+            self.fresh.push(user);
+        }
+        if self.met[c].0 != self.run {
+            self.met[c] = (self.run, self.groups.len() as u32);
+            self.groups.push((Newest { user, updated }, NIL));
+        }
+        let at = self.live.len() as u32;
+        if let Some(g) = self.groups.get_mut(self.met[c].1 as usize) {
+            g.0.updated = g.0.updated.max(updated);
+            self.live.push((slot, g.1));
+            g.1 = at;
+        }
+    }
+}
+
+/// What the records of a spread room tell about its users, merged once every one is read.
+#[derive(Default)]
+struct Merge {
+    /// Users whose entries a record copied, with their newest write there (the candidates).
+    copied: Vec<Newest>,
+    /// (user, offset) of a record's users whose entries it did not copy.
+    left: Vec<(u64, u32)>,
+}
+
+/// Walks record `r` (at offset `off`) and copies into `out` the entries of its first `n` users
+/// and of `extra`, and adds its users to the room's in `sc`. With `merge`, notes which users it
+/// copied. Work under the lock: one walk, a table of the users, the copies.
 #[allow(clippy::too_many_arguments)] // One record's walk, spelled out for both callers.
 fn record_top(
     sh: &Shard<'_>,
@@ -60,50 +196,44 @@ fn record_top(
     n: usize,
     extra: u64,
     sc: &mut Scratch,
-    seen: &mut Vec<Seen>,
+    mut merge: Option<&mut Merge>,
     out: &mut Entries,
 ) -> Result<(), Corrupt> {
-    sc.live.clear();
-    sc.groups.clear();
-    sh.walk(sh.room(r)?.head, |i, s| {
+    let rec = *sh.room(r)?;
+    sc.begin(off, rec.count);
+    sh.walk(rec.head, |i, s| {
         if s.state != SLOT_LIVE || s.room_idx != r {
             return Err(Corrupt);
         }
         // User 0 (not logged in) is neither picked nor counted.
         if s.user_id != 0 && s.expires() > now {
-            sc.live.push((s.user_id, s.updated(), i));
+            sc.add(s.user_id, s.updated(), i);
         }
         Ok(true)
     })?;
-    // Stable: a user's entries keep the list's order (newest change first).
-    sc.live.sort_by_key(|e| e.0);
-    let mut start = 0;
-    while start < sc.live.len() {
-        let user = sc.live[start].0;
-        let end = start + sc.live[start..].partition_point(|e| e.0 == user);
-        let updated = sc.live[start..end].iter().map(|e| e.1).max().unwrap_or(0);
-        let s = Seen {
-            user,
-            updated,
-            off,
-            copied: false,
-        };
-        sc.groups.push((start, end, s));
-        start = end;
-    }
     if n < sc.groups.len() {
         // The first `n` in rank order, in any order among themselves.
-        sc.groups.select_nth_unstable_by(n, |a, b| rank(&a.2, &b.2));
+        sc.groups.select_nth_unstable_by(n, |a, b| rank(&a.0, &b.0));
     }
-    for (k, g) in sc.groups.iter_mut().enumerate() {
-        if k < n || g.2.user == extra {
-            for e in &sc.live[g.0..g.1] {
-                sh.emit(e.2, false, out)?;
+    for (k, &(who, last)) in sc.groups.iter().enumerate() {
+        let copy = k < n || who.user == extra;
+        if copy {
+            // The order of the copies is settled by `newest_first`.
+            let mut at = last;
+            while let Some(&(slot, prev)) = sc.live.get(at as usize) {
+                sh.emit(slot, false, out)?;
+                at = prev;
             }
-            g.2.copied = true;
         }
-        seen.push(g.2);
+        if let Some(m) = merge.as_deref_mut() {
+            if copy {
+                m.copied.push(who);
+            } else {
+                m.left.push((who.user, off));
+            }
+        }
     }
+    sc.end();
     Ok(())
 }
 
@@ -119,49 +249,59 @@ impl<L: ShardLocks> Store<L> {
     ) -> Result<u32, StoreError> {
         let id = self.id(rk);
         let n = users as usize;
-        let mut sc = Scratch::default();
-        let mut seen: Vec<Seen> = Vec::new();
+        let mut sc = Scratch::new(id.hash);
+        let mut merge = Merge::default();
         out.clear();
         // The home record, and how far the room spreads.
-        let spread = self
+        let (spread, version) = self
             .on_shard(id.home, |sh| {
                 // The closure may run twice (after a repair): it starts afresh.
                 out.clear();
-                seen.clear();
+                merge.copied.clear();
+                merge.left.clear();
+                sc.forget_unfinished();
                 let Some(r) = sh.find_room(id.hash, id.ns, id.room)? else {
-                    return Ok(0);
+                    return Ok((0, 0));
                 };
-                record_top(sh, r, 0, now, n, extra, &mut sc, &mut seen, out)?;
-                Ok(u32::from(sh.room(r)?.spread))
+                let rec = *sh.room(r)?;
+                let spread = u32::from(rec.spread);
+                let m = (spread > 0).then_some(&mut merge);
+                record_top(sh, r, 0, now, n, extra, &mut sc, m, out)?;
+                Ok((spread, rec.version))
             })?
             .map_err(halt_error)?;
         if spread == 0 {
-            // One record: its first users are the room's, and each user is seen once.
+            // One record: its first users are the room's.
             newest_first(out);
-            return Ok(seen.len() as u32);
+            return Ok(sc.used as u32);
         }
         for off in 1..=spread {
-            let mark = (out.items.len(), out.bytes.len(), seen.len());
+            let mark = (
+                out.items.len(),
+                out.bytes.len(),
+                merge.copied.len(),
+                merge.left.len(),
+            );
             self.on_shard((id.home + off) % self.geometry.shards, |sh| {
                 out.items.truncate(mark.0);
                 out.bytes.truncate(mark.1);
-                seen.truncate(mark.2);
+                merge.copied.truncate(mark.2);
+                merge.left.truncate(mark.3);
+                sc.forget_unfinished();
                 if let Some(r) = sh.find_room(id.hash, id.ns, id.room)? {
-                    record_top(sh, r, off, now, n, extra, &mut sc, &mut seen, out)?;
+                    record_top(sh, r, off, now, n, extra, &mut sc, Some(&mut merge), out)?;
                 }
                 Ok(())
             })?
             .map_err(halt_error)?;
         }
-        // Each user's newest write over the records, then the room's first `n` users.
-        seen.sort_unstable_by(|a, b| a.user.cmp(&b.user).then(rank(a, b)));
-        let mut best: Vec<Seen> = Vec::new();
-        for s in &seen {
-            if best.last().is_none_or(|b| b.user != s.user) {
-                best.push(*s);
-            }
-        }
-        let total = best.len() as u32;
+        // The room's first `n` users are among the users some record copied, and the record
+        // holding a picked user's newest write copied it: ranking the copied users by their
+        // newest write among the records that copied them ranks the room's first right (any
+        // other can only rank lower than it should).
+        let mut best = std::mem::take(&mut merge.copied);
+        best.sort_unstable_by(|a, b| a.user.cmp(&b.user).then(rank(a, b)));
+        best.dedup_by_key(|s| s.user);
         if n < best.len() {
             best.select_nth_unstable_by(n, rank);
             best.truncate(n);
@@ -170,10 +310,11 @@ impl<L: ShardLocks> Store<L> {
         picked.sort_unstable();
         let is_picked = |u: u64| u == extra || picked.binary_search(&u).is_ok();
         // A picked user's entries in records where they were not among the first.
-        let mut missing: Vec<(u32, u64)> = seen
+        let mut missing: Vec<(u32, u64)> = merge
+            .left
             .iter()
-            .filter(|s| !s.copied && is_picked(s.user))
-            .map(|s| (s.off, s.user))
+            .filter(|l| is_picked(l.0))
+            .map(|l| (l.1, l.0))
             .collect();
         missing.sort_unstable();
         for part in missing.chunk_by(|a, b| a.0 == b.0) {
@@ -197,10 +338,51 @@ impl<L: ShardLocks> Store<L> {
             })?
             .map_err(halt_error)?;
         }
+        // The records copied their own first users too: keep the room's.
         out.items.retain(|e| is_picked(e.user_id));
-        // Visited one at a time, an entry that moved between two records may be met twice.
-        out.dedup_keys();
+        // Visited one at a time, an entry that moved between two records may be met twice;
+        // every change bumps the version at home, so if it still stands none did (as `room()`).
+        if self.home_version(id)? != version {
+            out.dedup_keys();
+        }
         newest_first(out);
-        Ok(total)
+        Ok(sc.used as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_cut_short_leaves_no_users_behind() {
+        let mut sc = Scratch::new(7);
+        sc.begin(0, 2);
+        sc.add(1, 100, 0);
+        sc.add(2, 101, 1);
+        sc.end();
+        // A run that adds users 2 (known), 3 and 4, then stops (a broken shard): after its
+        // repair, its record is read again and holds users 3 and 5.
+        sc.begin(1, 3);
+        sc.add(2, 102, 0);
+        sc.add(3, 102, 1);
+        sc.add(4, 103, 2);
+        sc.begin(1, 2);
+        assert_eq!(sc.used, 2, "users 1 and 2");
+        sc.add(3, 102, 1);
+        sc.add(5, 104, 2);
+        sc.end();
+        assert_eq!(sc.used, 4, "users 1, 2, 3 and 5");
+        assert_eq!(sc.groups.len(), 2);
+        // Growing past the records' counts keeps every user, once.
+        sc.begin(2, 0);
+        for u in 1..=1000 {
+            sc.add(u, 200, u as u32);
+        }
+        sc.end();
+        assert_eq!(sc.used, 1000);
+        assert_eq!(sc.groups.len(), 1000);
+        sc.forget_unfinished();
+        assert_eq!(sc.used, 1000, "nothing unfinished");
     }
 }
