@@ -56,7 +56,10 @@ class StoreRoomTopTest extends Presence_TestCase {
 		usort(
 			$ids,
 			static function ( $a, $b ) use ( $newest ) {
-				return $newest[ $b ] <=> $newest[ $a ] ?: $a <=> $b;
+				if ( $newest[ $a ] !== $newest[ $b ] ) {
+					return $newest[ $b ] <=> $newest[ $a ];
+				}
+				return $a <=> $b;
 			}
 		);
 		$picked             = array_flip( array_slice( $ids, 0, $users ) );
