@@ -14,6 +14,7 @@
 use super::shard::{Corrupt, Shard};
 use super::{halt_error, Entries, RoomKey, ShardLocks, Store, StoreError};
 use crate::store::layout::{NIL, SLOT_LIVE};
+use std::cell::Cell;
 
 /// The most users one `room_top` call picks.
 pub const MAX_TOP_USERS: u32 = 1000;
@@ -71,12 +72,12 @@ fn mix(user: u64, seed: u64) -> u64 {
 }
 
 impl Scratch {
-    fn new(seed: u64) -> Self {
+    fn empty() -> Self {
         Self {
-            keys: vec![0; 16],
-            met: vec![(0, 0); 16],
+            keys: Vec::new(),
+            met: Vec::new(),
             used: 0,
-            seed,
+            seed: 0,
             run: 0,
             open: None,
             fresh: Vec::new(),
@@ -85,13 +86,29 @@ impl Scratch {
         }
     }
 
+    /// Starts a call on the room hashed `seed`, expected to hold about `users` users: an empty
+    /// table of the size they need, reusing the last call's when it has that size.
+    fn start(&mut self, seed: u64, users: usize) {
+        let cap = (users * 2 + 2).next_power_of_two();
+        if self.keys.len() == cap {
+            self.keys.fill(0);
+        } else {
+            self.keys = vec![0; cap];
+            self.met = vec![(0, 0); cap];
+        }
+        self.used = 0;
+        self.seed = seed;
+        self.open = None;
+        self.fresh.clear();
+    }
+
     /// Starts a run over the record at `off`, of `count` entries: the table grows first so it
     /// stays at most half full if every entry is a new user.
     fn begin(&mut self, off: u32, count: u32) {
         self.forget_unfinished();
         self.open = Some(off);
         self.fresh.clear();
-        self.run += 1;
+        self.run = self.run.wrapping_add(1);
         self.live.clear();
         self.groups.clear();
         self.reserve(self.used + count as usize);
@@ -157,12 +174,14 @@ impl Scratch {
             self.reserve(self.used + 1);
         }
         let c = self.cell(user);
-        if self.keys[c] == 0 {
+        let new = self.keys[c] == 0;
+        if new {
             self.keys[c] = user;
             self.used += 1;
             self.fresh.push(user);
         }
-        if self.met[c].0 != self.run {
+        // A new cell's `met` is a past call's: never trust it.
+        if new || self.met[c].0 != self.run {
             self.met[c] = (self.run, self.groups.len() as u32);
             self.groups.push((Newest { user, updated }, NIL));
         }
@@ -173,6 +192,11 @@ impl Scratch {
             g.1 = at;
         }
     }
+}
+
+thread_local! {
+    // One table per process, reused by every call (as the PHP layer's `Entries`).
+    static SCRATCH: Cell<Option<Scratch>> = const { Cell::new(None) };
 }
 
 /// What the records of a spread room tell about its users, merged once every one is read.
@@ -247,9 +271,25 @@ impl<L: ShardLocks> Store<L> {
         now: i64,
         out: &mut Entries,
     ) -> Result<u32, StoreError> {
+        // The table is kept from call to call (a room's size changes little between ticks), so
+        // its memory is zeroed, not mapped afresh; a call that fails drops it.
+        let mut sc = SCRATCH.take().unwrap_or_else(Scratch::empty);
+        let top = self.room_top_with(&mut sc, rk, users, extra, now, out)?;
+        SCRATCH.set(Some(sc));
+        Ok(top)
+    }
+
+    fn room_top_with(
+        &self,
+        sc: &mut Scratch,
+        rk: &RoomKey<'_>,
+        users: u32,
+        extra: u64,
+        now: i64,
+        out: &mut Entries,
+    ) -> Result<u32, StoreError> {
         let id = self.id(rk);
         let n = users as usize;
-        let mut sc = Scratch::new(id.hash);
         let mut merge = Merge::default();
         out.clear();
         // The home record, and how far the room spreads.
@@ -259,14 +299,16 @@ impl<L: ShardLocks> Store<L> {
                 out.clear();
                 merge.copied.clear();
                 merge.left.clear();
-                sc.forget_unfinished();
                 let Some(r) = sh.find_room(id.hash, id.ns, id.room)? else {
+                    sc.start(id.hash, 0);
                     return Ok((0, 0));
                 };
                 let rec = *sh.room(r)?;
                 let spread = u32::from(rec.spread);
+                // Parts hold about as many entries as the home (it grows if they hold more).
+                sc.start(id.hash, rec.count as usize * (spread as usize + 1));
                 let m = (spread > 0).then_some(&mut merge);
-                record_top(sh, r, 0, now, n, extra, &mut sc, m, out)?;
+                record_top(sh, r, 0, now, n, extra, sc, m, out)?;
                 Ok((spread, rec.version))
             })?
             .map_err(halt_error)?;
@@ -289,7 +331,7 @@ impl<L: ShardLocks> Store<L> {
                 merge.left.truncate(mark.3);
                 sc.forget_unfinished();
                 if let Some(r) = sh.find_room(id.hash, id.ns, id.room)? {
-                    record_top(sh, r, off, now, n, extra, &mut sc, Some(&mut merge), out)?;
+                    record_top(sh, r, off, now, n, extra, sc, Some(&mut merge), out)?;
                 }
                 Ok(())
             })?
@@ -356,7 +398,8 @@ mod tests {
 
     #[test]
     fn a_run_cut_short_leaves_no_users_behind() {
-        let mut sc = Scratch::new(7);
+        let mut sc = Scratch::empty();
+        sc.start(7, 1);
         sc.begin(0, 2);
         sc.add(1, 100, 0);
         sc.add(2, 101, 1);
