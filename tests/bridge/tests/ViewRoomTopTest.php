@@ -27,27 +27,12 @@ class ViewRoomTopTest extends Presence_Security_TestCase {
 		return $ids;
 	}
 
-	/**
-	 * Caps the rows a reply carries.
-	 *
-	 * @param int $rows Rows.
-	 * @return void
-	 */
-	private function rows( $rows ) {
-		$this->add_test_filter(
-			'wp_presence_heartbeat_rows',
-			static function () use ( $rows ) {
-				return $rows;
-			}
-		);
-	}
-
 	public function test_every_backend_has_the_bounded_read() {
 		$this->assertTrue( method_exists( wp_presence_store(), 'room_top' ), wp_presence_backend() . ' store has room_top()' );
 	}
 
 	public function test_a_tick_after_a_change_reads_only_the_users_it_sends() {
-		$this->rows( 3 );
+		$this->cap_rows( 3 );
 		$users    = $this->online( 12 );
 		$viewer   = $this->make_user( 'editor' );
 		$recorder = $this->start_recording();
@@ -60,7 +45,7 @@ class ViewRoomTopTest extends Presence_Security_TestCase {
 	}
 
 	public function test_users_the_viewer_cannot_see_never_shorten_the_rows() {
-		$this->rows( 2 );
+		$this->cap_rows( 2 );
 		$users = $this->online( 4 );
 		// The most recent entries belong to ids with no account (a user deleted elsewhere, say):
 		// no row and no count, and the rows are filled from the users behind them.
@@ -75,7 +60,7 @@ class ViewRoomTopTest extends Presence_Security_TestCase {
 	}
 
 	public function test_the_viewers_tabs_are_combined_into_one_row_even_when_oldest() {
-		$this->rows( 2 );
+		$this->cap_rows( 2 );
 		$viewer = $this->make_user( 'editor' );
 		$this->heartbeat( $viewer, $this->ping( 'tabviewer1' ) );
 		$this->heartbeat( $viewer, $this->ping( 'tabviewer2', array( 'screen' => 'upload' ) ) );
@@ -88,7 +73,7 @@ class ViewRoomTopTest extends Presence_Security_TestCase {
 	}
 
 	public function test_a_hidden_viewer_still_gets_their_own_row_and_is_not_counted_for_others() {
-		$this->rows( 2 );
+		$this->cap_rows( 2 );
 		$users  = $this->online( 3 );
 		$hidden = $this->make_user( 'editor' );
 		wp_set_user_presence_preference( $hidden, 'invisible' );
