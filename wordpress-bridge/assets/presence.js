@@ -13,6 +13,8 @@
  *   at once with `wp.heartbeat.connectNow()`.
  * - The script sends the room versions it has seen; the server leaves out
  *   rooms that did not change, and the script only redraws what changed.
+ * - Pages and replies carry the first users and the total; "+N more" in
+ *   "Who's Online" fetches the others from REST a page at a time.
  * - Everything from the server is inserted as text or as attributes through
  *   the DOM, never as HTML.
  * - Screen readers hear what concerns this page: someone starting or stopping

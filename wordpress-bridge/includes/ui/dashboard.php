@@ -4,7 +4,9 @@
  *
  * Both are rendered here from the bridge API, then redrawn by
  * `assets/presence.js` from Heartbeat replies, only when something changed.
- * The markup built here and the markup built by the script are the same.
+ * The markup built here and the markup built by the script are the same,
+ * except "+N more" beyond the first rows: without the script it is the link
+ * to the Users list's Online view, with it also a list paged over REST.
  *
  * @package Presence
  */
