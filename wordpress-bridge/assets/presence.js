@@ -908,11 +908,31 @@
 			if ( stackMore ) {
 				stackMore.setAttribute( 'aria-expanded', node.open ? 'true' : 'false' );
 			}
-			if ( node.open && 0 === allList.page && ! allList.loading ) {
+			if ( ! node.open ) {
+				// Kept while open; closed, it is let go, so opening it again lists who is online then.
+				clearAllList();
+			} else if ( 0 === allList.page && ! allList.loading ) {
 				loadAllListPage();
 			}
 		} );
 		return node;
+	}
+
+	/** Empties the kept list (its node stays): the next opening starts again from page 1. */
+	function clearAllList() {
+		const state = allList;
+		state.run++; // A page still on its way is dropped.
+		state.rows = {};
+		state.listed = 0;
+		state.page = 0;
+		state.pages = 1;
+		state.loading = false;
+		replaceChildren( state.list, [] );
+		state.error.hidden = true;
+		state.more.hidden = true;
+		state.more.disabled = false;
+		state.more.removeAttribute( 'aria-busy' );
+		state.more.textContent = __( 'Load more', 'presence' );
 	}
 
 	/** The stack's "+N": opens the list and moves the focus to it. */
@@ -968,7 +988,10 @@
 					}
 					state.rows[ row.user_id ] = true;
 					state.listed++;
-					nodes.push( userRowNode( liveRow( row ) ) );
+					const live = liveRow( row );
+					const node = userRowNode( live );
+					node.setAttribute( 'data-signature', signature( live ) );
+					nodes.push( node );
 				} );
 				append( state.list, nodes );
 				state.error.hidden = true;

@@ -208,6 +208,14 @@ describe( 'Heartbeat with 300 more users online', () => {
 		assert.equal( await a.locator( `${ list }[open] > ul > li` ).count(), ids.length, 'the list stays open and whole' );
 		assert.equal( pages.length, lastPage, 'no page fetched again' );
 
+		// Closed, the list is let go; opened again, it lists who is online then, from page 1.
+		await a.press( `${ list } > summary`, 'Enter' );
+		await waitInPage( a, ( sel ) => ! document.querySelector( sel ).open && ! document.querySelector( `${ sel } > ul > li` ), list, ONE_TICK, 'closed and emptied' );
+		await a.press( `${ list } > summary`, 'Enter' );
+		await waitInPage( a, ( sel ) => document.querySelectorAll( `${ sel } > ul > li` ).length > 0, list, ONE_TICK, 'the first page again' );
+		assert.equal( pages.length, lastPage + 1 );
+		assert.equal( pages[ lastPage ].get( 'page' ), '1' );
+
 		await pickStatus( bob, b, '' );
 		await closeAll( bob );
 		assert.deepEqual( problems, [] );
