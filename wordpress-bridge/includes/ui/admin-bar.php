@@ -155,6 +155,7 @@ function wp_presence_ui_admin_bar_menu( $wp_admin_bar ) {
 	wp_presence_ui_admin_bar_group( $wp_admin_bar, 'elsewhere', __( 'Elsewhere', 'presence' ), $elsewhere, $more > 0 ? '' : __( 'Nobody else is online.', 'presence' ) );
 	if ( $more > 0 ) {
 		// Users beyond the first rows are not listed: say how many, and link to the Online view.
+		$url = wp_presence_ui_online_users_url();
 		$wp_admin_bar->add_node(
 			array(
 				'id'     => 'wp-presence-elsewhere-more',
@@ -163,7 +164,7 @@ function wp_presence_ui_admin_bar_menu( $wp_admin_bar ) {
 					/* translators: %s: number of further users. */
 					sprintf( __( '+%s more', 'presence' ), number_format_i18n( $more ) )
 				) . '</span>',
-				'href'   => '' !== wp_presence_ui_online_users_url() ? wp_presence_ui_online_users_url() : false,
+				'href'   => '' !== $url ? $url : false,
 				'meta'   => array( 'class' => 'wp-presence-ab-more-item' ),
 			)
 		);
