@@ -20,6 +20,26 @@ class WP_Presence_Store_SQL implements WP_Presence_Store {
 	use WP_Presence_Store_Checks;
 
 	/**
+	 * Version rows read along with get() (namespace => room => version, first_expiry,
+	 * last_expiry, and when),
+	 * for the room_version() calls that follow it in the same tick: Heartbeat looks up the tab's
+	 * entry in each room, then asks each room's version, and one query answers both. Emptied by
+	 * every call that writes, and each row serves one room_version() call only, within
+	 * KNOWN_VERSION_TTL seconds, so a version is never older than the entry read with it.
+	 *
+	 * @since 1.4.0
+	 * @var array[]
+	 */
+	private $known_versions = array();
+
+	/**
+	 * How long (seconds) a version read with get() may answer room_version().
+	 *
+	 * @since 1.4.0
+	 */
+	const KNOWN_VERSION_TTL = 0.5;
+
+	/**
 	 * Schema version, stored in the network option `wp_presence_db_version`.
 	 *
 	 * 3: namespace, room and client id are VARBINARY (byte comparison, as in the extension).
@@ -237,6 +257,7 @@ CREATE TABLE {$versions} (
 	 */
 	private function write_row( $room, $client_id, $user_id, $json, $now, $ttl ) {
 		global $wpdb;
+		$this->known_versions = array();
 		$table = self::table();
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table, no cache by design.
 		$ok = $wpdb->query(
@@ -287,6 +308,7 @@ CREATE TABLE {$versions} (
 	 */
 	private function bump( array $rooms, $now ) {
 		global $wpdb;
+		$this->known_versions = array();
 		if ( ! $rooms ) {
 			return;
 		}
@@ -349,10 +371,41 @@ CREATE TABLE {$versions} (
 	 */
 	public function get( $room, $client_id ) {
 		global $wpdb;
-		$table = self::table();
-		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table.
-		$row = $wpdb->get_row( $wpdb->prepare( "SELECT room, client_id, user_id, data, updated, expires FROM {$table} WHERE ns = %s AND room = %s AND client_id = %s AND expires > %d", $this->ns, (string) $room, (string) $client_id, $this->now() ), ARRAY_A );
-		return $row ? self::entry( $row ) : null;
+		$room     = (string) $room;
+		$table    = self::table();
+		$versions = self::versions_table();
+		// The entry (a LEFT JOIN on one row, so there is a row without it) and the room's version
+		// row as room_version() reads it, for the room_version() call that follows (see
+		// $known_versions): three more index lookups instead of a query.
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own tables.
+		$row = $wpdb->get_row( $wpdb->prepare( "SELECT e.room, e.client_id, e.user_id, e.data, e.updated, e.expires, (SELECT version FROM {$versions} WHERE ns = %s AND room = %s) AS version, (SELECT MIN(expires) FROM {$table} WHERE ns = %s AND room = %s) AS first_expiry, (SELECT MAX(expires) FROM {$table} WHERE ns = %s AND room = %s) AS last_expiry FROM (SELECT 1 AS one) o LEFT JOIN {$table} e ON e.ns = %s AND e.room = %s AND e.client_id = %s AND e.expires > %d", $this->ns, $room, $this->ns, $room, $this->ns, $room, $this->ns, $room, (string) $client_id, $this->now() ), ARRAY_A );
+		if ( ! $row ) {
+			return null;
+		}
+		$this->known_versions[ $this->ns ][ $room ] = array(
+			'version'      => $row['version'],
+			'first_expiry' => $row['first_expiry'],
+			'last_expiry'  => $row['last_expiry'],
+			'at'           => microtime( true ),
+		);
+		return null === $row['room'] ? null : self::entry( $row );
+	}
+
+	/**
+	 * The version row get() read for a room, once, while it is fresh (see $known_versions).
+	 *
+	 * @since 1.4.0
+	 *
+	 * @param string $room Room.
+	 * @return array|null version, first_expiry, last_expiry; null when there is none to use.
+	 */
+	private function take_known_version( $room ) {
+		if ( ! isset( $this->known_versions[ $this->ns ][ $room ] ) ) {
+			return null;
+		}
+		$row = $this->known_versions[ $this->ns ][ $room ];
+		unset( $this->known_versions[ $this->ns ][ $room ] );
+		return microtime( true ) - $row['at'] <= self::KNOWN_VERSION_TTL ? $row : null;
 	}
 
 	/**
@@ -462,6 +515,7 @@ CREATE TABLE {$versions} (
 	 */
 	public function remove( $room, $client_id ) {
 		global $wpdb;
+		$this->known_versions = array();
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery -- own table.
 		$removed = (bool) $wpdb->delete(
 			self::table(),
@@ -485,6 +539,7 @@ CREATE TABLE {$versions} (
 	 */
 	public function remove_user( $user_id ) {
 		global $wpdb;
+		$this->known_versions = array();
 		$table = self::table();
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table.
 		$rooms = $wpdb->get_col( $wpdb->prepare( "SELECT DISTINCT room FROM {$table} WHERE ns = %s AND user_id = %d", $this->ns, (int) $user_id ) );
@@ -622,10 +677,15 @@ CREATE TABLE {$versions} (
 		$table    = self::table();
 		$versions = self::versions_table();
 		$now      = $this->now();
+		$known    = $this->take_known_version( (string) $room );
 		for ( $pass = 0; $pass < 2; $pass++ ) {
-			// O(1): the version row, and the first and last expiry from the (ns, room, expires) index.
-			// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own tables.
-			$row = $wpdb->get_row( $wpdb->prepare( "SELECT (SELECT version FROM {$versions} WHERE ns = %s AND room = %s) AS version, (SELECT MIN(expires) FROM {$table} WHERE ns = %s AND room = %s) AS first_expiry, (SELECT MAX(expires) FROM {$table} WHERE ns = %s AND room = %s) AS last_expiry", $this->ns, (string) $room, $this->ns, (string) $room, $this->ns, (string) $room ), ARRAY_A );
+			if ( 0 === $pass && null !== $known ) {
+				$row = $known; // Read with the entry a moment ago.
+			} else {
+				// O(1): the version row, and the first and last expiry from the (ns, room, expires) index.
+				// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own tables.
+				$row = $wpdb->get_row( $wpdb->prepare( "SELECT (SELECT version FROM {$versions} WHERE ns = %s AND room = %s) AS version, (SELECT MIN(expires) FROM {$table} WHERE ns = %s AND room = %s) AS first_expiry, (SELECT MAX(expires) FROM {$table} WHERE ns = %s AND room = %s) AS last_expiry", $this->ns, (string) $room, $this->ns, (string) $room, $this->ns, (string) $room ), ARRAY_A );
+			}
 			if ( ! $row || null === $row['first_expiry'] ) {
 				return 0; // No entries.
 			}
@@ -671,6 +731,7 @@ CREATE TABLE {$versions} (
 	 */
 	public function sweep() {
 		global $wpdb;
+		$this->known_versions = array();
 		$table    = self::table();
 		$versions = self::versions_table();
 		$now      = $this->now();
@@ -691,6 +752,7 @@ CREATE TABLE {$versions} (
 	 */
 	public function clear() {
 		global $wpdb;
+		$this->known_versions = array();
 		$versions = self::versions_table();
 		$now      = $this->now();
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table. Kept (bumped), so no version comes back.
@@ -738,7 +800,8 @@ CREATE TABLE {$versions} (
 		if ( ! self::testing() ) {
 			throw new LogicException( 'presence SQL store: the clock only moves in tests; define WP_PRESENCE_TESTING as true before WordPress loads.' );
 		}
-		$offset = self::clock_offset() + max( 0, (int) $seconds );
+		$this->known_versions = array();
+		$offset               = self::clock_offset() + max( 0, (int) $seconds );
 		self::save_offset( $offset );
 		return $offset;
 	}
@@ -764,6 +827,7 @@ CREATE TABLE {$versions} (
 	 * @return void
 	 */
 	public function reset_clock() {
+		$this->known_versions = array();
 		if ( 0 !== (int) get_network_option( null, self::OFFSET_OPTION, 0 ) ) {
 			self::save_offset( 0 );
 		}
