@@ -427,11 +427,12 @@ CREATE TABLE {$versions} (
 	/**
 	 * The live entries of the first `$users` users of a room by their newest entry, plus every
 	 * live entry of `$user_id`, and how many users (id above 0) have one (the shared contract of
-	 * `room_top()`). One query: a derived table picks the first user ids by MAX(updated) (ties by
-	 * the higher id, so the order holds between calls), the outer query reads their rows and the
-	 * extra user's, and an uncorrelated subquery (evaluated once) counts the users; each row
-	 * carries the count, and no row means no user. Both read the room through the
-	 * (ns, room, expires) index; only the picked users' rows reach PHP.
+	 * `room_top()`). One query: a derived table holds the first user ids by MAX(updated) (ties by
+	 * the higher id, so the order holds between calls) and the extra user, whose rows in the room
+	 * are joined through the (ns, user_id) index, and an uncorrelated subquery (evaluated once)
+	 * counts the users; each row carries the count, and no row means no user. The grouping reads
+	 * the room's live rows through the (ns, room, expires) index inside MariaDB; only the picked
+	 * users' rows reach PHP.
 	 *
 	 * @since 1.4.0
 	 *
@@ -458,18 +459,14 @@ CREATE TABLE {$versions} (
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table.
 		$rows    = (array) $wpdb->get_results(
 			$wpdb->prepare(
-				"SELECT p.room, p.client_id, p.user_id, p.data, p.updated, p.expires,
+				"SELECT STRAIGHT_JOIN p.room, p.client_id, p.user_id, p.data, p.updated, p.expires,
 					(SELECT COUNT(DISTINCT c.user_id) FROM {$table} c WHERE c.ns = %s AND c.room = %s AND c.expires > %d AND c.user_id > 0) AS users
-				FROM {$table} p
-				WHERE p.ns = %s AND p.room = %s AND p.expires > %d AND (
-					( p.user_id = %d AND p.user_id > 0 )
-					OR p.user_id IN (
-						SELECT f.user_id FROM (
-							SELECT t.user_id FROM {$table} t WHERE t.ns = %s AND t.room = %s AND t.expires > %d AND t.user_id > 0
-							GROUP BY t.user_id ORDER BY MAX(t.updated) DESC, t.user_id DESC LIMIT %d
-						) f
-					)
-				)
+				FROM (
+					(SELECT t.user_id FROM {$table} t WHERE t.ns = %s AND t.room = %s AND t.expires > %d AND t.user_id > 0
+						GROUP BY t.user_id ORDER BY MAX(t.updated) DESC, t.user_id DESC LIMIT %d)
+					UNION (SELECT %d AS user_id FROM DUAL WHERE %d > 0)
+				) f
+				JOIN {$table} p ON p.ns = %s AND p.user_id = f.user_id AND p.room = %s AND p.expires > %d
 				ORDER BY p.updated DESC, p.id DESC",
 				$this->ns,
 				$room,
@@ -477,11 +474,12 @@ CREATE TABLE {$versions} (
 				$this->ns,
 				$room,
 				$now,
+				$users,
+				$user_id,
 				$user_id,
 				$this->ns,
 				$room,
-				$now,
-				$users
+				$now
 			),
 			ARRAY_A
 		);
