@@ -423,6 +423,12 @@ elseif op == 'top' then
 		end
 	end
 	return out
+elseif op == 'counts' then
+	-- A room's size for the network view, from the index: entries, the newest write, user ids.
+	local room = ARGV[5]
+	reap(room, now())
+	local top = redis.call('ZREVRANGE', B .. ':t:' .. room, 0, 0, 'WITHSCORES')
+	return { redis.call('HLEN', B .. ':r:' .. room), top[2] or '0', redis.call('ZRANGE', B .. ':t:' .. room, 0, -1) }
 elseif op == 'user_count' then
 	local room = ARGV[5]
 	reap(room, now())
@@ -824,8 +830,9 @@ LUA;
 	}
 
 	/**
-	 * {@inheritDoc} The room read of every namespace in one pipeline (one round trip); the first
-	 * goes alone, through call(), so that a script Redis lost is loaded again first.
+	 * {@inheritDoc} The room's counts in every namespace in one pipeline (one round trip), from the
+	 * user index (no entry is read); the first goes alone, through call(), so that a script Redis
+	 * lost is loaded again first.
 	 *
 	 * @param string[] $namespaces Namespaces.
 	 * @param string   $room       Room.
@@ -840,7 +847,7 @@ LUA;
 		$keep = $this->ns;
 		try {
 			$this->ns = (string) $namespaces[ $keys[0] ];
-			$replies  = array( $keys[0] => $this->call( 'room', array( $room, '' ) ) );
+			$replies  = array( $keys[0] => $this->call( 'counts', array( $room ) ) );
 		} finally {
 			$this->ns = $keep;
 		}
@@ -849,7 +856,7 @@ LUA;
 			try {
 				$pipe = $this->redis->pipeline();
 				foreach ( $rest as $key ) {
-					$pipe->evalSha( self::$sha, array( 'room', $this->prefix(), (string) $namespaces[ $key ], self::testing() ? '1' : '0', $room, '' ), 0 );
+					$pipe->evalSha( self::$sha, array( 'counts', $this->prefix(), (string) $namespaces[ $key ], self::testing() ? '1' : '0', $room ), 0 );
 				}
 				$results = $pipe->exec();
 			} catch ( RedisException $e ) {
@@ -864,21 +871,12 @@ LUA;
 		}
 		$out = array();
 		foreach ( $replies as $key => $r ) {
-			$users   = array();
-			$updated = 0;
-			$entries = 0;
-			$n       = is_array( $r ) ? count( $r ) : 0;
-			for ( $i = 1; $i + 1 < $n; $i += 2 ) {
-				$entry                            = self::entry( $room, $r[ $i ], $r[ $i + 1 ] );
-				$users[ (int) $entry['user_id'] ] = (int) $entry['user_id'];
-				$updated                          = max( $updated, (int) $entry['updated'] );
-				++$entries;
-			}
-			ksort( $users );
+			$users = is_array( $r ) && isset( $r[2] ) ? array_map( 'intval', (array) $r[2] ) : array();
+			sort( $users );
 			$out[ $key ] = array(
-				'entries' => $entries,
-				'users'   => array_values( $users ),
-				'updated' => $updated,
+				'entries' => is_array( $r ) && isset( $r[0] ) ? (int) $r[0] : 0,
+				'users'   => $users,
+				'updated' => is_array( $r ) && isset( $r[1] ) ? (int) $r[1] : 0,
 			);
 		}
 		return $out;

@@ -156,6 +156,58 @@ class RedisRoomTopTest extends Presence_TestCase {
 		$this->assertSame( $calls, self::command_calls( $redis, $reads ), 'only once' );
 	}
 
+	/**
+	 * The network view counts a room in every site: it read each site's room whole.
+	 */
+	public function test_room_counts_read_the_index_only() {
+		$s     = wp_presence_store();
+		$other = new WP_Presence_Store_Redis();
+		$other->set_namespace( 'roomtop-counts' );
+		$other->clear();
+		$s->upsert( 'admin/online', 'a', 7, array(), 600 );
+		$s->upsert( 'admin/online', 'b', 7, array(), 600 );
+		$s->upsert( 'admin/online', 'anon', 0, array(), 600 );
+		WP_Presence_Testing::advance( 3 );
+		$s->upsert( 'admin/online', 'c', 3, array(), 600 );
+		$other->upsert( 'admin/online', 'd', 12, array(), 5 );
+		$other->upsert( 'admin/online', 'e', 2, array(), 600 );
+		WP_Presence_Testing::advance( 5 );
+		$redis = $this->raw();
+		$reads = array( 'hvals', 'hgetall', 'hscan' );
+		$calls = self::command_calls( $redis, $reads );
+		$counts = $s->room_counts(
+			array(
+				1 => $s->get_namespace(),
+				2 => 'roomtop-counts',
+				3 => 'roomtop-none',
+			),
+			'admin/online'
+		);
+		$this->assertSame( $calls, self::command_calls( $redis, $reads ), 'no room read whole' );
+		$this->assertSame(
+			array(
+				1 => array(
+					'entries' => 4,
+					'users'   => array( 0, 3, 7 ),
+					'updated' => $s->now() - 5,
+				),
+				2 => array(
+					'entries' => 1,
+					'users'   => array( 2 ),
+					'updated' => $s->now() - 5,
+				),
+				3 => array(
+					'entries' => 0,
+					'users'   => array(),
+					'updated' => 0,
+				),
+			),
+			$counts,
+			'd expired; user 0 is listed, as before'
+		);
+		$other->clear();
+	}
+
 	public function test_the_uninstaller_deletes_the_index() {
 		$s     = wp_presence_store();
 		$other = new WP_Presence_Store_Redis();
