@@ -13,6 +13,8 @@
  *   at once with `wp.heartbeat.connectNow()`.
  * - The script sends the room versions it has seen; the server leaves out
  *   rooms that did not change, and the script only redraws what changed.
+ * - Pages and replies carry the first users and the total; "+N more" in
+ *   "Who's Online" fetches the others from REST a page at a time.
  * - Everything from the server is inserted as text or as attributes through
  *   the DOM, never as HTML.
  * - Screen readers hear what concerns this page: someone starting or stopping
@@ -291,8 +293,17 @@
 	const initial = settings.initial || {};
 	let others = Array.isArray( initial.users ) ? initial.users.map( normalizeRow ) : [];
 	let othersSignature = signature( others );
-	// How many other users are online: the replies carry only the first rows the page shows.
-	let othersTotal = others.length;
+	// How many other users are online: the page and the replies carry only the first rows it shows.
+	let othersTotal = Math.max( others.length, parseInt( initial.total, 10 ) || 0 );
+	/**
+	 * The list "+N more" opens when the replies do not carry every user (renderOnlineWidget()).
+	 * It is one node, kept across redraws (open or closed, with what it loaded and where the
+	 * focus was), and filled from `GET /wp-presence/v1/presence?group=user` (one row per user,
+	 * by name: pages do not shift while users refresh). Rows a reply carries are redrawn in place.
+	 */
+	const ALL_ID = 'wp-presence-online-all';
+	const ALL_PER_PAGE = 50;
+	let allList = freshAllList();
 	let posts = Array.isArray( initial.posts ) ? initial.posts.map( normalizePost ) : null;
 	let postsSignature = signature( posts );
 	let postsFromServer = false;
@@ -511,7 +522,8 @@
 			: el( 'span', { class: 'wp-presence-avatar__img wp-presence-avatar__img--blank', 'aria-hidden': 'true' } );
 		return el(
 			'span',
-			{ class: 'wp-presence-avatar wp-presence-avatar--' + size, 'data-user-id': row.user_id, title: name },
+			// data-display-name: the avatar fallback draws initials from it (the title also holds the status).
+			{ class: 'wp-presence-avatar wp-presence-avatar--' + size, 'data-user-id': row.user_id, 'data-display-name': row.display_name || null, title: name },
 			[
 				image,
 				el( 'span', {
@@ -525,20 +537,39 @@
 		);
 	}
 
-	function stackNode( rows, max, size, total ) {
+	/**
+	 * A stack of avatars, at most `max`, then "+N".
+	 *
+	 * @param {Array}    rows   Rows.
+	 * @param {number}   max    Avatars to show.
+	 * @param {number}   size   Pixel size.
+	 * @param {number}   total  How many users the stack stands for (rows may be the first only).
+	 * @param {Function} onMore When given, "+N" is a button that calls it with the button.
+	 * @return {HTMLElement} The stack.
+	 */
+	function stackNode( rows, max, size, total, onMore ) {
 		const shown = rows.slice( 0, max );
 		const node = el( 'span', { class: 'wp-presence-stack' }, shown.map( ( row ) => avatarNode( row, size ) ) );
 		const all = 'number' === typeof total ? Math.max( total, rows.length ) : rows.length;
 		if ( all > shown.length ) {
-			append(
-				node,
-				el(
-					'span',
-					{ class: 'wp-presence-stack__more' },
-					/* translators: %s: number of users not shown. */
-					sprintf( __( '+%s', 'presence' ), formatNumber( all - shown.length ) )
-				)
-			);
+			/* translators: %s: number of users not shown. */
+			const text = sprintf( __( '+%s', 'presence' ), formatNumber( all - shown.length ) );
+			if ( 'function' === typeof onMore ) {
+				const button = el(
+					'button',
+					{
+						type: 'button',
+						class: 'wp-presence-stack__more button-link',
+						'aria-controls': ALL_ID,
+						'aria-expanded': allList.node && allList.node.open ? 'true' : 'false',
+					},
+					text
+				);
+				button.addEventListener( 'click', () => onMore( button ) );
+				append( node, button );
+			} else {
+				append( node, el( 'span', { class: 'wp-presence-stack__more' }, text ) );
+			}
 		}
 		return node;
 	}
@@ -602,7 +633,15 @@
 		);
 	}
 
-	function fillAdminBarGroup( group, rows, emptyText ) {
+	/**
+	 * Fills one group of the dropdown ("On this page", "Elsewhere").
+	 *
+	 * @param {string} group     'here' or 'elsewhere'.
+	 * @param {Array}  rows      Rows.
+	 * @param {string} emptyText Shown when there is nobody ('' for nothing).
+	 * @param {number} more      Users not listed (beyond the replies' rows): a "+N more" item.
+	 */
+	function fillAdminBarGroup( group, rows, emptyText, more ) {
 		const list = document.getElementById( 'wp-admin-bar-wp-presence-' + group );
 		if ( ! list ) {
 			return;
@@ -612,6 +651,23 @@
 				list.removeChild( child );
 			}
 		} );
+		if ( more > 0 ) {
+			const url = safeUrl( settings.onlineUrl );
+			/* translators: %s: number of further users. */
+			const text = el( 'span', { class: 'wp-presence-ab-more' }, sprintf( __( '+%s more', 'presence' ), formatNumber( more ) ) );
+			append( list, rows.map( ( row ) => adminBarUserNode( group, row ) ) );
+			append(
+				list,
+				el(
+					'li',
+					{ role: 'group', id: 'wp-admin-bar-wp-presence-' + group + '-more', class: 'wp-presence-ab-more-item' },
+					url
+						? el( 'a', { class: 'ab-item', role: 'menuitem', href: url }, text )
+						: el( 'div', { class: 'ab-item ab-empty-item', role: 'menuitem' }, text )
+				)
+			);
+			return;
+		}
 		if ( ! rows.length ) {
 			append(
 				list,
@@ -644,11 +700,12 @@
 				stack.parentNode.replaceChild( stackNode( others, 10, 20, othersTotal ), stack );
 			}
 		}
-		fillAdminBarGroup( 'here', others.filter( isHere ), __( 'Nobody else is on this page.', 'presence' ) );
+		fillAdminBarGroup( 'here', others.filter( isHere ), __( 'Nobody else is on this page.', 'presence' ), 0 );
 		fillAdminBarGroup(
 			'elsewhere',
 			others.filter( ( row ) => ! isHere( row ) ),
-			__( 'Nobody else is online.', 'presence' )
+			__( 'Nobody else is online.', 'presence' ),
+			othersTotal - others.length
 		);
 	}
 
@@ -759,6 +816,7 @@
 		}
 		const count = othersTotal;
 		if ( ! count ) {
+			resetAllList();
 			replaceChildren( widget, el( 'p', { class: 'wp-presence-empty' }, __( 'Nobody else is online right now.', 'presence' ) ) );
 			return;
 		}
@@ -770,35 +828,230 @@
 				sprintf( _n( '%s other user online', '%s other users online', count, 'presence' ), formatNumber( count ) )
 			),
 		];
+		const url = safeUrl( settings.onlineUrl );
+		const allLink = url ? el( 'p', { class: 'wp-presence-all' }, el( 'a', { href: url }, __( 'View all online users', 'presence' ) ) ) : null;
 		const stackAfter = parseInt( settings.stackAfter, 10 ) || 20;
 		if ( count > stackAfter ) {
-			nodes.push( stackNode( others, stackAfter, 32, count ) );
-			const url = safeUrl( settings.onlineUrl );
-			if ( url ) {
-				nodes.push( el( 'p', { class: 'wp-presence-all' }, el( 'a', { href: url }, __( 'View all online users', 'presence' ) ) ) );
-			}
-			replaceChildren( widget, nodes );
+			const shown = Math.min( stackAfter, others.length );
+			nodes.push( stackNode( others, stackAfter, 32, count, openAllList ) );
+			nodes.push( allListNode( count - shown ) );
+			nodes.push( allLink );
+			replaceWidget( widget, nodes );
 			return;
 		}
 		const full = parseInt( settings.fullRows, 10 ) || 3;
 		nodes.push( el( 'ul', { class: 'wp-presence-list' }, others.slice( 0, full ).map( userRowNode ) ) );
+		if ( others.length < count ) {
+			// A `wp_presence_heartbeat_rows` bound below the widget's list: "+N more" pages over REST.
+			nodes.push( allListNode( count - Math.min( full, others.length ) ) );
+			nodes.push( allLink );
+			replaceWidget( widget, nodes );
+			return;
+		}
+		resetAllList();
 		const rest = others.slice( full );
 		if ( rest.length ) {
 			const wasOpen = !! widget.querySelector( 'details.wp-presence-more[open]' );
 			nodes.push(
 				el( 'details', { class: 'wp-presence-more', open: wasOpen ? '' : null }, [
 					/* translators: %s: number of further users. */
-					el( 'summary', {}, sprintf( __( '+%s more', 'presence' ), formatNumber( Math.max( rest.length, count - full ) ) ) ),
+					el( 'summary', {}, sprintf( __( '+%s more', 'presence' ), formatNumber( rest.length ) ) ),
 					el( 'ul', { class: 'wp-presence-list' }, rest.map( userRowNode ) ),
 				] )
 			);
 		}
-		const url = safeUrl( settings.onlineUrl );
-		if ( url && others.length < count ) {
-			// A `wp_presence_heartbeat_rows` bound below the widget's list: the rest is a link away.
-			nodes.push( el( 'p', { class: 'wp-presence-all' }, el( 'a', { href: url }, __( 'View all online users', 'presence' ) ) ) );
-		}
 		replaceChildren( widget, nodes );
+	}
+
+	/* "+N more" over REST: every other user, a page at a time ------------ */
+
+	function freshAllList() {
+		return { node: null, summary: null, list: null, more: null, error: null, rows: {}, listed: 0, page: 0, pages: 1, loading: false, run: 0 };
+	}
+
+	function resetAllList() {
+		allList.run++; // A page still on its way is dropped.
+		allList = freshAllList();
+	}
+
+	/**
+	 * The kept "+N more" node, its label brought up to date.
+	 *
+	 * @param {number} more Users beyond those the widget shows.
+	 * @return {HTMLElement} The `<details>`.
+	 */
+	function allListNode( more ) {
+		/* translators: %s: number of further users. */
+		const label = sprintf( __( '+%s more', 'presence' ), formatNumber( more ) );
+		if ( allList.node ) {
+			allList.summary.textContent = label;
+			refreshAllList();
+			return allList.node;
+		}
+		allList.summary = el( 'summary', {}, label );
+		allList.list = el( 'ul', { class: 'wp-presence-list' } );
+		allList.error = el( 'p', { class: 'wp-presence-more__error', hidden: '' } );
+		allList.more = el( 'button', { type: 'button', class: 'button wp-presence-more__load', hidden: '' }, __( 'Load more', 'presence' ) );
+		allList.more.addEventListener( 'click', loadAllListPage );
+		allList.node = el( 'details', { class: 'wp-presence-more wp-presence-more--paged', id: ALL_ID }, [
+			allList.summary,
+			allList.list,
+			allList.error,
+			el( 'p', { class: 'wp-presence-more__actions' }, allList.more ),
+		] );
+		const node = allList.node;
+		node.addEventListener( 'toggle', () => {
+			if ( node !== allList.node ) {
+				return;
+			}
+			const stackMore = document.querySelector( '[data-wp-presence-widget="online"] button.wp-presence-stack__more' );
+			if ( stackMore ) {
+				stackMore.setAttribute( 'aria-expanded', node.open ? 'true' : 'false' );
+			}
+			if ( ! node.open ) {
+				// Kept while open; closed, it is let go, so opening it again lists who is online then.
+				clearAllList();
+			} else if ( 0 === allList.page && ! allList.loading ) {
+				loadAllListPage();
+			}
+		} );
+		return node;
+	}
+
+	/** Empties the kept list (its node stays): the next opening starts again from page 1. */
+	function clearAllList() {
+		const state = allList;
+		state.run++; // A page still on its way is dropped.
+		state.rows = {};
+		state.listed = 0;
+		state.page = 0;
+		state.pages = 1;
+		state.loading = false;
+		replaceChildren( state.list, [] );
+		state.error.hidden = true;
+		state.more.hidden = true;
+		state.more.disabled = false;
+		state.more.removeAttribute( 'aria-busy' );
+		state.more.textContent = __( 'Load more', 'presence' );
+	}
+
+	/** The stack's "+N": opens the list and moves the focus to it. */
+	function openAllList() {
+		if ( ! allList.node ) {
+			return;
+		}
+		allList.node.open = true;
+		allList.summary.focus();
+	}
+
+	/** Fetches the next page of users and appends those not listed yet (not this user). */
+	function loadAllListPage() {
+		if ( allList.loading || ! window.fetch || ! settings.restUrl ) {
+			return;
+		}
+		const state = allList;
+		const run = state.run;
+		let url;
+		try {
+			url = new URL( settings.restUrl, window.location.href );
+		} catch ( e ) {
+			return;
+		}
+		// searchParams: restUrl may already carry a query (?rest_route= without pretty permalinks).
+		url.searchParams.set( 'room', settings.adminRoom );
+		url.searchParams.set( 'group', 'user' );
+		url.searchParams.set( 'per_page', String( ALL_PER_PAGE ) );
+		url.searchParams.set( 'page', String( state.page + 1 ) );
+		state.loading = true;
+		state.more.disabled = true;
+		state.more.setAttribute( 'aria-busy', 'true' );
+		window
+			.fetch( url.href, { credentials: 'same-origin', headers: { 'X-WP-Nonce': settings.restNonce || '', Accept: 'application/json' } } )
+			.then( ( response ) => {
+				if ( ! response.ok ) {
+					throw new Error( String( response.status ) );
+				}
+				return response.json().then( ( items ) => ( { items, pages: parseInt( response.headers.get( 'X-WP-TotalPages' ), 10 ) } ) );
+			} )
+			.then( ( { items, pages } ) => {
+				if ( run !== state.run ) {
+					return;
+				}
+				state.page++;
+				state.pages = isNaN( pages ) ? state.page : pages;
+				const nodes = [];
+				( Array.isArray( items ) ? items : [] ).forEach( ( item ) => {
+					const row = normalizeRow( item );
+					// A user moving between pages while they load is listed once.
+					if ( ! row.user_id || row.user_id === userId || state.rows[ row.user_id ] ) {
+						return;
+					}
+					state.rows[ row.user_id ] = true;
+					state.listed++;
+					const live = liveRow( row );
+					const node = userRowNode( live );
+					node.setAttribute( 'data-signature', signature( live ) );
+					nodes.push( node );
+				} );
+				append( state.list, nodes );
+				state.error.hidden = true;
+				finishAllListLoad( state );
+			} )
+			.catch( () => {
+				if ( run !== state.run ) {
+					return;
+				}
+				state.error.textContent = __( 'The list of online users could not be loaded.', 'presence' );
+				state.error.hidden = false;
+				finishAllListLoad( state );
+			} );
+	}
+
+	function finishAllListLoad( state ) {
+		state.loading = false;
+		state.more.disabled = false;
+		state.more.removeAttribute( 'aria-busy' );
+		const done = state.page >= state.pages && state.error.hidden;
+		const hadFocus = document.activeElement === state.more;
+		state.more.hidden = done;
+		state.more.textContent = 0 === state.page ? __( 'Try again', 'presence' ) : __( 'Load more', 'presence' );
+		if ( done && hadFocus ) {
+			state.summary.focus(); // The button is gone: keep the focus in the widget.
+		}
+	}
+
+	/** A listed user's row as the latest reply has it, when the reply carries them. */
+	function liveRow( row ) {
+		const fresh = others.find( ( other ) => other.user_id === row.user_id );
+		return fresh || row;
+	}
+
+	/** Redraws the listed users that the latest reply carries (a status, a screen changed). */
+	function refreshAllList() {
+		if ( ! allList.list ) {
+			return;
+		}
+		others.forEach( ( row ) => {
+			if ( ! allList.rows[ row.user_id ] ) {
+				return;
+			}
+			const old = allList.list.querySelector( ':scope > li[data-user-id="' + row.user_id + '"]' );
+			if ( old && old.getAttribute( 'data-signature' ) !== signature( row ) ) {
+				const next = userRowNode( row );
+				next.setAttribute( 'data-signature', signature( row ) );
+				old.parentNode.replaceChild( next, old );
+			}
+		} );
+	}
+
+	/** replaceChildren() that gives the focus back when it was inside the kept "+N more" list. */
+	function replaceWidget( widget, nodes ) {
+		const active = document.activeElement;
+		const kept = allList.node && active && allList.node.contains( active ) ? active : null;
+		replaceChildren( widget, nodes );
+		if ( kept && kept.isConnected ) {
+			kept.focus();
+		}
 	}
 
 	function renderActivePostsWidget() {
@@ -997,6 +1250,10 @@
 			watchFrames();
 			scheduleActivityCheck();
 			renderSelf();
+			if ( othersTotal > others.length ) {
+				// The page has the first users only: "+N more" (a list paged over REST) is the script's.
+				renderOnlineWidget();
+			}
 		}, 0 );
 	} );
 

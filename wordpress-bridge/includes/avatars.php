@@ -74,8 +74,9 @@ function wp_presence_avatar_attributes( $avatar, $id_or_email ) {
  */
 function wp_presence_avatar_names() {
 	$names = array();
-	if ( function_exists( 'wp_presence_ui_online_users' ) && wp_presence_ui_enabled() ) {
-		foreach ( wp_presence_ui_online_users() as $row ) {
+	if ( function_exists( 'wp_presence_ui_online_page' ) && wp_presence_ui_enabled() ) {
+		// The users the page renders (the first rows, not everyone online); later ones carry their names.
+		foreach ( wp_presence_ui_online_page()['users'] as $row ) {
 			if ( ! empty( $row['user_id'] ) && '' !== (string) $row['display_name'] ) {
 				$names[ (int) $row['user_id'] ] = (string) $row['display_name'];
 			}

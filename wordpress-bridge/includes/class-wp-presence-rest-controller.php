@@ -60,7 +60,18 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 					'methods'             => WP_REST_Server::READABLE,
 					'callback'            => array( $this, 'get_items' ),
 					'permission_callback' => array( $this, 'room_permissions_check' ),
-					'args'                => array_merge( array( 'room' => $room ), $this->pagination_args() ),
+					'args'                => array_merge(
+						array(
+							'room'  => $room,
+							'group' => array(
+								'description' => __( 'entry: one item per entry (the default); user: one row per user, tabs combined, ordered by name.', 'presence' ),
+								'type'        => 'string',
+								'enum'        => array( 'entry', 'user' ),
+								'default'     => 'entry',
+							),
+						),
+						$this->pagination_args()
+					),
 				),
 				array(
 					'methods'             => WP_REST_Server::CREATABLE,
@@ -328,6 +339,9 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 	 * @return WP_REST_Response|WP_Error
 	 */
 	public function get_items( $request ) {
+		if ( 'user' === $request['group'] ) {
+			return $this->get_user_rows( $request );
+		}
 		try {
 			return $this->page(
 				WP_Presence_View::current()->items( (string) $request['room'] ),
@@ -339,6 +353,41 @@ class WP_Presence_REST_Controller extends WP_REST_Controller {
 		} catch ( Throwable $e ) {
 			return $this->unavailable();
 		}
+	}
+
+	/**
+	 * GET /presence?group=user: one row per user the viewer sees in the room (the rows Heartbeat
+	 * sends, tabs combined; the viewer's own row included), for the widget's "+N more" list.
+	 *
+	 * Ordered by display name, then user id, rather than most recent first: a client paging
+	 * through a busy room would otherwise miss or repeat users whose tabs refresh between pages.
+	 * X-WP-Total counts users, not entries.
+	 *
+	 * @since 1.4.0
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return WP_REST_Response|WP_Error
+	 */
+	private function get_user_rows( $request ) {
+		try {
+			$rows = WP_Presence_View::current()->rows( (string) $request['room'] );
+		} catch ( Throwable $e ) {
+			return $this->unavailable();
+		}
+		usort(
+			$rows,
+			static function ( $a, $b ) {
+				$order = strnatcasecmp( $a['display_name'], $b['display_name'] );
+				return 0 !== $order ? $order : $a['user_id'] <=> $b['user_id'];
+			}
+		);
+		return $this->page(
+			$rows,
+			$request,
+			static function ( $row ) {
+				return $row;
+			}
+		);
 	}
 
 	/**

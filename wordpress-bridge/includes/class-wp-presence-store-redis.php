@@ -23,6 +23,14 @@ defined( 'ABSPATH' ) || exit;
  *                   never reused, not even after the room was empty;
  * - `{b}:rooms`     set of rooms that hold entries;
  * - `{b}:u:{user}`  set of `{strlen(room)}:{room}{client_id}` of the user's entries;
+ * - `{b}:t:{room}`  sorted set user_id by the `updated` of the user's newest entry in the room
+ *                   (user 0 too), and
+ * - `{b}:n:{room}`  hash user_id => the user's live entries in the room: the room's user index,
+ *                   kept by every path that writes or deletes an entry (upsert, remove,
+ *                   remove_user, reaping, sweep, clear), so that room_top(), room_user_count()
+ *                   and rooms() read no entry they do not return (since 1.4.0);
+ * - `{b}:idx`       marks the index built: a namespace written before 1.4.0 gets it built once,
+ *                   in full, by its first call (see ensure() in the script);
  * - `{p}namespaces` set of namespaces with entries (for sweep);
  * - `{p}clock`      test clock offset in seconds (advance()), shared by every process.
  *
@@ -81,9 +89,83 @@ local function bump(room)
 	if redis.call('EXISTS', B .. ':r:' .. room) == 0 then
 		redis.call('HDEL', B .. ':ver', room)
 		redis.call('SREM', B .. ':rooms', room)
+		redis.call('DEL', B .. ':t:' .. room, B .. ':n:' .. room)
 	else
 		redis.call('HSET', B .. ':ver', room, redis.call('INCR', B .. ':seq'))
 	end
+end
+
+-- The user index of a room: t = user => updated of the user's newest entry, n = user => live
+-- entries. Kept by every path that writes or deletes an entry, so room_top and the counts read
+-- only what they return.
+
+-- User u's live entries in the room, as a flat client, value list, found through the user's set
+-- (never the room's hash). Members of other rooms or stale ones are skipped.
+local function entries_of(room, u)
+	local pre, rk, out = ukey(room, ''), B .. ':r:' .. room, {}
+	for _, m in ipairs(redis.call('SMEMBERS', B .. ':u:' .. u)) do
+		if string.sub(m, 1, #pre) == pre then
+			local c = string.sub(m, #pre + 1)
+			local v = redis.call('HGET', rk, c)
+			if v and parse(v) == u then
+				out[#out + 1] = c
+				out[#out + 1] = v
+			end
+		end
+	end
+	return out
+end
+
+-- k entries of user u, the newest of them updated at up, are gone from the room's hash and the
+-- user's set: count them out, and find the user's new newest entry only when one of those was it.
+local function unindex(room, u, k, up)
+	local nk, tk = B .. ':n:' .. room, B .. ':t:' .. room
+	if redis.call('HINCRBY', nk, u, -k) <= 0 then
+		redis.call('HDEL', nk, u)
+		redis.call('ZREM', tk, u)
+		return
+	end
+	if up < (tonumber(redis.call('ZSCORE', tk, u)) or 0) then
+		return
+	end
+	local left, best = entries_of(room, u), nil
+	for i = 2, #left, 2 do
+		local _, lu = parse(left[i])
+		if not best or lu > best then
+			best = lu
+		end
+	end
+	if best then
+		redis.call('ZADD', tk, best, u)
+	else
+		redis.call('HDEL', nk, u)
+		redis.call('ZREM', tk, u)
+	end
+end
+
+-- Builds the index of a namespace written before it existed (once: {b}:idx marks it built).
+local function ensure()
+	if redis.call('EXISTS', B .. ':idx') == 1 then
+		return
+	end
+	for _, room in ipairs(redis.call('SMEMBERS', B .. ':rooms')) do
+		local nk, tk = B .. ':n:' .. room, B .. ':t:' .. room
+		redis.call('DEL', nk, tk)
+		local all, newest = redis.call('HVALS', B .. ':r:' .. room), {}
+		for _, v in ipairs(all) do
+			local u, up = parse(v)
+			if u then
+				redis.call('HINCRBY', nk, u, 1)
+				if not newest[u] or up > newest[u] then
+					newest[u] = up
+				end
+			end
+		end
+		for u, up in pairs(newest) do
+			redis.call('ZADD', tk, up, u)
+		end
+	end
+	redis.call('SET', B .. ':idx', '1')
 end
 
 -- Reclaims the room's expired entries (expires <= t); bumps the version when any.
@@ -93,28 +175,61 @@ local function reap(room, t)
 	if #dead == 0 then
 		return 0
 	end
+	-- Per user: how many went and the newest of them, so each user is re-indexed once.
+	local gone, order = {}, {}
 	for _, c in ipairs(dead) do
 		local v = redis.call('HGET', rk, c)
 		if v then
-			local u = parse(v)
+			local u, up = parse(v)
 			if u then
 				redis.call('SREM', B .. ':u:' .. u, ukey(room, c))
+				if not gone[u] then
+					gone[u] = { 0, up }
+					order[#order + 1] = u
+				end
+				gone[u][1] = gone[u][1] + 1
+				if up > gone[u][2] then
+					gone[u][2] = up
+				end
 			end
 			redis.call('HDEL', rk, c)
 		end
 		redis.call('ZREM', xk, c)
 	end
+	for _, u in ipairs(order) do
+		unindex(room, u, gone[u][1], gone[u][2])
+	end
 	bump(room)
 	return #dead
 end
 
-local function drop(room, c, v)
-	local u = parse(v)
+-- Deletes one entry; reindex = false when the caller re-indexes the user itself (remove_user).
+local function drop(room, c, v, reindex)
+	local u, up = parse(v)
 	redis.call('HDEL', B .. ':r:' .. room, c)
 	redis.call('ZREM', B .. ':x:' .. room, c)
 	if u then
 		redis.call('SREM', B .. ':u:' .. u, ukey(room, c))
+		if reindex then
+			unindex(room, u, 1, up)
+		end
 	end
+end
+
+-- Users in the room (user 0, anonymous, is one id like the others in t).
+local function room_users(room)
+	return redis.call('ZCARD', B .. ':t:' .. room)
+end
+
+-- Users with an id above 0 in the room.
+local function named_users(room)
+	local tk = B .. ':t:' .. room
+	return redis.call('ZCARD', tk) - (redis.call('ZSCORE', tk, '0') and 1 or 0)
+end
+
+local global_ops = { sweep = true, now = true, advance = true, reset_clock = true, clear = true, stats = true }
+if not global_ops[op] then
+	ensure()
 end
 
 if op == 'upsert' then
@@ -124,9 +239,10 @@ if op == 'upsert' then
 	local rk = B .. ':r:' .. room
 	local old = redis.call('HGET', rk, c)
 	local s = redis.call('INCR', B .. ':seq')
-	local changed = 1
+	local changed, ou, oup = 1, nil, nil
 	if old then
-		local ou, _, _, _, od = parse(old)
+		local pu, pup, _, _, od = parse(old)
+		ou, oup = pu, pup
 		if ou == u and od == d then
 			changed = 0
 		end
@@ -137,6 +253,17 @@ if op == 'upsert' then
 	redis.call('HSET', rk, c, u .. '|' .. t .. '|' .. (t + ttl) .. '|' .. s .. '|' .. d)
 	redis.call('ZADD', B .. ':x:' .. room, t + ttl, c)
 	redis.call('SADD', B .. ':u:' .. u, ukey(room, c))
+	-- The index: a new entry of u counts; one that passed from another user leaves that user.
+	if ou ~= u then
+		redis.call('HINCRBY', B .. ':n:' .. room, u, 1)
+		if ou then
+			unindex(room, ou, 1, oup)
+		end
+	end
+	local tk = B .. ':t:' .. room
+	if t > (tonumber(redis.call('ZSCORE', tk, u)) or -1) then
+		redis.call('ZADD', tk, t, u)
+	end
 	redis.call('SADD', B .. ':rooms', room)
 	redis.call('SADD', P .. 'namespaces', ns)
 	if changed == 1 or redis.call('HEXISTS', B .. ':ver', room) == 0 then
@@ -174,7 +301,7 @@ elseif op == 'remove' then
 	if not v then
 		return 0
 	end
-	drop(room, c, v)
+	drop(room, c, v, true)
 	bump(room)
 	return 1
 elseif op == 'remove_user' or op == 'user_entries' then
@@ -195,7 +322,7 @@ elseif op == 'remove_user' or op == 'user_entries' then
 		if v and parse(v) == u then
 			n = n + 1
 			if op == 'remove_user' then
-				drop(room, c, v)
+				drop(room, c, v, false)
 				touched[room] = true
 			else
 				out[#out + 1] = room
@@ -211,6 +338,9 @@ elseif op == 'remove_user' or op == 'user_entries' then
 	end
 	redis.call('DEL', uk)
 	for room in pairs(touched) do
+		-- Every entry of u in the room is gone (its set names them all).
+		redis.call('HDEL', B .. ':n:' .. room, u)
+		redis.call('ZREM', B .. ':t:' .. room, u)
 		bump(room)
 	end
 	return n
@@ -221,24 +351,15 @@ elseif op == 'rooms' then
 	for _, room in ipairs(redis.call('SMEMBERS', B .. ':rooms')) do
 		if string.sub(room, 1, #prefix) == prefix then
 			reap(room, t)
-			local vals = redis.call('HVALS', B .. ':r:' .. room)
-			if #vals > 0 then
-				local users, nu, newest = {}, 0, 0
-				for _, v in ipairs(vals) do
-					local u, up = parse(v)
-					if u and not users[u] then
-						users[u] = true
-						nu = nu + 1
-					end
-					if up and up > newest then
-						newest = up
-					end
-				end
+			-- Sizes from the index: no entry is read, whatever the room holds.
+			local entries = redis.call('HLEN', B .. ':r:' .. room)
+			if entries > 0 then
+				local top = redis.call('ZREVRANGE', B .. ':t:' .. room, 0, 0, 'WITHSCORES')
 				out[#out + 1] = room
-				out[#out + 1] = #vals
-				out[#out + 1] = nu
+				out[#out + 1] = entries
+				out[#out + 1] = room_users(room)
 				out[#out + 1] = redis.call('HGET', B .. ':ver', room) or '0'
-				out[#out + 1] = newest
+				out[#out + 1] = top[2] or '0'
 			else
 				bump(room)
 			end
@@ -277,6 +398,41 @@ elseif op == 'count' then
 		end
 	end
 	return n
+elseif op == 'top' then
+	-- The first users by newest entry, their entries and the extra user's, and the user count:
+	-- t, users, then client, value pairs. One more member than asked, in case user 0 is among them.
+	local room, want, extra = ARGV[5], tonumber(ARGV[6]), ARGV[7]
+	local t = now()
+	reap(room, t)
+	local out, picked = { t, named_users(room) }, {}
+	for _, u in ipairs(redis.call('ZREVRANGE', B .. ':t:' .. room, 0, want)) do
+		if u ~= '0' and #picked < want then
+			picked[#picked + 1] = u
+		end
+	end
+	local seen = {}
+	if extra ~= '0' then
+		picked[#picked + 1] = extra
+	end
+	for _, u in ipairs(picked) do
+		if not seen[u] then
+			seen[u] = true
+			for _, x in ipairs(entries_of(room, u)) do
+				out[#out + 1] = x
+			end
+		end
+	end
+	return out
+elseif op == 'counts' then
+	-- A room's size for the network view, from the index: entries, the newest write, user ids.
+	local room = ARGV[5]
+	reap(room, now())
+	local top = redis.call('ZREVRANGE', B .. ':t:' .. room, 0, 0, 'WITHSCORES')
+	return { redis.call('HLEN', B .. ':r:' .. room), top[2] or '0', redis.call('ZRANGE', B .. ':t:' .. room, 0, -1) }
+elseif op == 'user_count' then
+	local room = ARGV[5]
+	reap(room, now())
+	return named_users(room)
 elseif op == 'version' then
 	local room = ARGV[5]
 	reap(room, now())
@@ -294,6 +450,7 @@ elseif op == 'sweep' then
 	local n = 0
 	for _, space in ipairs(redis.call('SMEMBERS', P .. 'namespaces')) do
 		B = P .. #space .. ':' .. space
+		ensure()
 		local rooms = redis.call('SMEMBERS', B .. ':rooms')
 		for _, room in ipairs(rooms) do
 			n = n + reap(room, t)
@@ -317,9 +474,9 @@ elseif op == 'clear' then
 				redis.call('DEL', B .. ':u:' .. u)
 			end
 		end
-		redis.call('DEL', rk, B .. ':x:' .. room)
+		redis.call('DEL', rk, B .. ':x:' .. room, B .. ':t:' .. room, B .. ':n:' .. room)
 	end
-	redis.call('DEL', B .. ':rooms', B .. ':ver')
+	redis.call('DEL', B .. ':rooms', B .. ':ver', B .. ':idx')
 	redis.call('SREM', P .. 'namespaces', ns)
 	return n
 elseif op == 'stats' then
@@ -590,6 +747,57 @@ LUA;
 	}
 
 	/**
+	 * The live entries of the first `$users` users of a room by their newest entry, plus every
+	 * live entry of `$user_id`, and how many users (id above 0) have one (the shared contract of
+	 * `room_top()`). One script call that reads only what it returns: the room's user index
+	 * (`{b}:t:{room}`) for the first users and the count, each picked user's set (`{b}:u:{user}`)
+	 * for their entries; never the room's hash whole, so the PHP work follows `$users`.
+	 *
+	 * @since 1.4.0
+	 *
+	 * @param string $room    Room.
+	 * @param int    $users   Users to pick, 1..1000.
+	 * @param int    $user_id A user whose entries come too (0: none).
+	 * @return array 'entries' => array[] (newest first, as room()), 'users' => int.
+	 * @throws ValueError On a bad room, `$users` outside 1..1000 or a negative user id.
+	 */
+	public function room_top( $room, $users, $user_id = 0 ) {
+		$room    = (string) $room;
+		$users   = (int) $users;
+		$user_id = (int) $user_id;
+		self::check_key( $room, 'room' );
+		if ( $users < 1 || $users > 1000 ) {
+			throw new ValueError( 'presence users must be between 1 and 1000' );
+		}
+		if ( $user_id < 0 ) {
+			throw new ValueError( 'presence user_id must not be negative' );
+		}
+		$r       = $this->call( 'top', array( $room, $users, $user_id ) );
+		$entries = array();
+		$n       = is_array( $r ) ? count( $r ) : 0;
+		for ( $i = 2; $i + 1 < $n; $i += 2 ) {
+			$entries[] = self::entry( $room, $r[ $i ], $r[ $i + 1 ] );
+		}
+		return array(
+			'entries' => self::sort_entries( $entries ),
+			'users'   => $n > 1 ? (int) $r[1] : 0,
+		);
+	}
+
+	/**
+	 * How many users (id above 0) have a live entry in a room: the index's size after reaping
+	 * the room, without reading any entry.
+	 *
+	 * @since 1.4.0
+	 *
+	 * @param string $room Room.
+	 * @return int
+	 */
+	public function room_user_count( $room ) {
+		return (int) $this->call( 'user_count', array( (string) $room ) );
+	}
+
+	/**
 	 * {@inheritDoc}
 	 *
 	 * @param string $room      Room.
@@ -622,8 +830,9 @@ LUA;
 	}
 
 	/**
-	 * {@inheritDoc} The room read of every namespace in one pipeline (one round trip); the first
-	 * goes alone, through call(), so that a script Redis lost is loaded again first.
+	 * {@inheritDoc} The room's counts in every namespace in one pipeline (one round trip), from the
+	 * user index (no entry is read); the first goes alone, through call(), so that a script Redis
+	 * lost is loaded again first.
 	 *
 	 * @param string[] $namespaces Namespaces.
 	 * @param string   $room       Room.
@@ -638,7 +847,7 @@ LUA;
 		$keep = $this->ns;
 		try {
 			$this->ns = (string) $namespaces[ $keys[0] ];
-			$replies  = array( $keys[0] => $this->call( 'room', array( $room, '' ) ) );
+			$replies  = array( $keys[0] => $this->call( 'counts', array( $room ) ) );
 		} finally {
 			$this->ns = $keep;
 		}
@@ -647,7 +856,7 @@ LUA;
 			try {
 				$pipe = $this->redis->pipeline();
 				foreach ( $rest as $key ) {
-					$pipe->evalSha( self::$sha, array( 'room', $this->prefix(), (string) $namespaces[ $key ], self::testing() ? '1' : '0', $room, '' ), 0 );
+					$pipe->evalSha( self::$sha, array( 'counts', $this->prefix(), (string) $namespaces[ $key ], self::testing() ? '1' : '0', $room ), 0 );
 				}
 				$results = $pipe->exec();
 			} catch ( RedisException $e ) {
@@ -662,21 +871,12 @@ LUA;
 		}
 		$out = array();
 		foreach ( $replies as $key => $r ) {
-			$users   = array();
-			$updated = 0;
-			$entries = 0;
-			$n       = is_array( $r ) ? count( $r ) : 0;
-			for ( $i = 1; $i + 1 < $n; $i += 2 ) {
-				$entry                            = self::entry( $room, $r[ $i ], $r[ $i + 1 ] );
-				$users[ (int) $entry['user_id'] ] = (int) $entry['user_id'];
-				$updated                          = max( $updated, (int) $entry['updated'] );
-				++$entries;
-			}
-			ksort( $users );
+			$users = is_array( $r ) && isset( $r[2] ) ? array_map( 'intval', (array) $r[2] ) : array();
+			sort( $users );
 			$out[ $key ] = array(
-				'entries' => $entries,
-				'users'   => array_values( $users ),
-				'updated' => $updated,
+				'entries' => is_array( $r ) && isset( $r[0] ) ? (int) $r[0] : 0,
+				'users'   => $users,
+				'updated' => is_array( $r ) && isset( $r[1] ) ? (int) $r[1] : 0,
 			);
 		}
 		return $out;

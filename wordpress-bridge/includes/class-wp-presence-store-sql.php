@@ -20,6 +20,26 @@ class WP_Presence_Store_SQL implements WP_Presence_Store {
 	use WP_Presence_Store_Checks;
 
 	/**
+	 * Version rows read along with get() (namespace => room => version, first_expiry,
+	 * last_expiry, and when),
+	 * for the room_version() calls that follow it in the same tick: Heartbeat looks up the tab's
+	 * entry in each room, then asks each room's version, and one query answers both. Emptied by
+	 * every call that writes, and each row serves one room_version() call only, within
+	 * KNOWN_VERSION_TTL seconds, so a version is never older than the entry read with it.
+	 *
+	 * @since 1.4.0
+	 * @var array[]
+	 */
+	private $known_versions = array();
+
+	/**
+	 * How long (seconds) a version read with get() may answer room_version().
+	 *
+	 * @since 1.4.0
+	 */
+	const KNOWN_VERSION_TTL = 0.5;
+
+	/**
 	 * Schema version, stored in the network option `wp_presence_db_version`.
 	 *
 	 * 3: namespace, room and client id are VARBINARY (byte comparison, as in the extension).
@@ -237,6 +257,7 @@ CREATE TABLE {$versions} (
 	 */
 	private function write_row( $room, $client_id, $user_id, $json, $now, $ttl ) {
 		global $wpdb;
+		$this->known_versions = array();
 		$table = self::table();
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table, no cache by design.
 		$ok = $wpdb->query(
@@ -287,6 +308,7 @@ CREATE TABLE {$versions} (
 	 */
 	private function bump( array $rooms, $now ) {
 		global $wpdb;
+		$this->known_versions = array();
 		if ( ! $rooms ) {
 			return;
 		}
@@ -349,10 +371,41 @@ CREATE TABLE {$versions} (
 	 */
 	public function get( $room, $client_id ) {
 		global $wpdb;
-		$table = self::table();
-		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table.
-		$row = $wpdb->get_row( $wpdb->prepare( "SELECT room, client_id, user_id, data, updated, expires FROM {$table} WHERE ns = %s AND room = %s AND client_id = %s AND expires > %d", $this->ns, (string) $room, (string) $client_id, $this->now() ), ARRAY_A );
-		return $row ? self::entry( $row ) : null;
+		$room     = (string) $room;
+		$table    = self::table();
+		$versions = self::versions_table();
+		// The entry (a LEFT JOIN on one row, so there is a row without it) and the room's version
+		// row as room_version() reads it, for the room_version() call that follows (see
+		// $known_versions): three more index lookups instead of a query.
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own tables.
+		$row = $wpdb->get_row( $wpdb->prepare( "SELECT e.room, e.client_id, e.user_id, e.data, e.updated, e.expires, (SELECT version FROM {$versions} WHERE ns = %s AND room = %s) AS version, (SELECT MIN(expires) FROM {$table} WHERE ns = %s AND room = %s) AS first_expiry, (SELECT MAX(expires) FROM {$table} WHERE ns = %s AND room = %s) AS last_expiry FROM (SELECT 1 AS one) o LEFT JOIN {$table} e ON e.ns = %s AND e.room = %s AND e.client_id = %s AND e.expires > %d", $this->ns, $room, $this->ns, $room, $this->ns, $room, $this->ns, $room, (string) $client_id, $this->now() ), ARRAY_A );
+		if ( ! $row ) {
+			return null;
+		}
+		$this->known_versions[ $this->ns ][ $room ] = array(
+			'version'      => $row['version'],
+			'first_expiry' => $row['first_expiry'],
+			'last_expiry'  => $row['last_expiry'],
+			'at'           => microtime( true ),
+		);
+		return null === $row['room'] ? null : self::entry( $row );
+	}
+
+	/**
+	 * The version row get() read for a room, once, while it is fresh (see $known_versions).
+	 *
+	 * @since 1.4.0
+	 *
+	 * @param string $room Room.
+	 * @return array|null version, first_expiry, last_expiry; null when there is none to use.
+	 */
+	private function take_known_version( $room ) {
+		if ( ! isset( $this->known_versions[ $this->ns ][ $room ] ) ) {
+			return null;
+		}
+		$row = $this->known_versions[ $this->ns ][ $room ];
+		unset( $this->known_versions[ $this->ns ][ $room ] );
+		return microtime( true ) - $row['at'] <= self::KNOWN_VERSION_TTL ? $row : null;
 	}
 
 	/**
@@ -372,6 +425,87 @@ CREATE TABLE {$versions} (
 	}
 
 	/**
+	 * The live entries of the first `$users` users of a room by their newest entry, plus every
+	 * live entry of `$user_id`, and how many users (id above 0) have one (the shared contract of
+	 * `room_top()`). One query: a derived table holds the first user ids by MAX(updated) (ties by
+	 * the higher id, so the order holds between calls) and the extra user, whose rows in the room
+	 * are joined through the (ns, user_id) index, and an uncorrelated subquery (evaluated once)
+	 * counts the users; each row carries the count, and no row means no user. The grouping reads
+	 * the room's live rows through the (ns, room, expires) index inside MariaDB; only the picked
+	 * users' rows reach PHP.
+	 *
+	 * @since 1.4.0
+	 *
+	 * @param string $room    Room.
+	 * @param int    $users   Users to pick, 1..1000.
+	 * @param int    $user_id A user whose entries come too (0: none).
+	 * @return array 'entries' => array[] (newest first, as room()), 'users' => int.
+	 * @throws ValueError On a bad room, `$users` outside 1..1000 or a negative user id.
+	 */
+	public function room_top( $room, $users, $user_id = 0 ) {
+		global $wpdb;
+		$room    = (string) $room;
+		$users   = (int) $users;
+		$user_id = (int) $user_id;
+		self::check_key( $room, 'room' );
+		if ( $users < 1 || $users > 1000 ) {
+			throw new ValueError( 'presence users must be between 1 and 1000' );
+		}
+		if ( $user_id < 0 ) {
+			throw new ValueError( 'presence user_id must not be negative' );
+		}
+		$table = self::table();
+		$now   = $this->now();
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table.
+		$rows    = (array) $wpdb->get_results(
+			$wpdb->prepare(
+				"SELECT STRAIGHT_JOIN p.room, p.client_id, p.user_id, p.data, p.updated, p.expires,
+					(SELECT COUNT(DISTINCT c.user_id) FROM {$table} c WHERE c.ns = %s AND c.room = %s AND c.expires > %d AND c.user_id > 0) AS users
+				FROM (
+					(SELECT t.user_id FROM {$table} t WHERE t.ns = %s AND t.room = %s AND t.expires > %d AND t.user_id > 0
+						GROUP BY t.user_id ORDER BY MAX(t.updated) DESC, t.user_id DESC LIMIT %d)
+					UNION (SELECT %d AS user_id FROM DUAL WHERE %d > 0)
+				) f
+				JOIN {$table} p ON p.ns = %s AND p.user_id = f.user_id AND p.room = %s AND p.expires > %d
+				ORDER BY p.updated DESC, p.id DESC",
+				$this->ns,
+				$room,
+				$now,
+				$this->ns,
+				$room,
+				$now,
+				$users,
+				$user_id,
+				$user_id,
+				$this->ns,
+				$room,
+				$now
+			),
+			ARRAY_A
+		);
+		return array(
+			'entries' => array_map( array( __CLASS__, 'entry' ), $rows ),
+			'users'   => $rows ? (int) $rows[0]['users'] : 0,
+		);
+	}
+
+	/**
+	 * How many users (id above 0) have a live entry in a room, in one COUNT(DISTINCT) on the
+	 * (ns, room, expires) index; no entry reaches PHP.
+	 *
+	 * @since 1.4.0
+	 *
+	 * @param string $room Room.
+	 * @return int
+	 */
+	public function room_user_count( $room ) {
+		global $wpdb;
+		$table = self::table();
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table.
+		return (int) $wpdb->get_var( $wpdb->prepare( "SELECT COUNT(DISTINCT user_id) FROM {$table} WHERE ns = %s AND room = %s AND expires > %d AND user_id > 0", $this->ns, (string) $room, $this->now() ) );
+	}
+
+	/**
 	 * {@inheritDoc}
 	 *
 	 * @param string $room      Room.
@@ -379,6 +513,7 @@ CREATE TABLE {$versions} (
 	 */
 	public function remove( $room, $client_id ) {
 		global $wpdb;
+		$this->known_versions = array();
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery -- own table.
 		$removed = (bool) $wpdb->delete(
 			self::table(),
@@ -402,6 +537,7 @@ CREATE TABLE {$versions} (
 	 */
 	public function remove_user( $user_id ) {
 		global $wpdb;
+		$this->known_versions = array();
 		$table = self::table();
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table.
 		$rooms = $wpdb->get_col( $wpdb->prepare( "SELECT DISTINCT room FROM {$table} WHERE ns = %s AND user_id = %d", $this->ns, (int) $user_id ) );
@@ -539,10 +675,15 @@ CREATE TABLE {$versions} (
 		$table    = self::table();
 		$versions = self::versions_table();
 		$now      = $this->now();
+		$known    = $this->take_known_version( (string) $room );
 		for ( $pass = 0; $pass < 2; $pass++ ) {
-			// O(1): the version row, and the first and last expiry from the (ns, room, expires) index.
-			// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own tables.
-			$row = $wpdb->get_row( $wpdb->prepare( "SELECT (SELECT version FROM {$versions} WHERE ns = %s AND room = %s) AS version, (SELECT MIN(expires) FROM {$table} WHERE ns = %s AND room = %s) AS first_expiry, (SELECT MAX(expires) FROM {$table} WHERE ns = %s AND room = %s) AS last_expiry", $this->ns, (string) $room, $this->ns, (string) $room, $this->ns, (string) $room ), ARRAY_A );
+			if ( 0 === $pass && null !== $known ) {
+				$row = $known; // Read with the entry a moment ago.
+			} else {
+				// O(1): the version row, and the first and last expiry from the (ns, room, expires) index.
+				// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own tables.
+				$row = $wpdb->get_row( $wpdb->prepare( "SELECT (SELECT version FROM {$versions} WHERE ns = %s AND room = %s) AS version, (SELECT MIN(expires) FROM {$table} WHERE ns = %s AND room = %s) AS first_expiry, (SELECT MAX(expires) FROM {$table} WHERE ns = %s AND room = %s) AS last_expiry", $this->ns, (string) $room, $this->ns, (string) $room, $this->ns, (string) $room ), ARRAY_A );
+			}
 			if ( ! $row || null === $row['first_expiry'] ) {
 				return 0; // No entries.
 			}
@@ -588,6 +729,7 @@ CREATE TABLE {$versions} (
 	 */
 	public function sweep() {
 		global $wpdb;
+		$this->known_versions = array();
 		$table    = self::table();
 		$versions = self::versions_table();
 		$now      = $this->now();
@@ -608,6 +750,7 @@ CREATE TABLE {$versions} (
 	 */
 	public function clear() {
 		global $wpdb;
+		$this->known_versions = array();
 		$versions = self::versions_table();
 		$now      = $this->now();
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table. Kept (bumped), so no version comes back.
@@ -655,7 +798,8 @@ CREATE TABLE {$versions} (
 		if ( ! self::testing() ) {
 			throw new LogicException( 'presence SQL store: the clock only moves in tests; define WP_PRESENCE_TESTING as true before WordPress loads.' );
 		}
-		$offset = self::clock_offset() + max( 0, (int) $seconds );
+		$this->known_versions = array();
+		$offset               = self::clock_offset() + max( 0, (int) $seconds );
 		self::save_offset( $offset );
 		return $offset;
 	}
@@ -681,6 +825,7 @@ CREATE TABLE {$versions} (
 	 * @return void
 	 */
 	public function reset_clock() {
+		$this->known_versions = array();
 		if ( 0 !== (int) get_network_option( null, self::OFFSET_OPTION, 0 ) ) {
 			self::save_offset( 0 );
 		}

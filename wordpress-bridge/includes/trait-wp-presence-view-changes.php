@@ -35,6 +35,10 @@ trait WP_Presence_View_Changes {
 		if ( $this->filtered || $this->forced ) {
 			return $this->bounded_rows_seen( $room, $limit );
 		}
+		$top = $this->bounded_rows_top( $room, $limit );
+		if ( null !== $top ) {
+			return $top;
+		}
 		// The users in the order of their newest entry (the rows' order): one pass over the stored
 		// entries, newest first, with one small write per user and none per entry.
 		$stored = $this->stored_entries( $room );
@@ -85,6 +89,66 @@ trait WP_Presence_View_Changes {
 			'users' => $this->rows_from( $picked ),
 			'total' => count( $order ) - $absent,
 		);
+	}
+
+	/**
+	 * bounded_rows() from the store's `room_top()` (the first users by their newest entry, the
+	 * viewer's entries and the user count): PHP only ever holds the entries of the users it may
+	 * send, whatever the size of the room. Null when the store has no such read or the viewer's own
+	 * hidden entries belong in the list (the full read merges them).
+	 *
+	 * A picked user none of whose entries the viewer sees (a deleted user) is not sent and not
+	 * counted; when such users leave the rows short while the room holds more, the read is asked
+	 * again for more users, and after three tries the full read decides.
+	 *
+	 * @param string $room  Room.
+	 * @param int    $limit Other users to send (at least 1).
+	 * @return array|null users, total; or null.
+	 */
+	private function bounded_rows_top( $room, $limit ) {
+		$store = wp_presence_store();
+		if ( ! method_exists( $store, 'room_top' ) || ! $this->can_read_room( $room ) || $this->own_hidden_in( $room ) ) {
+			return null;
+		}
+		$ask = $limit + 1; // The viewer may be among the first users.
+		for ( $try = 0; $try < 3; ++$try ) {
+			$top     = $store->room_top( $room, $ask, max( 0, $this->viewer ) );
+			$by_user = array();
+			foreach ( (array) $top['entries'] as $entry ) {
+				$uid = (int) $entry['user_id'];
+				if ( $uid > 0 && $entry['room'] === $room ) { // Other spellings are other rooms.
+					$by_user[ $uid ][] = $entry; // Keys keep each user's newest position.
+				}
+			}
+			$this->prepare( $by_user ? array_merge( ...array_values( $by_user ) ) : array() );
+			$picked = array();
+			$others = 0;
+			$absent = 0;
+			foreach ( $by_user as $uid => $list ) {
+				$seen = array();
+				foreach ( $this->card( $uid ) ? $list : array() as $entry ) {
+					$one = $this->see( $entry );
+					if ( null !== $one ) {
+						$seen[] = $one;
+					}
+				}
+				if ( ! $seen ) {
+					++$absent;
+				} elseif ( $uid === $this->viewer || $others < $limit ) {
+					$others += $uid === $this->viewer ? 0 : 1;
+					$picked  = array_merge( $picked, $seen );
+				}
+			}
+			$users = (int) $top['users'];
+			if ( $others >= $limit || count( $by_user ) >= $users ) {
+				return array(
+					'users' => $this->rows_from( $picked ),
+					'total' => max( 0, $users - $absent ),
+				);
+			}
+			$ask = min( 1000, $ask * 4 ); // Unseen users left the rows short: read further.
+		}
+		return null;
 	}
 
 	/**
@@ -216,15 +280,23 @@ trait WP_Presence_View_Changes {
 	}
 
 	/**
-	 * The number of users in a room of the site's namespace, from the store's room list (no
-	 * entries are read into PHP). Only used where it equals what the viewer sees (no
+	 * The number of users in a room of the site's namespace, from the store's bounded read or its
+	 * room list (no room is read whole into PHP). Only used where it equals what the viewer sees (no
 	 * `wp_presence_see_entry` filter; hidden users are stored apart).
 	 *
 	 * @param string $room Room.
 	 * @return int
 	 */
 	private function store_user_count( $room ) {
-		foreach ( (array) wp_presence_store()->rooms( $room ) as $summary ) {
+		$store = wp_presence_store();
+		if ( method_exists( $store, 'room_user_count' ) ) {
+			return (int) $store->room_user_count( $room ); // SQL and Redis: a count, no entry.
+		}
+		if ( method_exists( $store, 'room_top' ) ) {
+			$top = $store->room_top( $room, 1 ); // The count, with one user's entries.
+			return (int) $top['users'];
+		}
+		foreach ( (array) $store->rooms( $room ) as $summary ) {
 			if ( isset( $summary['room'] ) && $summary['room'] === $room ) {
 				return (int) $summary['users'];
 			}

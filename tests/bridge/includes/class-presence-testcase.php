@@ -188,6 +188,21 @@ abstract class Presence_TestCase extends TestCase {
 	}
 
 	/**
+	 * Caps the other users a Heartbeat reply carries per room (`wp_presence_heartbeat_rows`).
+	 *
+	 * @param int $rows Rows.
+	 * @return void
+	 */
+	protected function cap_rows( $rows ) {
+		$this->add_test_filter(
+			'wp_presence_heartbeat_rows',
+			static function () use ( $rows ) {
+				return $rows;
+			}
+		);
+	}
+
+	/**
 	 * User ids of reply rows.
 	 *
 	 * @param array[] $rows Rows.

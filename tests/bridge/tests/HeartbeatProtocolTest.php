@@ -54,12 +54,7 @@ class HeartbeatProtocolTest extends Presence_TestCase {
 	}
 
 	public function test_rows_are_bounded_to_the_filter_and_carry_the_total() {
-		$this->add_test_filter(
-			'wp_presence_heartbeat_rows',
-			static function () {
-				return 2;
-			}
-		);
+		$this->cap_rows( 2 );
 		$users  = $this->online( 5 );
 		$viewer = $this->make_user( 'editor' );
 		$room   = $this->room_of( $viewer );
@@ -75,12 +70,7 @@ class HeartbeatProtocolTest extends Presence_TestCase {
 	}
 
 	public function test_the_viewers_own_row_is_sent_even_when_it_is_the_oldest() {
-		$this->add_test_filter(
-			'wp_presence_heartbeat_rows',
-			static function () {
-				return 2;
-			}
-		);
+		$this->cap_rows( 2 );
 		$viewer = $this->make_user( 'editor' );
 		$this->heartbeat( $viewer, $this->ping( 'tabviewer1' ) );
 		WP_Presence_Testing::advance( 1 );
@@ -236,12 +226,7 @@ class HeartbeatProtocolTest extends Presence_TestCase {
 	}
 
 	public function test_the_whole_room_when_the_log_does_not_reach_back_or_changes_exceed_the_bound() {
-		$this->add_test_filter(
-			'wp_presence_heartbeat_rows',
-			static function () {
-				return 2;
-			}
-		);
+		$this->cap_rows( 2 );
 		$users  = $this->online( 4 );
 		$viewer = $this->make_user( 'editor' );
 		$first  = $this->heartbeat( $viewer, $this->ping( 'tabviewer1', array( 'delta' => 1 ) ) )['wp-presence'];

@@ -36,11 +36,15 @@ class LabelCacheTest extends Presence_TestCase {
 		};
 		$this->add_test_filter( 'determine_locale', $de );
 		$row = wp_presence_online_users()[0];
+		$this->assertSame( 'Idle', $row['status_label'], 'the locale is determined once per request and user' );
+		do_action( 'change_locale', 'de_DE' ); // As switch_to_locale() does.
+		$row = wp_presence_online_users()[0];
 		$this->assertSame( '[de_DE] Idle', $row['status_label'], 'a new locale is a new cache key' );
 		$this->assertSame( '[de_DE] Posts', $row['screen_label'] );
 		$this->assertSame( '[de_DE] Do not disturb', wp_presence_status_label( 'dnd' ) );
 
 		remove_filter( 'determine_locale', $de );
+		do_action( 'change_locale', 'en_US' ); // As restore_previous_locale() does.
 		$row = wp_presence_online_users()[0];
 		$this->assertSame( 'Idle', $row['status_label'], 'back to the first locale' );
 		$this->assertSame( 'Posts', $row['screen_label'] );

@@ -76,15 +76,16 @@ function wp_presence_ui_admin_bar_menu( $wp_admin_bar ) {
 	if ( ! wp_presence_ui_api_available() || ! wp_presence_ui_user_can_see() ) {
 		return;
 	}
-	$rows     = wp_presence_ui_online_users();
-	$others   = wp_presence_ui_others( $rows );
+	// The first users only, and the total: the dropdown lists what a Heartbeat reply carries.
+	$page     = wp_presence_ui_online_page();
+	$others   = $page['users'];
 	$self     = wp_presence_ui_self();
 	$location = wp_presence_ui_current_location();
-	$count    = count( $others ) + 1;
+	$count    = $page['total'] + 1;
 
 	$title = sprintf(
 		'<span class="ab-icon dashicons dashicons-groups" aria-hidden="true"></span>%1$s<span class="ab-label wp-presence-ab-count">%2$s</span>',
-		wp_presence_ui_avatar_stack_html( $others, 10, 20 ),
+		wp_presence_ui_avatar_stack_html( $others, 10, 20, $page['total'] ),
 		esc_html( wp_presence_ui_count_label( $count ) )
 	);
 	$wp_admin_bar->add_node(
@@ -150,7 +151,24 @@ function wp_presence_ui_admin_bar_menu( $wp_admin_bar ) {
 		}
 	}
 	wp_presence_ui_admin_bar_group( $wp_admin_bar, 'here', __( 'On this page', 'presence' ), $here, __( 'Nobody else is on this page.', 'presence' ) );
-	wp_presence_ui_admin_bar_group( $wp_admin_bar, 'elsewhere', __( 'Elsewhere', 'presence' ), $elsewhere, __( 'Nobody else is online.', 'presence' ) );
+	$more = $page['total'] - count( $others );
+	wp_presence_ui_admin_bar_group( $wp_admin_bar, 'elsewhere', __( 'Elsewhere', 'presence' ), $elsewhere, $more > 0 ? '' : __( 'Nobody else is online.', 'presence' ) );
+	if ( $more > 0 ) {
+		// Users beyond the first rows are not listed: say how many, and link to the Online view.
+		$url = wp_presence_ui_online_users_url();
+		$wp_admin_bar->add_node(
+			array(
+				'id'     => 'wp-presence-elsewhere-more',
+				'parent' => 'wp-presence-elsewhere',
+				'title'  => '<span class="wp-presence-ab-more">' . esc_html(
+					/* translators: %s: number of further users. */
+					sprintf( __( '+%s more', 'presence' ), number_format_i18n( $more ) )
+				) . '</span>',
+				'href'   => '' !== $url ? $url : false,
+				'meta'   => array( 'class' => 'wp-presence-ab-more-item' ),
+			)
+		);
+	}
 }
 
 /**
@@ -163,7 +181,8 @@ function wp_presence_ui_admin_bar_menu( $wp_admin_bar ) {
  * @param string       $key          'here' or 'elsewhere'.
  * @param string       $heading      Heading text.
  * @param array[]      $rows         Normalised rows.
- * @param string       $empty        Text shown when there is nobody.
+ * @param string       $empty        Text shown when there is nobody ('' for none: users beyond the
+ *                                   listed ones follow).
  * @return void
  */
 function wp_presence_ui_admin_bar_group( $wp_admin_bar, $key, $heading, $rows, $empty ) {
@@ -183,7 +202,7 @@ function wp_presence_ui_admin_bar_group( $wp_admin_bar, $key, $heading, $rows, $
 			'meta'   => array( 'class' => 'wp-presence-ab-heading-item' ),
 		)
 	);
-	if ( ! $rows ) {
+	if ( ! $rows && '' !== $empty ) {
 		$wp_admin_bar->add_node(
 			array(
 				'id'     => $group . '-empty',

@@ -88,7 +88,7 @@ function wp_presence_ui_script_settings() {
 			'url'   => wp_presence_ui_preference_url( $value ),
 		);
 	}
-	$others = wp_presence_ui_others( wp_presence_ui_online_users() );
+	$page = wp_presence_ui_online_page();
 	return array(
 		'userId'       => get_current_user_id(),
 		'screen'       => $location['screen'],
@@ -111,9 +111,11 @@ function wp_presence_ui_script_settings() {
 		),
 		'preferences'  => $preferences,
 		'self'         => wp_presence_ui_self(),
-		// What the page was rendered with, so the first reply only redraws on a change.
+		// What the page was rendered with, so the first reply only redraws on a change: the
+		// first users and how many others there are (the rest comes page by page over REST).
 		'initial'      => array(
-			'users' => $others,
+			'users' => $page['users'],
+			'total' => $page['total'],
 			'posts' => wp_presence_ui_active_posts_if_dashboard(),
 		),
 	);

@@ -4,7 +4,9 @@
  *
  * Both are rendered here from the bridge API, then redrawn by
  * `assets/presence.js` from Heartbeat replies, only when something changed.
- * The markup built here and the markup built by the script are the same.
+ * The markup built here and the markup built by the script are the same,
+ * except "+N more" beyond the first rows: without the script it is the link
+ * to the Users list's Online view, with it also a list paged over REST.
  *
  * @package Presence
  */
@@ -57,11 +59,18 @@ function wp_presence_ui_dashboard_setup() {
 /**
  * Body of "Who's Online" (everything the script redraws).
  *
- * @param array[] $others Normalised rows of everybody but the viewer.
+ * `$others` may hold only the first users (a bounded read, `wp_presence_ui_online_page()`):
+ * the counts come from `$total`, and what is not in `$others` is a link to the Users list's
+ * Online view (the script adds a list that pages through REST).
+ *
+ * @since 1.4.0 The `$total` parameter.
+ *
+ * @param array[]  $others Normalised rows of others, most recent first.
+ * @param int|null $total  How many other users are online; null for `count( $others )`.
  * @return string HTML.
  */
-function wp_presence_ui_online_widget_body( $others ) {
-	$count = count( $others );
+function wp_presence_ui_online_widget_body( $others, $total = null ) {
+	$count = max( count( $others ), (int) $total );
 	if ( 0 === $count ) {
 		return '<p class="wp-presence-empty">' . esc_html__( 'Nobody else is online right now.', 'presence' ) . '</p>';
 	}
@@ -70,18 +79,15 @@ function wp_presence_ui_online_widget_body( $others ) {
 		/* translators: %s: number of other users online. */
 		sprintf( _n( '%s other user online', '%s other users online', $count, 'presence' ), number_format_i18n( $count ) )
 	) . '</p>';
+	$url  = wp_presence_ui_online_users_url();
+	$all  = '' !== $url ? sprintf(
+		'<p class="wp-presence-all"><a href="%1$s">%2$s</a></p>',
+		esc_url( $url ),
+		esc_html__( 'View all online users', 'presence' )
+	) : '';
 
 	if ( $count > wp_presence_ui_widget_stack_after() ) {
-		$html .= wp_presence_ui_avatar_stack_html( $others, wp_presence_ui_widget_stack_after(), 32 );
-		$url   = wp_presence_ui_online_users_url();
-		if ( '' !== $url ) {
-			$html .= sprintf(
-				'<p class="wp-presence-all"><a href="%1$s">%2$s</a></p>',
-				esc_url( $url ),
-				esc_html__( 'View all online users', 'presence' )
-			);
-		}
-		return $html;
+		return $html . wp_presence_ui_avatar_stack_html( $others, wp_presence_ui_widget_stack_after(), 32, $count ) . $all;
 	}
 
 	$full  = wp_presence_ui_widget_full_rows();
@@ -92,29 +98,30 @@ function wp_presence_ui_online_widget_body( $others ) {
 	$html .= '</ul>';
 
 	$rest = array_slice( $others, $full );
-	if ( $rest ) {
+	if ( $count > $full ) {
 		$html .= '<details class="wp-presence-more"><summary>' . esc_html(
 			/* translators: %s: number of further users. */
-			sprintf( __( '+%s more', 'presence' ), number_format_i18n( count( $rest ) ) )
+			sprintf( __( '+%s more', 'presence' ), number_format_i18n( $count - $full ) )
 		) . '</summary><ul class="wp-presence-list">';
 		foreach ( $rest as $row ) {
 			$html .= wp_presence_ui_user_row_html( $row );
 		}
 		$html .= '</ul></details>';
 	}
-	return $html;
+	// A `wp_presence_heartbeat_rows` bound below the widget's list: the rest is a link away.
+	return count( $others ) < $count ? $html . $all : $html;
 }
 
 /**
- * Prints "Who's Online".
+ * Prints "Who's Online": the first users only, and the total (`wp_presence_ui_online_page()`).
  *
  * @return void
  */
 function wp_presence_ui_online_widget() {
-	$others = wp_presence_ui_others( wp_presence_ui_online_users() );
+	$page = wp_presence_ui_online_page();
 	echo '<div class="wp-presence-widget wp-presence-online" data-wp-presence-widget="online">';
 	echo '<div class="wp-presence-body">';
-	echo wp_presence_ui_online_widget_body( $others ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- Escaped while built.
+	echo wp_presence_ui_online_widget_body( $page['users'], $page['total'] ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- Escaped while built.
 	echo '</div>';
 	echo '<p class="wp-presence-announce screen-reader-text" aria-live="polite" aria-atomic="true"></p>';
 	echo '</div>';

@@ -146,6 +146,66 @@ function wp_presence_ui_online_users() {
 }
 
 /**
+ * What the widget and the admin bar show at first render: the first users in display order
+ * (as many as a Heartbeat reply carries, `wp_presence_heartbeat_rows()`) and how many other
+ * users there are, cached for the request.
+ *
+ * A page with 5000 users online renders (and hands the script) 20 rows, not 5000; "+N more"
+ * pages through the rest over REST. The same bounded read as Heartbeat's first reply, so the
+ * first tick finds the page as it was rendered.
+ *
+ * @since 1.4.0
+ *
+ * @return array{users:array[],total:int} `users`: normalised rows of others, most recent
+ *                                         first; `total`: other users the viewer sees.
+ */
+function wp_presence_ui_online_page() {
+	static $cache = array();
+	$viewer       = get_current_user_id();
+	if ( isset( $cache[ $viewer ] ) ) {
+		return $cache[ $viewer ];
+	}
+	$page = array(
+		'users' => array(),
+		'total' => 0,
+	);
+	if ( wp_presence_ui_api_available() && wp_presence_ui_user_can_see() ) {
+		if ( class_exists( 'WP_Presence_View' ) && method_exists( 'WP_Presence_View', 'bounded_rows' ) && function_exists( 'wp_presence_heartbeat_rows' ) ) {
+			try {
+				$bounded = WP_Presence_View::current()->bounded_rows( wp_presence_admin_room(), wp_presence_heartbeat_rows() );
+			} catch ( Throwable $e ) {
+				$bounded = array(
+					'users' => array(),
+					'total' => 0,
+				);
+			}
+			$rows  = array_map( 'wp_presence_ui_normalize_row', (array) $bounded['users'] );
+			$total = (int) $bounded['total'];
+		} else {
+			// An older bridge without bounded reads: every row, counted here.
+			$rows  = wp_presence_ui_online_users();
+			$total = count( $rows );
+		}
+		$others = wp_presence_ui_others(
+			array_filter(
+				$rows,
+				static function ( $row ) {
+					return $row['user_id'] > 0;
+				}
+			)
+		);
+		// The total counts the viewer while they are in the room (their row is then sent too).
+		$self_in = in_array( $viewer, array_map( 'intval', wp_list_pluck( $rows, 'user_id' ) ), true );
+		$page    = array(
+			'users' => $others,
+			'total' => max( count( $others ), $total - ( $self_in ? 1 : 0 ) ),
+		);
+	}
+	$cache[ $viewer ] = $page;
+	return $page;
+}
+
+/**
  * Posts being edited that the current user may edit, cached for the request.
  *
  * @return array[] Each `post_id, title, edit_url, editors => rows`.
@@ -271,10 +331,12 @@ function wp_presence_ui_avatar_html( $row, $size = 32 ) {
 	} else {
 		$img = '<span class="wp-presence-avatar__img wp-presence-avatar__img--blank" aria-hidden="true"></span>';
 	}
+	// data-display-name: the avatar fallback draws initials from it (the title also holds the status).
 	return sprintf(
-		'<span class="wp-presence-avatar wp-presence-avatar--%1$d" data-user-id="%2$d" title="%3$s">%4$s%5$s</span>',
+		'<span class="wp-presence-avatar wp-presence-avatar--%1$d" data-user-id="%2$d" data-display-name="%3$s" title="%4$s">%5$s%6$s</span>',
 		(int) $size,
 		(int) $row['user_id'],
+		esc_attr( $row['display_name'] ),
 		esc_attr( $name ),
 		$img,
 		wp_presence_ui_status_html( $row['status'], $name, false )
@@ -284,18 +346,22 @@ function wp_presence_ui_avatar_html( $row, $size = 32 ) {
 /**
  * A stack of avatars, at most `$max`, then "+N".
  *
- * @param array[] $rows Normalised rows.
- * @param int     $max  Avatars to show.
- * @param int     $size Pixel size.
+ * @since 1.4.0 The `$total` parameter.
+ *
+ * @param array[]  $rows  Normalised rows.
+ * @param int      $max   Avatars to show.
+ * @param int      $size  Pixel size.
+ * @param int|null $total How many users the stack stands for, when `$rows` holds only the
+ *                        first of them (a bounded read); null for `count( $rows )`.
  * @return string HTML.
  */
-function wp_presence_ui_avatar_stack_html( $rows, $max = 10, $size = 24 ) {
+function wp_presence_ui_avatar_stack_html( $rows, $max = 10, $size = 24, $total = null ) {
 	$html  = '<span class="wp-presence-stack">';
 	$shown = array_slice( $rows, 0, $max );
 	foreach ( $shown as $row ) {
 		$html .= wp_presence_ui_avatar_html( $row, $size );
 	}
-	$more = count( $rows ) - count( $shown );
+	$more = max( count( $rows ), (int) $total ) - count( $shown );
 	if ( $more > 0 ) {
 		$html .= sprintf(
 			'<span class="wp-presence-stack__more">%s</span>',
