@@ -173,6 +173,19 @@ class WP_Presence_Store_Extension implements WP_Presence_Store {
 	}
 
 	/**
+	 * How many users (id above 0) have a live entry in a room: room_top()'s count, with one
+	 * user's entries (one walk of the room in the segment, no other entry reaches PHP).
+	 *
+	 * @since 1.4.0
+	 *
+	 * @param string $room Room.
+	 * @return int
+	 */
+	public function room_user_count( $room ) {
+		return (int) presence_room_top( (string) $room, 1 )['users'];
+	}
+
+	/**
 	 * {@inheritDoc}
 	 *
 	 * @param string $room Room.

@@ -87,6 +87,9 @@ class StoreRoomTopTest extends Presence_TestCase {
 		$top                  = $store->room_top( $room, $users, $user_id );
 		$this->assertSame( array( 'entries', 'users' ), array_keys( $top ) );
 		$this->assertSame( $count, $top['users'], "users of room_top($users, $user_id)" );
+		if ( method_exists( $store, 'room_user_count' ) ) {
+			$this->assertSame( $count, $store->room_user_count( $room ), 'room_user_count()' );
+		}
 		$got = array_column( $top['entries'], null, 'client_id' );
 		$this->assertCount( count( $top['entries'] ), $got, 'each entry once' );
 		ksort( $got );
@@ -113,6 +116,8 @@ class StoreRoomTopTest extends Presence_TestCase {
 		$top = $store->room_top( 'top/a', 2, 0 );
 		$this->assertSame( array( 'u2', 'u3' ), self::clients( $top['entries'] ) );
 		$this->assertSame( 3, $top['users'], 'user 0 is not counted' );
+		// Every store with room_top() counts users alone too (the view's tick count).
+		$this->assertSame( 3, $store->room_user_count( 'top/a' ) );
 		$room = array_column( $store->room( 'top/a' ), null, 'client_id' );
 		$this->assertEquals( $room['u2'], $top['entries'][0], 'the rows of room()' );
 
@@ -142,6 +147,10 @@ class StoreRoomTopTest extends Presence_TestCase {
 		$top = $store->room_top( 'top/x', 5, 1 );
 		$this->assertSame( array( 'long' ), self::clients( $top['entries'] ) );
 		$this->assertSame( 1, $top['users'] );
+		if ( method_exists( $store, 'room_user_count' ) ) {
+			$this->assertSame( 1, $store->room_user_count( 'top/x' ) );
+			$this->assertSame( 0, $store->room_user_count( 'top/empty' ) );
+		}
 	}
 
 	public function test_a_room_of_300_users() {
