@@ -131,6 +131,20 @@ namespace {
     function presence_room_counts(array $namespaces, string $room): array {}
 
     /**
+     * The live entries of the room's first `$users` users (1 to 1000) by each user's newest write
+     * (ties: the lower user id first), plus every live entry of `$user_id` (0: none), newest first
+     * and shaped as `presence_room()`'s: `['entries' => [...], 'users' => int]`, where `users`
+     * counts the distinct users (> 0) with a live entry in the room. User 0's entries are neither
+     * picked nor counted. Only the picked users' entries become PHP arrays.
+     *
+     * @param string $room
+     * @param int $users
+     * @param int $user_id
+     * @return array
+     */
+    function presence_room_top(string $room, int $users, int $user_id = 0): array {}
+
+    /**
      * The room's change counter: compare for equality to skip work when nothing changed.
      *
      * @param string $room

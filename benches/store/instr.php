@@ -46,6 +46,11 @@ for ( $i = 0; $i < $n; $i++ ) {
 				presence_changes( 'admin/online', $v );
 			}
 			break;
+		case 'top20_5000':
+			if ( function_exists( 'presence_room_top' ) ) {
+				presence_room_top( 'admin/online', 20 );
+			}
+			break;
 		case 'none':
 			break;
 	}

@@ -39,6 +39,7 @@ $out .= "Both with `presence.capacity=131072`, 16 shards (8192 entries per shard
 $out .= "| operation | this build | baseline | baseline ÷ this |\n|---|---|---|---|\n";
 $rows = array(
 	'read_5000'                => 'read a room of 5000 entries (µs)',
+	'top20_5000'               => '`presence_room_top()`, first 20 users of 5000 entries (µs)',
 	'version_5000'             => '`presence_room_version()`, 5000 entries (µs)',
 	'refresh_5000'             => 'upsert, same data, 5000-entry room (µs)',
 	'read_40'                  => 'read a room of 40 entries (µs)',
@@ -84,10 +85,11 @@ if ( isset( $instr['new']['none'], $instr['base']['none'] ) ) {
 		'change_5000'       => 'upsert, new data, 5000-entry room',
 		'version_5000'      => '`presence_room_version()`, 5000 entries',
 		'changes_none_5000' => '`presence_changes()`, nothing changed (baseline: an empty loop)',
+		'top20_5000'        => '`presence_room_top()`, first 20 users of 5000 entries (baseline: an empty loop)',
 	);
 	foreach ( $names as $op => $name ) {
 		$n    = $per( 'new', $op );
-		$b    = 'changes_none_5000' === $op ? null : $per( 'base', $op );
+		$b    = in_array( $op, array( 'changes_none_5000', 'top20_5000' ), true ) ? null : $per( 'base', $op );
 		$f    = fn( $v ) => null === $v ? '—' : number_format( $v, 0 );
 		$out .= "| $name | {$f($n)} | {$f($b)} | {$ratio($b, $n)} |\n";
 	}

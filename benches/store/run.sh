@@ -35,9 +35,9 @@ done
 if command -v valgrind >/dev/null; then
 	for which in base new; do
 		if [ "$which" = base ]; then lib=$base_so; else lib=$so; fi
-		for op in none read_40 read_5000 refresh_40 change_40 refresh_5000 change_5000 version_5000 changes_none_5000; do
+		for op in none read_40 read_5000 refresh_40 change_40 refresh_5000 change_5000 version_5000 changes_none_5000 top20_5000; do
 			rm -f "$shm"
-			n=2000; [ "$op" = read_5000 ] && n=20
+			n=2000; [ "$op" = read_5000 ] && n=20; [ "$op" = top20_5000 ] && n=200
 			valgrind --tool=callgrind --callgrind-out-file=/dev/null php8.2 -n -d extension="$lib" -d presence.shm_path="$shm" "${ini[@]}" \
 				"$root/benches/store/instr.php" "$op" "$n" 2>&1 | sed -n "s/.*I *refs: *\([0-9,]*\).*/$which $op $n \1/p" | tr -d ,
 		done

@@ -12,6 +12,7 @@ mod ini;
 mod keys;
 mod shapes;
 mod state;
+mod top;
 
 use ext_php_rs::prelude::*;
 use ext_php_rs::zend::{IniEntryDef, ModuleEntry};
@@ -46,10 +47,12 @@ extern "C" fn info(_module: *mut ModuleEntry) {
 
 #[php_module]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
-    changes::register(admin::register(functions::register(module)))
-        .startup_function(startup)
-        .request_startup_function(request_startup)
-        .request_shutdown_function(request_shutdown)
-        .info_function(info)
-        .class::<errors::PresenceException>()
+    top::register(changes::register(admin::register(functions::register(
+        module,
+    ))))
+    .startup_function(startup)
+    .request_startup_function(request_startup)
+    .request_shutdown_function(request_shutdown)
+    .info_function(info)
+    .class::<errors::PresenceException>()
 }

@@ -51,10 +51,12 @@ mod ops;
 mod room;
 mod scan;
 mod shard;
+mod top;
 
 pub use entries::{Changes, Entries, EntryOut, RoomCounts, RoomSummary};
 pub use room::Share;
 pub use shard::{Change, Corrupt, Invariant, Shard, ShardStats};
+pub use top::MAX_TOP_USERS;
 
 use hash::HashKey;
 use layout::Geometry;
@@ -229,6 +231,18 @@ pub trait Backend {
         room: &[u8],
         now: i64,
     ) -> Result<Vec<RoomCounts>, StoreError>;
+    /// The live entries of the room's first `users` users (1 to `MAX_TOP_USERS`) by each
+    /// user's newest `updated` (ties: the lower user id first), plus every live entry of
+    /// `extra_user` (0: none), newest first into `out`; returns how many distinct users (> 0)
+    /// have a live entry in the room. User 0's entries are neither picked nor counted.
+    fn room_top(
+        &self,
+        rk: &RoomKey<'_>,
+        users: u32,
+        extra_user: u64,
+        now: i64,
+        out: &mut Entries,
+    ) -> Result<u32, StoreError>;
     fn room_version(&self, rk: &RoomKey<'_>, now: i64) -> Result<u64, StoreError>;
     /// What changed since version `since`: false when the log no longer reaches back (read the
     /// whole room instead). `since` 0 means "I saw the room empty": every entry is a change.

@@ -59,7 +59,7 @@ impl<L: ShardLocks> Store<L> {
     }
 
     /// The version stored at home, without reclaiming anything.
-    fn home_version(&self, id: RoomId<'_>) -> Result<u64, StoreError> {
+    pub(super) fn home_version(&self, id: RoomId<'_>) -> Result<u64, StoreError> {
         self.on_shard(id.home, |sh| {
             Ok(Room::open_home(std::slice::from_mut(sh), id)?
                 .home()?
@@ -420,6 +420,22 @@ impl<L: ShardLocks> Backend for Store<L> {
             Self::check_room(&RoomKey::new(ns, room))?;
         }
         self.scan_room_counts(namespaces, room, now)
+    }
+
+    fn room_top(
+        &self,
+        rk: &RoomKey<'_>,
+        users: u32,
+        extra_user: u64,
+        now: i64,
+        out: &mut Entries,
+    ) -> Result<u32, StoreError> {
+        out.clear();
+        Self::check_room(rk)?;
+        if !(1..=super::MAX_TOP_USERS).contains(&users) {
+            return Err(StoreError::Invalid("users must be 1 to 1000"));
+        }
+        self.scan_room_top(rk, users, extra_user, now, out)
     }
 
     fn sweep(&self, now: i64) -> Result<u32, StoreError> {

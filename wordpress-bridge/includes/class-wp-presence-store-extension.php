@@ -156,6 +156,36 @@ class WP_Presence_Store_Extension implements WP_Presence_Store {
 	}
 
 	/**
+	 * The live entries of a room's first users by each user's newest entry, plus every live
+	 * entry of `$user_id`, and how many users (id > 0) the room holds (presence_room_top():
+	 * only the picked users' entries become PHP arrays). Not part of WP_Presence_Store: the
+	 * view asks for it with method_exists().
+	 *
+	 * @since 1.4.0
+	 *
+	 * @param string $room    Room.
+	 * @param int    $users   Users to pick, 1..1000 (outside: a ValueError).
+	 * @param int    $user_id A user whose entries come too (0: none).
+	 * @return array 'entries' => array[] (as room() shapes them, newest first), 'users' => int.
+	 */
+	public function room_top( $room, $users, $user_id = 0 ) {
+		return presence_room_top( (string) $room, (int) $users, (int) $user_id );
+	}
+
+	/**
+	 * How many users (id above 0) have a live entry in a room: room_top()'s count, with one
+	 * user's entries (one walk of the room in the segment, no other entry reaches PHP).
+	 *
+	 * @since 1.4.0
+	 *
+	 * @param string $room Room.
+	 * @return int
+	 */
+	public function room_user_count( $room ) {
+		return (int) presence_room_top( (string) $room, 1 )['users'];
+	}
+
+	/**
 	 * {@inheritDoc}
 	 *
 	 * @param string $room Room.

@@ -14,6 +14,7 @@ mod fault;
 mod model;
 mod share;
 mod spread;
+mod top;
 
 pub const NS: &[u8] = b"site-a";
 

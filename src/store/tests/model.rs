@@ -208,7 +208,8 @@ impl Run {
             40..=44 => self.upsert(true),
             45..=54 => self.remove(),
             55..=56 => self.remove_user(),
-            57..=66 => self.read_room(),
+            57..=63 => self.read_room(),
+            64..=66 => self.room_top(),
             67..=70 => self.get(),
             71..=72 => self.rooms(),
             73..=80 => self.version(),
@@ -382,6 +383,29 @@ impl Run {
             .filter(|(c, e)| c.starts_with(prefix) && max_age.is_none_or(|a| e.updated > now - a))
             .collect();
         self.check_entries(&want, "room");
+    }
+
+    fn room_top(&mut self) {
+        let (ns, room, _) = self.pick_key();
+        let n = 1 + self.rng.below(4);
+        let extra = self.rng.below(6);
+        let now = self.m.now;
+        let users = self
+            .s
+            .room_top(&RoomKey::new(ns, room), n as u32, extra, now, &mut self.out)
+            .unwrap();
+        let live = self.m.live(ns, room);
+        let (clients, want_users) = super::top::reference(
+            live.iter().map(|(c, e)| (c.as_slice(), e.user, e.updated)),
+            n as usize,
+            extra,
+        );
+        let want: BTreeMap<_, _> = live
+            .into_iter()
+            .filter(|(c, _)| clients.contains(c))
+            .collect();
+        self.check_entries(&want, "room_top");
+        assert_eq!(users, want_users, "room_top users");
     }
 
     fn get(&mut self) {
