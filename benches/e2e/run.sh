@@ -36,7 +36,7 @@
 #   BENCH_PRESENCE_INI="presence.capacity=262144 / presence.data_memory=256M" (one ini line each)
 #   KEEP=1 leaves the stack running afterwards; NO_REPORT=1 skips writing RESULTS.md.
 #
-# Profiling: benches/e2e/run.sh --profile MODE USERS VARIANT   (e.g. --profile ext 500 full)
+# Profiling: benches/e2e/run.sh --profile MODE USERS VARIANT   (e.g. --profile ext 500 churn)
 #   samples php-fpm with Excimer (php-excimer's .so is fetched with `apt-get download` into
 #   .build/tools, nothing is installed) during one RUN_SECONDS run and prints the top functions.
 #
@@ -98,7 +98,7 @@ fi
 
 PROFILE=()
 if [ "${1:-}" = --profile ]; then
-	[ $# -eq 4 ] || die "usage: $0 --profile ext|sql|off USERS steady|full"
+	[ $# -eq 4 ] || die "usage: $0 --profile ext|sql|redis|off USERS steady|churn|full"
 	PROFILE=("$2" "$3" "$4")
 	USERS=$3 MAX_USERS=$3
 fi
@@ -318,9 +318,11 @@ auto_prepend_file=$HERE/profile-prepend.php"
 	set_mode "$mode"
 	php_like_fpm "$HERE/site.php" "$SITE" "$URL" reset "$B/users.tsv"
 	prime "$n" >/dev/null
-	wrk_run "$B/req-$n.$variant" "$WARMUP_SECONDS" >/dev/null
+	[ "$variant" = churn ] && start_churn "$n" # its php-cli writes are not sampled (admin-ajax only)
+	wrk_run "$B/req-$n.${variant/churn/steady}" "$WARMUP_SECONDS" >/dev/null
 	rm -f "$PRESENCE_PROFILE_DIR"/*.txt
-	res=$(wrk_run "$B/req-$n.$variant" "$RUN_SECONDS")
+	res=$(wrk_run "$B/req-$n.${variant/churn/steady}" "$RUN_SECONDS")
+	[ "$variant" = churn ] && stop_churn
 	echo "$res" >&2
 	sleep 1
 	php "$HERE/profile-report.php" "$PRESENCE_PROFILE_DIR" "$(sed -E 's/.*"requests":([0-9]+).*/\1/' <<<"$res")" "${TOP:-30}"

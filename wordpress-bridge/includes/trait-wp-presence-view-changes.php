@@ -228,10 +228,17 @@ trait WP_Presence_View_Changes {
 			return null; // The log no longer reaches back.
 		}
 		$changed = array();
+		$touched = array(); // Other users touched: more than the bound means rows, so stop here.
 		foreach ( $changes['changed'] as $entry ) {
 			if ( $entry['room'] === $room ) { // A store comparing case-insensitively may return other spellings.
 				$changed[] = $entry;
+				if ( (int) $entry['user_id'] !== $this->viewer ) {
+					$touched[ (int) $entry['user_id'] ] = true;
+				}
 			}
+		}
+		if ( count( $touched ) > $limit ) {
+			return null; // Before any card, see() or row is built for them.
 		}
 		$this->prepare( $changed );
 		$live = array(); // Users with live entries, seen or not: they did not leave.
