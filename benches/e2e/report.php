@@ -78,6 +78,29 @@ function presence_median( array $v ) {
 	return $n % 2 ? $v[ intdiv( $n, 2 ) ] : ( $v[ $n / 2 - 1 ] + $v[ $n / 2 ] ) / 2;
 }
 
+/**
+ * The capacity ratio of a configuration: with paired baselines (PAIRED=1), the median over the
+ * repetitions of the deactivated run right after it divided by its own server CPU; otherwise the
+ * deactivated block's median.
+ */
+function presence_capacity( array $g, $key, $off_cpu ) {
+	$mode = strtok( $key, '/' );
+	$v    = $g[ $key ];
+	if ( 'off' !== $mode && ! empty( $g[ 'pair/' . $mode ] ) ) {
+		$base   = array_column( $g[ 'pair/' . $mode ], 'server', 'rep' );
+		$ratios = array();
+		foreach ( $v as $run ) {
+			if ( isset( $base[ $run['rep'] ] ) && $run['server'] > 0 ) {
+				$ratios[] = $base[ $run['rep'] ] / $run['server'];
+			}
+		}
+		if ( $ratios ) {
+			return sprintf( '**%.2f** (%s)', presence_median( $ratios ), implode( ', ', array_map( fn( $x ) => sprintf( '%.2f', $x ), $ratios ) ) );
+		}
+	}
+	return $off_cpu ? sprintf( '**%.2f**', $off_cpu / presence_median( array_column( $v, 'server' ) ) ) : '–';
+}
+
 // Group by users / mode / variant.
 $groups = array();
 foreach ( $rows as $r ) {
@@ -86,7 +109,10 @@ foreach ( $rows as $r ) {
 	$ms  = 1000 / $r['clk_tck'] / $req;
 	$redis_ticks  = isset( $r['redis_ticks'] ) ? $r['redis_ticks'] : 0;
 	$writer_ticks = isset( $r['writer_ticks'] ) ? $r['writer_ticks'] : 0;
-	$groups[ $r['users'] ][ $r['mode'] . '/' . $r['variant'] ][] = array(
+	// A deactivated run made as one configuration's baseline (PAIRED=1) is kept apart.
+	$key = empty( $r['pair'] ) ? $r['mode'] . '/' . $r['variant'] : 'pair/' . $r['pair'];
+	$groups[ $r['users'] ][ $key ][] = array(
+		'rep'     => $r['rep'],
 		'rps'     => $run['rps'],
 		'p50'     => $run['p50_ms'],
 		'p99'     => $run['p99_ms'],
@@ -157,8 +183,8 @@ $out[] = '';
 $out[] = sprintf( '- **Machine:** %s, %s cores, %s, Linux %s. **The load generator (wrk, 1 thread) shares the 2 cores with nginx, php-fpm and MariaDB**, so absolute figures are low and noisy; compare the ratios, which come from one session with the modes interleaved.', $cpu, $cores, $mem, $kernel );
 $out[] = sprintf( '- **Stack:** WordPress %s, PHP %s (php-fpm, `pm = static`, %s workers, opcache on, WP_DEBUG off), nginx %s, MariaDB %s, all on 127.0.0.1.', $wp_version, $php, getenv( 'FPM_WORKERS' ) ?: '4', $nginx, $mariadb );
 $out[] = sprintf( '- **Load:** wrk %s, %s connections, %d s per run after a %s s warm-up, %d repetitions (the table shows the median and, for req/s, each repetition). Each request is a Heartbeat tick of one logged-in user (`admin-ajax.php?action=heartbeat`, heartbeat nonce + auth cookies made with `wp_generate_auth_cookie()` for a fresh session), rotating over 40, 500 or 5000 distinct users who all stay online. 9 users in 10 are on the dashboard (`wp-presence` ping with screen `dashboard` + core\'s `wp-auth-check`); every 10th has a post open in the editor (screen `post`, `post_id`, plus core\'s `wp-refresh-post-lock`). Before each measured set the presence of all bench users is removed and the users are brought online again: by one real tick each up to 500 users, by `prime-cli.php` (the same writes from php-cli, so that priming 5000 users does not take 5000 full replies) above. The SQL table runs up to %s users.', $wrk, getenv( 'CONNECTIONS' ) ?: '16', $seconds, getenv( 'WARMUP_SECONDS' ) ?: '3', $reps, getenv( 'SQL_MAX_USERS' ) ?: '500' );
-$out[] = sprintf( '- **Variants:** *steady* = each client sends the `ack` and the versions from its last reply, as `assets/presence.js` does (room versions and the active posts\' version in `seen`), and nothing changed since, so the bridge may skip the write and leave out what the client already has: the best case, and the common one for a tick whose user did nothing new. *churn* = the steady requests while `churn.php` (php-cli, its CPU counted apart) changes the screen of %s %% of the users every %s s, spread evenly (the *changes/s* column): on a busy site almost every tick then finds `admin/online` changed, and today receives the whole room. *full* = no `seen`: every reply carries the full `admin/online` room and the active posts: the worst case, and what every presence-api tick was. Deactivated receives the same requests.', getenv( 'CHURN_PERCENT' ) ?: '5', getenv( 'CHURN_PERIOD' ) ?: '15' );
-$out[] = '- **Measured:** req/s and latency from wrk; CPU per request = utime+stime of the php-fpm master and workers (and separately mariadbd, nginx) read from `/proc/PID/stat` before and after the run, divided by the requests; SQL queries per tick = `$wpdb->num_queries` of each request, sent back in a header by the probe mu-plugin `benches/e2e/mu-bench.php` and averaged by the wrk script; reply bytes = body bytes per tick. *capacity ÷ deactivated* = the deactivated run\'s server CPU per request (php-fpm + MariaDB + nginx) divided by this configuration\'s: the throughput ratio a CPU-bound server would show, and far less sensitive than req/s to other load on the machine. *CPU not ours* = the share of the machine\'s busy CPU time during each run spent outside php-fpm, nginx, MariaDB, Redis, the churn writer and wrk (other sessions sharing the machine); a run above ' . ( getenv( 'NOISY_SHARE' ) ?: '0.15' ) . ' is run again (up to ' . ( getenv( 'MAX_RERUNS' ) ?: '2' ) . ' times) and the quietest attempt kept (marked ↻). Server CPU includes Redis in the Redis rows.';
+$out[] = sprintf( '- **Variants:** *steady* = each client sends the `ack` and the versions from its last reply, as `assets/presence.js` does (room versions and the active posts\' version in `seen`), and nothing changed since, so the bridge may skip the write and leave out what the client already has: the best case, and the common one for a tick whose user did nothing new. *churn* = the steady requests while `churn.php` (php-cli, its CPU counted apart) changes the screen of %s %% of the users every %s s, spread evenly (the *changes/s* column): on a busy site almost every tick then finds `admin/online` changed; since the replayed `seen` stays at the priming version, more users than the bound soon changed since it, and each such tick receives the bounded rows (the first 20 users and the total) rather than changes. *full* = no `seen`: every reply carries the `admin/online` room (bounded rows) and every active post with its editors: the worst case, and what every presence-api tick was (unbounded there). Deactivated receives the same requests.', getenv( 'CHURN_PERCENT' ) ?: '5', getenv( 'CHURN_PERIOD' ) ?: '15' );
+$out[] = '- **Measured:** req/s and latency from wrk; CPU per request = utime+stime of the php-fpm master and workers (and separately mariadbd, nginx) read from `/proc/PID/stat` before and after the run, divided by the requests; SQL queries per tick = `$wpdb->num_queries` of each request, sent back in a header by the probe mu-plugin `benches/e2e/mu-bench.php` and averaged by the wrk script; reply bytes = body bytes per tick. *capacity ÷ deactivated* = the deactivated run\'s server CPU per request (php-fpm + MariaDB + nginx) divided by this configuration\'s: the throughput ratio a CPU-bound server would show, and far less sensitive than req/s to other load on the machine. With `PAIRED=1` (the default) each configuration has its own deactivated run, made right after its runs with the same users and requests in the same repetition, and the ratio is the median over the repetitions of each pair\'s (each pair in brackets): the machine\'s speed drifts by up to ±20 % over minutes, invisibly to /proc, which a deactivated block at the end of a repetition cannot follow. *CPU not ours* = the share of the machine\'s busy CPU time during each run spent outside php-fpm, nginx, MariaDB, Redis, the churn writer and wrk (other sessions sharing the machine); a run above ' . ( getenv( 'NOISY_SHARE' ) ?: '0.15' ) . ' is run again (up to ' . ( getenv( 'MAX_RERUNS' ) ?: '2' ) . ' times) and the quietest attempt kept (marked ↻). Server CPU includes Redis in the Redis rows.';
 $out[] = '- **Command:** `make bench-e2e`' . ( $env ? ' with `' . implode( ' ', array_map( fn( $k, $v ) => "$k=$v", array_keys( $env ), $env ) ) . '`' : '' ) . '.';
 $out[] = '';
 
@@ -187,7 +213,7 @@ foreach ( $groups as $users => $g ) {
 			presence_median( array_column( $v, 'fpm' ) ),
 			presence_median( array_column( $v, 'db' ) ),
 			0 === strpos( $k, 'redis/' ) ? sprintf( '%.2f', presence_median( array_column( $v, 'redis' ) ) ) : '–',
-			$off_cpu ? sprintf( '**%.2f**', $off_cpu / presence_median( array_column( $v, 'server' ) ) ) : '–',
+			presence_capacity( $g, $k, $off_cpu ),
 			null === $v[0]['q'] ? '–' : sprintf( '%.1f', presence_median( array_column( $v, 'q' ) ) ),
 			number_format( presence_median( array_column( $v, 'bytes' ) ), 0, '.', ',' ),
 			null === $v[0]['churn'] ? '–' : sprintf( '%.1f', presence_median( array_column( $v, 'churn' ) ) ),

@@ -35,6 +35,8 @@
 #   CONNECTIONS=16 WRK_THREADS=1 FPM_WORKERS=4 DB_PORT=33073 FPM_PORT=9113 HTTP_PORT=8093 REDIS_PORT=6393
 #   BENCH_PRESENCE_INI="presence.capacity=262144 / presence.data_memory=256M" (one ini line each)
 #   KEEP=1 leaves the stack running afterwards; NO_REPORT=1 skips writing RESULTS.md.
+#   PAIRED=1 runs the deactivated baseline again right after each configuration's runs (same
+#   users, same repetition); the ratios use that run (PAIRED=0: the deactivated block only).
 #
 # Profiling: benches/e2e/run.sh --profile MODE USERS VARIANT   (e.g. --profile ext 500 churn)
 #   samples php-fpm with Excimer (php-excimer's .so is fetched with `apt-get download` into
@@ -59,6 +61,7 @@ export WARMUP_SECONDS=${WARMUP_SECONDS:-3}
 export CONNECTIONS=${CONNECTIONS:-16}
 export WRK_THREADS=${WRK_THREADS:-1}
 export VARIANTS=${VARIANTS:-"steady churn full"}
+export PAIRED=${PAIRED:-1}
 export FPM_WORKERS=${FPM_WORKERS:-4}
 export SQL_MAX_USERS=${SQL_MAX_USERS:-500}
 export PRIME_HTTP_MAX=${PRIME_HTTP_MAX:-500}
@@ -288,7 +291,8 @@ measure() { # mode users variant rep file: reruns a noisy run, keeps the quietes
 		fi
 		break
 	done
-	echo "${best%\}},\"attempts\":$attempt}" | tee -a "$B/results.jsonl" >&2
+	# PAIR (set by the caller): the configuration a deactivated run is the baseline of.
+	echo "${best%\}},\"attempts\":$attempt${PAIR:+,\"pair\":\"$PAIR\"}}" | tee -a "$B/results.jsonl" >&2
 }
 
 prime() { # users -> prime.php's JSON summary on stdout
@@ -354,6 +358,15 @@ for rep in $(seq 1 "$REPS"); do
 					# churn replays the steady requests; the background writer makes the changes
 					measure "$mode" "$n" "$variant" "$rep" "$B/req-$n.${variant/churn/steady}"
 				done
+				if [ "$PAIRED" = 1 ]; then
+					# The same requests with the plugin off, right after: its baseline. The machine's
+					# speed drifts by ±20 % over minutes (other guests on the host, not seen in
+					# /proc), which a deactivated run at the end of the repetition cannot follow.
+					set_mode off
+					wrk_run "$B/req-$n.steady" "$WARMUP_SECONDS" >/dev/null
+					PAIR=$mode measure off "$n" steady "$rep" "$B/req-$n.steady"
+					set_mode "$mode"
+				fi
 			fi
 		done
 	done
