@@ -765,13 +765,7 @@ LUA;
 		$room    = (string) $room;
 		$users   = (int) $users;
 		$user_id = (int) $user_id;
-		self::check_key( $room, 'room' );
-		if ( $users < 1 || $users > 1000 ) {
-			throw new ValueError( 'presence users must be between 1 and 1000' );
-		}
-		if ( $user_id < 0 ) {
-			throw new ValueError( 'presence user_id must not be negative' );
-		}
+		self::check_top( $room, $users, $user_id );
 		$r       = $this->call( 'top', array( $room, $users, $user_id ) );
 		$entries = array();
 		$n       = is_array( $r ) ? count( $r ) : 0;

@@ -447,13 +447,7 @@ CREATE TABLE {$versions} (
 		$room    = (string) $room;
 		$users   = (int) $users;
 		$user_id = (int) $user_id;
-		self::check_key( $room, 'room' );
-		if ( $users < 1 || $users > 1000 ) {
-			throw new ValueError( 'presence users must be between 1 and 1000' );
-		}
-		if ( $user_id < 0 ) {
-			throw new ValueError( 'presence user_id must not be negative' );
-		}
+		self::check_top( $room, $users, $user_id );
 		$table = self::table();
 		$now   = $this->now();
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- own table.

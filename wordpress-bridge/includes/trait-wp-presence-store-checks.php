@@ -57,6 +57,27 @@ trait WP_Presence_Store_Checks {
 	}
 
 	/**
+	 * Validates room_top()'s arguments like the extension does (presence_room_top()).
+	 *
+	 * @since 1.4.0
+	 *
+	 * @param string $room    Room.
+	 * @param int    $users   Users to pick.
+	 * @param int    $user_id Extra user.
+	 * @throws ValueError On a bad room, `$users` outside 1..1000 or a negative user id.
+	 * @return void
+	 */
+	private static function check_top( $room, $users, $user_id ) {
+		self::check_key( $room, 'room' );
+		if ( $users < 1 || $users > 1000 ) {
+			throw new ValueError( 'presence users must be between 1 and 1000' );
+		}
+		if ( $user_id < 0 ) {
+			throw new ValueError( 'presence user_id must not be negative' );
+		}
+	}
+
+	/**
 	 * Validates data like the extension does (no objects, depth at most 8).
 	 *
 	 * @param mixed $value Value.

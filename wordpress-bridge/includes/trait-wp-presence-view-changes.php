@@ -297,11 +297,7 @@ trait WP_Presence_View_Changes {
 	private function store_user_count( $room ) {
 		$store = wp_presence_store();
 		if ( method_exists( $store, 'room_user_count' ) ) {
-			return (int) $store->room_user_count( $room ); // SQL and Redis: a count, no entry.
-		}
-		if ( method_exists( $store, 'room_top' ) ) {
-			$top = $store->room_top( $room, 1 ); // The count, with one user's entries.
-			return (int) $top['users'];
+			return (int) $store->room_user_count( $room ); // A count: no entry reaches PHP.
 		}
 		foreach ( (array) $store->rooms( $room ) as $summary ) {
 			if ( isset( $summary['room'] ) && $summary['room'] === $room ) {

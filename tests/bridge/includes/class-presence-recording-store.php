@@ -99,9 +99,8 @@ class Presence_Recording_Store implements WP_Presence_Store {
 	}
 
 	/**
-	 * The first users of a room (the optional read of docs/CONTRACT.md §1), recorded like the
-	 * rest. A store without it is answered from room(), recorded as a room() call, so that the
-	 * recording shows what the real store was asked.
+	 * The first users of a room (docs/CONTRACT.md §1), recorded like the rest. Every backend has
+	 * it (ViewRoomTopTest::test_every_backend_has_the_bounded_read).
 	 *
 	 * @since 1.4.0
 	 *
@@ -111,30 +110,7 @@ class Presence_Recording_Store implements WP_Presence_Store {
 	 * @return array entries, users.
 	 */
 	public function room_top( $room, $users, $user_id = 0 ) {
-		if ( method_exists( $this->inner, 'room_top' ) ) {
-			return $this->pass( __FUNCTION__, array( $room, $users, $user_id ) );
-		}
-		$by_user = array();
-		foreach ( $this->room( $room ) as $entry ) {
-			if ( (int) $entry['user_id'] > 0 ) {
-				$by_user[ (int) $entry['user_id'] ][] = $entry;
-			}
-		}
-		$picked = array_slice( $by_user, 0, $users, true );
-		if ( $user_id > 0 && isset( $by_user[ $user_id ] ) ) {
-			$picked[ $user_id ] = $by_user[ $user_id ];
-		}
-		$entries = $picked ? array_merge( ...array_values( $picked ) ) : array();
-		usort(
-			$entries,
-			static function ( $a, $b ) {
-				return $b['updated'] <=> $a['updated'];
-			}
-		);
-		return array(
-			'entries' => $entries,
-			'users'   => count( $by_user ),
-		);
+		return $this->pass( __FUNCTION__, array( $room, $users, $user_id ) );
 	}
 
 	/**

@@ -188,6 +188,24 @@ abstract class Presence_TestCase extends TestCase {
 	}
 
 	/**
+	 * Brings new editors online one second apart, each by one Heartbeat tick (so the display
+	 * order is known: the last is the most recent).
+	 *
+	 * @param int $count Users.
+	 * @return int[] User ids, oldest first.
+	 */
+	protected function bring_online( $count ) {
+		$ids = array();
+		for ( $i = 0; $i < $count; $i++ ) {
+			$uid   = $this->make_user( 'editor' );
+			$ids[] = $uid;
+			$this->heartbeat( $uid, $this->ping( 'tabonline' . $i ) );
+			WP_Presence_Testing::advance( 1 );
+		}
+		return $ids;
+	}
+
+	/**
 	 * Caps the other users a Heartbeat reply carries per room (`wp_presence_heartbeat_rows`).
 	 *
 	 * @param int $rows Rows.

@@ -12,24 +12,6 @@
 class HeartbeatProtocolTest extends Presence_TestCase {
 
 	/**
-	 * Brings users online one second apart (so the display order is known): the last is the most
-	 * recent.
-	 *
-	 * @param int $count Users.
-	 * @return int[] User ids, oldest first.
-	 */
-	private function online( $count ) {
-		$ids = array();
-		for ( $i = 0; $i < $count; $i++ ) {
-			$uid   = $this->make_user( 'editor' );
-			$ids[] = $uid;
-			$this->heartbeat( $uid, $this->ping( 'tabonline' . $i ) );
-			WP_Presence_Testing::advance( 1 );
-		}
-		return $ids;
-	}
-
-	/**
 	 * The admin room of a viewer's tick.
 	 *
 	 * @param int   $viewer Viewer.
@@ -55,7 +37,7 @@ class HeartbeatProtocolTest extends Presence_TestCase {
 
 	public function test_rows_are_bounded_to_the_filter_and_carry_the_total() {
 		$this->cap_rows( 2 );
-		$users  = $this->online( 5 );
+		$users  = $this->bring_online( 5 );
 		$viewer = $this->make_user( 'editor' );
 		$room   = $this->room_of( $viewer );
 		$this->assertSame( 6, $room['total'], 'every user the viewer sees, the viewer included' );
@@ -74,7 +56,7 @@ class HeartbeatProtocolTest extends Presence_TestCase {
 		$viewer = $this->make_user( 'editor' );
 		$this->heartbeat( $viewer, $this->ping( 'tabviewer1' ) );
 		WP_Presence_Testing::advance( 1 );
-		$users = $this->online( 3 );
+		$users = $this->bring_online( 3 );
 		$reply = $this->heartbeat( $viewer, $this->ping( 'tabviewer1', array( 'activity' => 'idle' ) ) )['wp-presence']['rooms']['admin/online'];
 		$this->assertSame( 4, $reply['total'] );
 		$this->assertSame( array( $viewer, $users[1], $users[2] ), $this->ids( $reply['users'] ) );
@@ -119,7 +101,7 @@ class HeartbeatProtocolTest extends Presence_TestCase {
 	}
 
 	public function test_compact_rows_rebuild_exactly_the_full_rows_and_are_much_smaller() {
-		$users  = $this->online( 6 );
+		$users  = $this->bring_online( 6 );
 		$post   = $this->make_post( $users[0] );
 		$this->heartbeat( $users[0], $this->ping( 'tabonline0', array( 'screen' => 'post', 'post_id' => $post ) ), 'post' );
 		$this->heartbeat( $users[1], $this->ping( 'tabonline1', array( 'screen' => 'edit-post' ) ), 'edit-post' );
@@ -142,7 +124,7 @@ class HeartbeatProtocolTest extends Presence_TestCase {
 	}
 
 	public function test_changes_only_carry_the_users_who_changed() {
-		$users  = $this->online( 3 );
+		$users  = $this->bring_online( 3 );
 		$viewer = $this->make_user( 'editor' );
 		$first  = $this->heartbeat( $viewer, $this->ping( 'tabviewer1', array( 'delta' => 1 ) ) )['wp-presence'];
 		$this->assertArrayNotHasKey( 'changes', $first['rooms']['admin/online'], 'first tick: the whole room' );
@@ -178,7 +160,7 @@ class HeartbeatProtocolTest extends Presence_TestCase {
 	}
 
 	public function test_a_user_who_leaves_is_listed_by_id() {
-		$users  = $this->online( 3 );
+		$users  = $this->bring_online( 3 );
 		$viewer = $this->make_user( 'editor' );
 		$first  = $this->heartbeat( $viewer, $this->ping( 'tabviewer1', array( 'delta' => 1 ) ) )['wp-presence'];
 		$seen   = array(
@@ -199,7 +181,7 @@ class HeartbeatProtocolTest extends Presence_TestCase {
 	}
 
 	public function test_an_invisible_users_activity_is_never_sent_not_even_as_a_version() {
-		$users  = $this->online( 2 );
+		$users  = $this->bring_online( 2 );
 		$viewer = $this->make_user( 'administrator' );
 		$first  = $this->heartbeat( $viewer, $this->ping( 'tabviewer1', array( 'delta' => 1 ) ) )['wp-presence'];
 		$seen   = array(
@@ -227,7 +209,7 @@ class HeartbeatProtocolTest extends Presence_TestCase {
 
 	public function test_the_whole_room_when_the_log_does_not_reach_back_or_changes_exceed_the_bound() {
 		$this->cap_rows( 2 );
-		$users  = $this->online( 4 );
+		$users  = $this->bring_online( 4 );
 		$viewer = $this->make_user( 'editor' );
 		$first  = $this->heartbeat( $viewer, $this->ping( 'tabviewer1', array( 'delta' => 1 ) ) )['wp-presence'];
 		$seen   = array(
@@ -260,7 +242,7 @@ class HeartbeatProtocolTest extends Presence_TestCase {
 	}
 
 	public function test_a_see_entry_rule_gets_the_whole_room_through_the_policy() {
-		$users  = $this->online( 2 );
+		$users  = $this->bring_online( 2 );
 		$viewer = $this->make_user( 'editor' );
 		$first  = $this->heartbeat( $viewer, $this->ping( 'tabviewer1', array( 'delta' => 1 ) ) )['wp-presence'];
 		$hidden = $users[0];

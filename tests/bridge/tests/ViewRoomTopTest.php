@@ -10,30 +10,13 @@
  */
 class ViewRoomTopTest extends Presence_Security_TestCase {
 
-	/**
-	 * Brings users online one second apart (the last is the most recent).
-	 *
-	 * @param int $count Users.
-	 * @return int[] User ids, oldest first.
-	 */
-	private function online( $count ) {
-		$ids = array();
-		for ( $i = 0; $i < $count; $i++ ) {
-			$uid   = $this->make_user( 'editor' );
-			$ids[] = $uid;
-			$this->heartbeat( $uid, $this->ping( 'tabonline' . $i ) );
-			WP_Presence_Testing::advance( 1 );
-		}
-		return $ids;
-	}
-
 	public function test_every_backend_has_the_bounded_read() {
 		$this->assertTrue( method_exists( wp_presence_store(), 'room_top' ), wp_presence_backend() . ' store has room_top()' );
 	}
 
 	public function test_a_tick_after_a_change_reads_only_the_users_it_sends() {
 		$this->cap_rows( 3 );
-		$users    = $this->online( 12 );
+		$users    = $this->bring_online( 12 );
 		$viewer   = $this->make_user( 'editor' );
 		$recorder = $this->start_recording();
 		$reply    = $this->heartbeat( $viewer, $this->ping( 'tabviewer1' ) )['wp-presence']['rooms']['admin/online'];
@@ -46,7 +29,7 @@ class ViewRoomTopTest extends Presence_Security_TestCase {
 
 	public function test_users_the_viewer_cannot_see_never_shorten_the_rows() {
 		$this->cap_rows( 2 );
-		$users = $this->online( 4 );
+		$users = $this->bring_online( 4 );
 		// The most recent entries belong to ids with no account (a user deleted elsewhere, say):
 		// no row and no count, and the rows are filled from the users behind them.
 		$store = wp_presence_store();
@@ -65,7 +48,7 @@ class ViewRoomTopTest extends Presence_Security_TestCase {
 		$this->heartbeat( $viewer, $this->ping( 'tabviewer1' ) );
 		$this->heartbeat( $viewer, $this->ping( 'tabviewer2', array( 'screen' => 'upload' ) ) );
 		WP_Presence_Testing::advance( 1 );
-		$users = $this->online( 5 );
+		$users = $this->bring_online( 5 );
 		$reply = $this->heartbeat( $viewer, $this->ping( 'tabviewer1', array( 'activity' => 'idle' ) ) )['wp-presence']['rooms']['admin/online'];
 		$this->assertSame( 6, $reply['total'] );
 		$ids = array_map( 'intval', wp_list_pluck( $reply['users'], 'user_id' ) );
@@ -74,7 +57,7 @@ class ViewRoomTopTest extends Presence_Security_TestCase {
 
 	public function test_a_hidden_viewer_still_gets_their_own_row_and_is_not_counted_for_others() {
 		$this->cap_rows( 2 );
-		$users  = $this->online( 3 );
+		$users  = $this->bring_online( 3 );
 		$hidden = $this->make_user( 'editor' );
 		wp_set_user_presence_preference( $hidden, 'invisible' );
 		$own = $this->heartbeat( $hidden, $this->ping( 'tabhidden1' ) )['wp-presence']['rooms']['admin/online'];
