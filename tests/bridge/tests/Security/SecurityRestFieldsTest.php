@@ -15,6 +15,53 @@ require_once dirname( __DIR__, 2 ) . '/includes/class-presence-security-testcase
 class SecurityRestFieldsTest extends Presence_Security_TestCase {
 
 	/**
+	 * `group=user` (the widget's "+N more" pages) answers the Heartbeat rows of the view: the
+	 * same codes, fields and policy as the entry listing, an invisible user neither listed nor
+	 * counted, and bad spellings or types a 400.
+	 *
+	 * @dataProvider roles
+	 *
+	 * @param string $role Viewer's role.
+	 */
+	public function test_user_rows_are_the_views_rows_for_every_role( $role ) {
+		$other   = $this->make_user( 'editor' );
+		$private = $this->make_post( $other, array( 'post_status' => 'private', 'post_title' => 'Private' ) );
+		$hidden  = $this->make_user( 'editor' );
+		$this->heartbeat( $other, $this->ping( 'tabother001', array( 'screen' => 'post', 'post_id' => $private ) ), 'post' );
+		wp_set_user_presence_preference( $hidden, 'invisible' );
+		$this->heartbeat( $hidden, $this->ping( 'tabhidden01' ) );
+		$viewer = $this->viewer( $role );
+
+		wp_set_current_user( $viewer );
+		$args = array(
+			'room'  => 'admin/online',
+			'group' => 'user',
+		);
+		$r    = $this->rest( 'GET', '/wp-presence/v1/presence', $args );
+		if ( ! $viewer || ! current_user_can( 'edit_posts' ) ) {
+			$this->assertSame( $viewer ? 403 : 401, $r->get_status(), $role );
+			$this->assertArrayNotHasKey( 'X-WP-Total', $r->get_headers() );
+			return;
+		}
+		$this->assertSame( 200, $r->get_status(), $role );
+		$ids = array_map( 'intval', wp_list_pluck( $r->get_data(), 'user_id' ) );
+		$this->assertNotContains( $hidden, $ids, "$role: an invisible user is not listed" );
+		$view = WP_Presence_View::current()->rows( 'admin/online' );
+		$this->assertSame( $this->ids( $view ), $this->ids( $r->get_data() ), "$role: the view's rows" );
+		$this->assertSame( (string) count( $view ), $r->get_headers()['X-WP-Total'], "$role: counts what the view shows" );
+		$this->assertNotContains( $hidden, $this->ids( $view ) );
+		$json = wp_json_encode( $r->get_data() );
+		$this->assertStringNotContainsString( 'tabother', $json, "$role: no tab id" );
+		$this->assertSame( current_user_can( 'edit_post', $private ) && current_user_can( 'view_presence_location', $other ), (bool) preg_match( '/"post_id":' . $private . '[,}]/', $json ), "$role: the private post's id" );
+
+		foreach ( array( 'USER', ' user', 'users', array( 'user' ), 1 ) as $bad ) {
+			$bad_r = $this->rest( 'GET', '/wp-presence/v1/presence', array( 'group' => $bad ) + $args );
+			$this->assertSame( 400, $bad_r->get_status(), $role . ': group ' . wp_json_encode( $bad ) );
+			$this->assertSame( 'rest_invalid_param', $bad_r->as_error()->get_error_code() );
+		}
+	}
+
+	/**
 	 * @dataProvider roles
 	 *
 	 * @param string $role Viewer's role.
