@@ -9,7 +9,7 @@ RUN_TESTS = $(shell $(PHP_CONFIG) --extension-dir)/build/run-tests.php
 PHP_VERSION ?= 8.2
 
 .PHONY: all bench-collab deps ext install deb deb-8.2 deb-8.4 php84 pot test lint test-rust test-apt test-phpt test-valgrind \
-	test-fpm test-deb test-i18n test-bridge test-php84 test-browser stubs demo demo-stop bench bench-e2e bench-store \
+	test-fpm test-deb test-i18n test-bridge test-php84 test-browser stubs demo demo-stop bench bench-e2e bench-e2e-instr bench-store \
 	bench-model bench-network clean
 
 all: ext
@@ -117,6 +117,10 @@ bench: deps ext
 ## Heartbeat throughput at 40, 500 and 5000 users (steady, churn, full): extension, SQL, Redis, bridge off; 3 tabs before and after the leader.
 bench-e2e: deps ext
 	benches/e2e/run.sh
+
+## The same Heartbeat ticks counted in instructions (callgrind), which the host's speed drift cannot move.
+bench-e2e-instr: deps ext
+	TABS=0 benches/e2e/run.sh --instr
 
 ## The collaboration caller's poll (write awareness, read the room): SQL queries and time per poll on the extension, SQL and Redis.
 bench-collab: deps ext

@@ -13,6 +13,9 @@
  * takes a new version. The users are drawn at random from the first COUNT in USERS.tsv. Runs until
  * SIGTERM (or 15 minutes), then writes {"changes": N, "seconds": S, "per_second": R} to STATS_FILE.
  *
+ * With CHURN_ONCE=K in the environment (run.sh --instr) it makes exactly K changes at once, users
+ * drawn with a fixed seed, and exits: the instruction count replays one known state.
+ *
  * @package Presence
  */
 
@@ -49,9 +52,13 @@ pcntl_signal(
 $screens = array( 'dashboard', 'edit-post', 'edit-page', 'upload', 'users', 'profile', 'edit-comments', 'plugins', 'options-general', 'tools' );
 $changes = 0;
 $start   = microtime( true );
-if ( function_exists( 'wp_presence_write_tab' ) && $users && $per_second > 0 ) {
+$once    = getenv( 'CHURN_ONCE' );
+if ( false !== $once && '' !== $once ) {
+	mt_srand( 42 ); // The same users every time.
+}
+if ( function_exists( 'wp_presence_write_tab' ) && $users && ( $per_second > 0 || $once ) ) {
 	while ( ! $stop && microtime( true ) < $deadline ) {
-		$due = (int) floor( ( microtime( true ) - $start ) * $per_second );
+		$due = $once ? (int) $once : (int) floor( ( microtime( true ) - $start ) * $per_second );
 		while ( $changes < $due && ! $stop ) {
 			$uid = $users[ mt_rand( 0, count( $users ) - 1 ) ];
 			wp_set_current_user( $uid );
@@ -71,9 +78,12 @@ if ( function_exists( 'wp_presence_write_tab' ) && $users && $per_second > 0 ) {
 			);
 			++$changes;
 		}
+		if ( $once ) {
+			break;
+		}
 		usleep( 20000 );
 	}
-} else {
+} elseif ( ! $once ) {
 	while ( ! $stop && microtime( true ) < $deadline ) {
 		usleep( 100000 ); // Bridge off: nothing to change, but the run's shape stays the same.
 	}

@@ -3,11 +3,12 @@
  * benches/e2e/report.php: turns the bench's results.jsonl into the "## End to end: Heartbeat" section.
  *
  * Usage: php report.php RESULTS.jsonl PRIME.jsonl WP_VERSION [ARGS [TABS.jsonl]] > section.md
- *        php report.php --splice benches/RESULTS.md section.md
+ *        php report.php --splice benches/RESULTS.md section.md [HEADING]
  *
  * The section ends with benches/e2e/analysis.md (hand-written findings), so a rerun keeps them.
  * --splice replaces the section (from its heading to the next "## " heading) in RESULTS.md, or
- * appends it; every other section is left as it is.
+ * appends it; every other section is left as it is. HEADING (default "## End to end: Heartbeat")
+ * names another section (run.sh --instr writes its own).
  *
  * @package Presence
  */
@@ -17,12 +18,13 @@ const PRESENCE_HEADING = '## End to end: Heartbeat';
 if ( isset( $argv[1] ) && '--splice' === $argv[1] ) {
 	$file    = $argv[2];
 	$section = rtrim( file_get_contents( $argv[3] ) ) . "\n";
+	$heading = isset( $argv[4] ) ? $argv[4] : PRESENCE_HEADING;
 	$text    = file_exists( $file ) ? file_get_contents( $file ) : "# Benchmark results\n";
 	$lines   = explode( "\n", $text );
 	$start   = null;
 	$end     = count( $lines );
 	foreach ( $lines as $i => $line ) {
-		if ( null === $start && rtrim( $line ) === PRESENCE_HEADING ) {
+		if ( null === $start && rtrim( $line ) === $heading ) {
 			$start = $i;
 		} elseif ( null !== $start && $i > $start && 0 === strpos( $line, '## ' ) ) {
 			$end = $i;

@@ -42,6 +42,18 @@
 #   samples php-fpm with Excimer (php-excimer's .so is fetched with `apt-get download` into
 #   .build/tools, nothing is installed) during one RUN_SECONDS run and prints the top functions.
 #
+# Instructions: benches/e2e/run.sh --instr   (make bench-e2e-instr)
+#   the same ticks counted in CPU instructions rather than seconds, which the host's drift cannot
+#   move: for each mode, user count and variant, a second php-fpm (one worker) runs under
+#   valgrind's callgrind and INSTR_WARMUP + INSTR_REQUESTS ticks of distinct users are sent to it
+#   straight over FastCGI (cgi-fcgi); each request's instructions from php_request_startup() to
+#   php_request_shutdown() are counted (a dump before every request), the warm-up ones dropped.
+#   churn makes INSTR_CHURN changes at once before the ticks (default: what the timed run has
+#   made by its middle, USERS x CHURN_PERCENT % x (WARMUP_SECONDS + RUN_SECONDS / 2) / CHURN_PERIOD).
+#   MariaDB's share is reported as SQL queries per tick. Results: .build/bench-e2e/instr.jsonl and
+#   the section "## End to end: Heartbeat in instructions" of benches/RESULTS.md.
+#   Environment: INSTR_WARMUP=8 INSTR_REQUESTS=30 INSTR_PORT=9114, and USERS, MODES, VARIANTS.
+#
 # The whole run takes about 40 minutes on 2 cores (5000 users: creating them once takes a few
 # minutes). Requires wrk, php-fpm8.2, nginx, mariadb, redis-server, php-redis
 # (scripts/install-deps.sh), target/release/libpresence.so (make ext), and for TABS node and
@@ -100,6 +112,11 @@ fi
 [ -f "$ROOT/wordpress-bridge/presence.php" ] || die "wordpress-bridge/presence.php missing"
 
 PROFILE=()
+INSTR=0
+if [ "${1:-}" = --instr ]; then
+	INSTR=1
+	command -v valgrind >/dev/null && command -v cgi-fcgi >/dev/null || die "--instr needs valgrind and cgi-fcgi: run scripts/install-deps.sh"
+fi
 if [ "${1:-}" = --profile ]; then
 	[ $# -eq 4 ] || die "usage: $0 --profile ext|sql|redis|off USERS steady|churn|full"
 	PROFILE=("$2" "$3" "$4")
@@ -132,6 +149,7 @@ stop_redis() {
 CHURN_PID=""
 cleanup() {
 	if [ -n "$CHURN_PID" ]; then kill -TERM "$CHURN_PID" 2>/dev/null || true; fi
+	if [ -n "${VG_PID:-}" ]; then kill -TERM "$VG_PID" 2>/dev/null || true; fi
 	if [ "${KEEP:-0}" != 1 ]; then
 		"$ROOT/scripts/stack/stop.sh" "$SITE" >/dev/null 2>&1 || true
 		"$ROOT/scripts/wp/mariadb.sh" stop "$B/mariadb" >/dev/null 2>&1 || true
@@ -331,6 +349,105 @@ auto_prepend_file=$HERE/profile-prepend.php"
 	sleep 1
 	php "$HERE/profile-report.php" "$PRESENCE_PROFILE_DIR" "$(sed -E 's/.*"requests":([0-9]+).*/\1/' <<<"$res")" "${TOP:-30}"
 	unset PHP_FPM_EXTRA_INI PRESENCE_PROFILE_DIR
+	exit 0
+fi
+
+# ------------------------------------------------------------------ instructions
+INSTR_WARMUP=${INSTR_WARMUP:-8}
+INSTR_REQUESTS=${INSTR_REQUESTS:-30}
+INSTR_PORT=${INSTR_PORT:-9114}
+VG_PID=""
+instr_fpm_start() { # a one-worker php-fpm under callgrind, with the stack's ini, on INSTR_PORT
+	local d=$1 scan
+	scan=$(sed -n 's/^PHP_INI_SCAN_DIR=//p' "$STACK_STATE/stack.env")
+	rm -rf "$d" && mkdir -p "$d"
+	cat >"$d/fpm.conf" <<EOF
+[global]
+pid = $d/fpm.pid
+error_log = $d/fpm.log
+daemonize = no
+[www]
+listen = 127.0.0.1:$INSTR_PORT
+pm = static
+pm.max_children = 1
+pm.max_requests = 0
+catch_workers_output = yes
+clear_env = no
+request_terminate_timeout = 600
+php_admin_value[memory_limit] = 256M
+EOF
+	# The toggles count the request itself (startup, script, shutdown), not FastCGI's waiting; the
+	# dump before each startup leaves one file per request (cg.PID.K holds request K-1).
+	PHP_INI_SCAN_DIR="$scan" setsid valgrind --tool=callgrind --callgrind-out-file="$d/cg.%p" --collect-atstart=no \
+		--toggle-collect=php_request_startup --toggle-collect=php_execute_script --toggle-collect=php_request_shutdown \
+		--dump-before=php_request_startup "$(command -v php-fpm8.2)" -F -R -y "$d/fpm.conf" \
+		</dev/null >"$d/valgrind.log" 2>&1 8>&- &
+	VG_PID=$!
+	for _ in $(seq 300); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$INSTR_PORT") 2>/dev/null && return 0
+		sleep 0.2
+	done
+	die "php-fpm under callgrind did not listen on $INSTR_PORT (see $d/valgrind.log)"
+}
+instr_fpm_stop() {
+	[ -n "$VG_PID" ] || return 0
+	kill -TERM "$VG_PID" 2>/dev/null || true
+	wait "$VG_PID" 2>/dev/null || true
+	VG_PID=""
+}
+fcgi_replay() { # requests-file count out-dir: the first COUNT ticks, one after the other
+	local file=$1 count=$2 out=$3 i=0 line cookie body
+	while IFS= read -r line && [ "$i" -lt "$count" ]; do
+		i=$((i + 1))
+		cookie=${line%%$'\t'*} body=${line#*$'\t'}
+		printf '%s' "$body" | env -i REQUEST_METHOD=POST SCRIPT_FILENAME="$SITE/wp-admin/admin-ajax.php" \
+			SCRIPT_NAME=/wp-admin/admin-ajax.php REQUEST_URI=/wp-admin/admin-ajax.php DOCUMENT_ROOT="$SITE" \
+			SERVER_NAME=127.0.0.1 SERVER_PORT="$HTTP_PORT" HTTP_HOST="127.0.0.1:$HTTP_PORT" SERVER_PROTOCOL=HTTP/1.1 \
+			GATEWAY_INTERFACE=CGI/1.1 REMOTE_ADDR=127.0.0.1 CONTENT_TYPE=application/x-www-form-urlencoded \
+			CONTENT_LENGTH=${#body} HTTP_COOKIE="$cookie" cgi-fcgi -bind -connect "127.0.0.1:$INSTR_PORT" >"$out/reply.$i" ||
+			die "FastCGI request $i failed"
+	done <"$file"
+}
+if [ "$INSTR" = 1 ]; then
+	: >"$B/instr.jsonl"
+	START=$(date -u +%s)
+	for mode in $MODES; do
+		set_mode "$mode"
+		for n in $USERS; do
+			if [ "$mode" = sql ] && [ "$n" -gt "$SQL_MAX_USERS" ]; then
+				continue
+			fi
+			variants=$VARIANTS
+			[ "$mode" = off ] && variants=steady
+			for variant in $variants; do
+				php_like_fpm "$HERE/site.php" "$SITE" "$URL" reset "$B/users.tsv"
+				prime "$n" >/dev/null || die "priming failed ($mode $n)"
+				changes=0
+				if [ "$variant" = churn ]; then
+					changes=${INSTR_CHURN:-$(awk -v n="$n" -v p="$CHURN_PERCENT" -v w="$WARMUP_SECONDS" -v r="$RUN_SECONDS" -v t="$CHURN_PERIOD" 'BEGIN { printf "%d", n * p / 100 * (w + r / 2) / t + 0.5 }')}
+					CHURN_ONCE=$changes "$ROOT/scripts/stack/php.sh" "$SITE" "$HERE/churn.php" "$SITE" "$URL" "$B/users.tsv" "$n" "$CHURN_PERCENT" "$CHURN_PERIOD" "$B/churn.json" >>"$B/churn.log" 2>&1 8>&-
+				fi
+				d="$B/instr-$mode-$n-$variant"
+				instr_fpm_start "$d"
+				# One more request than counted: its startup dumps the last counted one (the file
+				# written at exit is left empty when the master stops the worker).
+				fcgi_replay "$B/req-$n.${variant/churn/steady}" $((INSTR_WARMUP + INSTR_REQUESTS + 1)) "$d"
+				instr_fpm_stop
+				line=$(php "$HERE/instr-report.php" --run "$d" "$mode" "$n" "$variant" "$INSTR_WARMUP" "$changes")
+				echo "$line" | tee -a "$B/instr.jsonl" >&2
+			done
+		done
+	done
+	log "instruction counts done in $(($(date -u +%s) - START)) s"
+	php "$HERE/instr-report.php" --section "$B/instr.jsonl" "$("$ROOT/scripts/wp/fetch-wordpress.sh" 2>/dev/null)" "$*" >"$B/instr-section.md"
+	cat "$B/instr-section.md"
+	cp "$B/instr.jsonl" "$B/instr-$(date -u +%Y%m%dT%H%MZ).jsonl"
+	if [ "${NO_REPORT:-0}" != 1 ]; then
+		php "$HERE/report.php" --splice "$ROOT/benches/RESULTS.md" "$B/instr-section.md" "## End to end: Heartbeat in instructions"
+		mkdir -p "$HERE/data"
+		cp "$B/instr.jsonl" "$HERE/data/instr.jsonl"
+		log "benches/RESULTS.md updated (raw data in benches/e2e/data/instr.jsonl)"
+	fi
 	exit 0
 fi
 
