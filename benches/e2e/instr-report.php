@@ -109,10 +109,11 @@ foreach ( file( $argv[2], FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES ) as $li
 }
 ksort( $rows );
 $names    = array(
-	'ext'   => 'bridge on the extension',
-	'redis' => 'bridge on Redis',
-	'sql'   => 'bridge on the SQL table',
-	'off'   => 'bridge deactivated',
+	'ext'     => 'bridge on the extension',
+	'redis'   => 'bridge on Redis',
+	'sql'     => 'bridge on the SQL table',
+	'ext-off' => 'extension loaded, bridge deactivated',
+	'off'     => 'bridge deactivated',
 );
 $variants = array(
 	'steady' => 'steady',
@@ -151,7 +152,7 @@ foreach ( $rows as $users => $list ) {
 		}
 	);
 	foreach ( $list as $r ) {
-		$label = $names[ $r['mode'] ] . ( 'off' === $r['mode'] ? '' : ', ' . $variants[ $r['variant'] ] );
+		$label = $names[ $r['mode'] ] . ( in_array( $r['mode'], array( 'off', 'ext-off' ), true ) ? '' : ', ' . $variants[ $r['variant'] ] );
 		$ratio = $off && $r['instr_median'] > 0 ? sprintf( '**%.3f**', $off['instr_median'] / $r['instr_median'] ) : '–';
 		$extra = $off ? sprintf( '%+.2f', ( $r['instr_median'] - $off['instr_median'] ) / 1e6 ) : '–';
 		$out[] = sprintf(

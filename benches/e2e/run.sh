@@ -221,7 +221,7 @@ set_mode() {
 	local mode=$1
 	rm -f "$SITE/bench-redis"
 	case "$mode" in
-		ext)
+		ext | ext-off)
 			# A fresh segment sized for MAX_USERS: a room lives in one shard, which holds
 			# capacity / shards entries (1024 with the defaults).
 			REMOVE_SHM=1 "$ROOT/scripts/stack/stop.sh" "$SITE" >/dev/null 2>&1 || true
@@ -236,13 +236,14 @@ set_mode() {
 			;;
 		*) die "unknown mode $mode" ;;
 	esac
-	if [ "$mode" = off ]; then
+	if [ "$mode" = off ] || [ "$mode" = ext-off ]; then
 		php "$HERE/site.php" "$SITE" "$URL" deactivate
 	else
 		php "$HERE/site.php" "$SITE" "$URL" activate
 	fi
 	local want=$mode got
 	[ "$mode" = ext ] && want=extension
+	[ "$mode" = ext-off ] && want=off
 	got=$(curl -s -o /dev/null -D - -X POST -d 'action=heartbeat' "$URL/wp-admin/admin-ajax.php" | tr -d '\r' | sed -n 's/^X-Bench-Backend: //Ip')
 	[ "$got" = "$want" ] || die "mode $mode: php-fpm reports backend '$got', expected '$want'"
 	log "mode $mode: backend $got"
@@ -418,7 +419,7 @@ if [ "$INSTR" = 1 ]; then
 				continue
 			fi
 			variants=$VARIANTS
-			[ "$mode" = off ] && variants=steady
+			[ "$mode" = off ] || [ "$mode" = ext-off ] && variants=steady
 			for variant in $variants; do
 				php_like_fpm "$HERE/site.php" "$SITE" "$URL" reset "$B/users.tsv"
 				prime "$n" >/dev/null || die "priming failed ($mode $n)"
