@@ -15,14 +15,17 @@ namespace {
      * entries, 'removed' => list of ['client_id' => string, 'user_id' => int]]`, or null when the
      * room's change log no longer reaches back to `$since` (then read the whole room). `$since` 0
      * means "I saw the room empty". With `$whole_users`, `changed` holds every live entry of every
-     * user touched since `$since`.
+     * user touched since `$since`. With `$max_users` above 0, also null when more than that many
+     * distinct users have a changed entry: a caller that sends the room's first rows beyond that
+     * many changes (the bridge's Heartbeat) is spared building entries it would not send.
      *
      * @param string $room
      * @param int $since
      * @param bool $whole_users
+     * @param int $max_users
      * @return array|null
      */
-    function presence_changes(string $room, int $since, bool $whole_users = false): ?array {}
+    function presence_changes(string $room, int $since, bool $whole_users = false, int $max_users = 0): ?array {}
 
     /**
      * Removes every entry of the current namespace (test resets, cleanup commands).

@@ -14,6 +14,8 @@ use std::cell::Cell;
 thread_local! {
     // One buffer per process, reused by every call (as `Ctx::entries`).
     static CHANGES: Cell<Option<Changes>> = const { Cell::new(None) };
+    // The users counted for `$max_users`, reused likewise.
+    static USERS: Cell<Vec<u64>> = const { Cell::new(Vec::new()) };
 }
 
 fn array(ht: ZBox<ZendHashTable>) -> Zval {
@@ -26,18 +28,27 @@ fn array(ht: ZBox<ZendHashTable>) -> Zval {
 /// entries, 'removed' => list of ['client_id' => string, 'user_id' => int]]`, or null when the
 /// room's change log no longer reaches back to `$since` (then read the whole room). `$since` 0
 /// means "I saw the room empty". With `$whole_users`, `changed` holds every live entry of every
-/// user touched since `$since`.
+/// user touched since `$since`. With `$max_users` above 0, also null when more than that many
+/// distinct users have a changed entry: a caller that sends the room's first rows beyond that
+/// many changes (the bridge's Heartbeat) is spared building entries it would not send.
 #[php_function]
-#[php(defaults(whole_users = false))]
+#[php(defaults(whole_users = false, max_users = 0))]
 pub fn presence_changes(
     room: BinarySlice<u8>,
     since: i64,
     whole_users: bool,
+    max_users: i64,
 ) -> PhpResult<Option<ZBox<ZendHashTable>>> {
     const F: &str = "presence_changes";
     let room = key_arg(F, 1, "room", &room)?;
     let since = u64::try_from(since)
         .map_err(|_| value_error(F, "Argument #2 ($since) must be greater than or equal to 0"))?;
+    let max_users = usize::try_from(max_users).map_err(|_| {
+        value_error(
+            F,
+            "Argument #4 ($max_users) must be greater than or equal to 0 (0: no bound)",
+        )
+    })?;
     // The buffer is moved out for the call: no borrow spans the PHP values built below, so a
     // fatal error there (memory_limit) only loses this buffer, and the next call makes another.
     let mut ch = CHANGES.take().unwrap_or_default();
@@ -52,9 +63,12 @@ pub fn presence_changes(
             )
             .map_err(|e| store_error(&e))
     });
-    // The lock is released: build the PHP values.
+    // The lock is released: count the users, then build the PHP values.
+    let mut users = USERS.take();
+    let over = max_users > 0 && ch.changed_users_over(max_users, &mut users);
+    USERS.set(users);
     let answered = found.map(|found| {
-        found.then(|| {
+        (found && !over).then(|| {
             let mut removed = ZendHashTable::with_capacity(ch.removed.items.len() as u32);
             for e in &ch.removed.items {
                 let mut row = ZendHashTable::with_capacity(2);

@@ -124,4 +124,18 @@ impl Changes {
         self.changed.clear();
         self.removed.clear();
     }
+
+    /// Whether more than `max` distinct users have a changed entry: a caller that sends rows
+    /// instead beyond that many users never needs the entries (they are not turned into PHP
+    /// values). `scratch` is reused between calls.
+    pub fn changed_users_over(&self, max: usize, scratch: &mut Vec<u64>) -> bool {
+        if self.changed.items.len() <= max {
+            return false; // Fewer entries than the bound: fewer users too.
+        }
+        scratch.clear();
+        scratch.extend(self.changed.items.iter().map(|e| e.user_id));
+        scratch.sort_unstable();
+        scratch.dedup();
+        scratch.len() > max
+    }
 }

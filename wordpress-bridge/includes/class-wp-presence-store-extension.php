@@ -199,13 +199,15 @@ class WP_Presence_Store_Extension implements WP_Presence_Store {
 	 * (presence_changes() with `$whole_users`). Only this store keeps a change log; the view
 	 * asks for it with method_exists() and reads the whole room from the others.
 	 *
-	 * @param string $room  Room.
-	 * @param int    $since Version the caller has.
+	 * @param string $room      Room.
+	 * @param int    $since     Version the caller has.
+	 * @param int    $max_users Above 0: null as well when more users than that changed (the
+	 *                          caller would send rows instead, so no entry is built). Default 0.
 	 * @return array|null version, changed (entries), removed (client_id, user_id); null when the
-	 *                    log no longer reaches back to `$since`.
+	 *                    log no longer reaches back to `$since`, or beyond `$max_users`.
 	 */
-	public function changes( $room, $since ) {
-		return presence_changes( (string) $room, max( 0, (int) $since ), true );
+	public function changes( $room, $since, $max_users = 0 ) {
+		return presence_changes( (string) $room, max( 0, (int) $since ), true, max( 0, (int) $max_users ) );
 	}
 
 	/**

@@ -158,3 +158,33 @@ fn remove_user_sweep_and_clear_show_in_the_log() {
     );
     assert_eq!(version(&s, "r", 111), 0);
 }
+
+#[test]
+fn the_changed_users_are_counted_once_each_against_a_bound() {
+    let s = store(4, 64, 1 << 16);
+    let v0 = version(&s, "r", 100);
+    // Users 1 and 2 with two tabs each, user 3 with one: five entries, three users.
+    for (client, user) in [("a1", 1), ("a2", 1), ("b1", 2), ("b2", 2), ("c1", 3)] {
+        put(&s, "r", client, user, &data("x"), 100, 60).unwrap();
+    }
+    let ch = changes(&s, "r", v0, true, 100).unwrap();
+    let mut scratch = vec![9, 9, 9, 9, 9, 9, 9]; // Left over from another call: ignored.
+    assert_eq!(ch.changed.items.len(), 5);
+    assert!(ch.changed_users_over(2, &mut scratch), "3 users > 2");
+    assert!(
+        !ch.changed_users_over(3, &mut scratch),
+        "3 users, not more than 3"
+    );
+    assert!(
+        !ch.changed_users_over(4, &mut scratch),
+        "5 entries are more than 4, 3 users are not"
+    );
+    assert!(!ch.changed_users_over(5, &mut scratch));
+    // Removals are not changed users.
+    remove(&s, "r", "c1", 100);
+    let ch = changes(&s, "r", v0, true, 100).unwrap();
+    assert!(
+        !ch.changed_users_over(2, &mut scratch),
+        "user 3 left: 2 changed users"
+    );
+}
