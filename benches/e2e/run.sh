@@ -50,7 +50,8 @@
 #   php_request_shutdown() are counted (a dump before every request), the warm-up ones dropped.
 #   churn makes INSTR_CHURN changes at once before the ticks (default: what the timed run has
 #   made by its middle, USERS x CHURN_PERCENT % x (WARMUP_SECONDS + RUN_SECONDS / 2) / CHURN_PERIOD).
-#   MariaDB's share is reported as SQL queries per tick. Results: .build/bench-e2e/instr.jsonl and
+#   MariaDB's share is reported as SQL queries per tick (the uncounted last tick's queries are
+#   kept in .build/bench-e2e/instr-MODE-USERS-VARIANT/queries.json). Results: .build/bench-e2e/instr.jsonl and
 #   the section "## End to end: Heartbeat in instructions" of benches/RESULTS.md.
 #   Environment: INSTR_WARMUP=8 INSTR_REQUESTS=30 INSTR_PORT=9114, and USERS, MODES, VARIANTS.
 #
@@ -397,11 +398,13 @@ instr_fpm_stop() {
 	VG_PID=""
 }
 fcgi_replay() { # requests-file count out-dir: the first COUNT ticks, one after the other
-	local file=$1 count=$2 out=$3 i=0 line cookie body
+	local file=$1 count=$2 out=$3 i=0 line cookie body dump
 	while IFS= read -r line && [ "$i" -lt "$count" ]; do
 		i=$((i + 1))
 		cookie=${line%%$'\t'*} body=${line#*$'\t'}
-		printf '%s' "$body" | env -i REQUEST_METHOD=POST SCRIPT_FILENAME="$SITE/wp-admin/admin-ajax.php" \
+		# The last tick (not counted) records its queries (mu-bench.php): the row's SQL, to read.
+		dump=$([ "$i" -eq "$count" ] && echo 1 || echo '')
+		printf '%s' "$body" | env -i HTTP_X_BENCH_DUMP="$dump" REQUEST_METHOD=POST SCRIPT_FILENAME="$SITE/wp-admin/admin-ajax.php" \
 			SCRIPT_NAME=/wp-admin/admin-ajax.php REQUEST_URI=/wp-admin/admin-ajax.php DOCUMENT_ROOT="$SITE" \
 			SERVER_NAME=127.0.0.1 SERVER_PORT="$HTTP_PORT" HTTP_HOST="127.0.0.1:$HTTP_PORT" SERVER_PROTOCOL=HTTP/1.1 \
 			GATEWAY_INTERFACE=CGI/1.1 REMOTE_ADDR=127.0.0.1 CONTENT_TYPE=application/x-www-form-urlencoded \
@@ -434,6 +437,7 @@ if [ "$INSTR" = 1 ]; then
 				# written at exit is left empty when the master stops the worker).
 				fcgi_replay "$B/req-$n.${variant/churn/steady}" $((INSTR_WARMUP + INSTR_REQUESTS + 1)) "$d"
 				instr_fpm_stop
+				mv -f "$SITE/wp-content/bench-dump.json" "$d/queries.json" 2>/dev/null || true
 				line=$(php "$HERE/instr-report.php" --run "$d" "$mode" "$n" "$variant" "$INSTR_WARMUP" "$changes")
 				echo "$line" | tee -a "$B/instr.jsonl" >&2
 			done
