@@ -278,9 +278,11 @@ final class WP_Presence_View {
 	 * users without one) and whether the viewer can edit their posts (one query).
 	 *
 	 * @param array[] $entries Stored entries.
+	 * @param bool    $posts   Whether to load their posts too (false: the entries go through
+	 *                         see_for_rows(), and rows_from() loads the posts its rows show).
 	 * @return void
 	 */
-	private function prepare( array $entries ) {
+	private function prepare( array $entries, $posts = true ) {
 		$need     = array(); // Users none of whose entries (newest first) carries a valid card.
 		$post_ids = array();
 		foreach ( $entries as $entry ) {
@@ -294,7 +296,7 @@ final class WP_Presence_View {
 					$need[ $uid ] = $uid;
 				}
 			}
-			if ( isset( $entry['data']['post_id'] ) ) {
+			if ( $posts && isset( $entry['data']['post_id'] ) ) {
 				$post_id = wp_presence_parse_id( $entry['data']['post_id'] );
 				if ( $post_id ) {
 					$post_ids[ $post_id ] = $post_id;
@@ -337,6 +339,31 @@ final class WP_Presence_View {
 	 *                    own (whether it is the viewer's).
 	 */
 	public function see( array $entry ) {
+		return $this->decide( $entry, true );
+	}
+
+	/**
+	 * see() for an entry whose only use is a row of rows_from(), which decides edit_post itself
+	 * for the one entry per user whose location the row shows: the post of another entry (a
+	 * user's other tab) is then neither loaded nor checked, and never reaches the output. The
+	 * `post_id` it leaves in `data` is unchecked, so its result must go nowhere but rows_from().
+	 * With a `wp_presence_see_entry` rule it is see() (the rule gets the entry as see() makes it).
+	 *
+	 * @param array $entry Stored entry.
+	 * @return array|null See see().
+	 */
+	private function see_for_rows( array $entry ) {
+		return $this->decide( $entry, $this->filtered );
+	}
+
+	/**
+	 * see(), optionally leaving another user's post id unchecked (see_for_rows()).
+	 *
+	 * @param array $entry       Stored entry.
+	 * @param bool  $check_posts Whether `data.post_id` is kept only for a post the viewer can edit.
+	 * @return array|null See see().
+	 */
+	private function decide( array $entry, $check_posts ) {
 		$room = isset( $entry['room'] ) && is_string( $entry['room'] ) ? $entry['room'] : '';
 		if ( ! $this->can_read_room( $room ) ) {
 			return null;
@@ -355,7 +382,7 @@ final class WP_Presence_View {
 			$activity = wp_presence_clean_activity( isset( $data['activity'] ) ? $data['activity'] : null );
 			$data     = array();
 		} else {
-			$data = $this->interpreted_fields( $data );
+			$data = $this->interpreted_fields( $data, $check_posts );
 		}
 		if ( ! $own ) {
 			$client = wp_presence_public_client_id( $client );
@@ -425,10 +452,11 @@ final class WP_Presence_View {
 	 * The interpreted keys of another user's entry in `admin/online` or a post room, as a reader
 	 * trusts them: a screen id, an activity, and a post id the viewer can edit.
 	 *
-	 * @param array $data Stored data.
+	 * @param array $data        Stored data.
+	 * @param bool  $check_posts Whether to check edit_post (false: see_for_rows()).
 	 * @return array
 	 */
-	private function interpreted_fields( array $data ) {
+	private function interpreted_fields( array $data, $check_posts = true ) {
 		$shown  = array();
 		$screen = wp_presence_clean_screen( isset( $data['screen'] ) ? $data['screen'] : null );
 		if ( '' !== $screen ) {
@@ -438,7 +466,7 @@ final class WP_Presence_View {
 			$shown['activity'] = $data['activity'];
 		}
 		$post_id = isset( $data['post_id'] ) ? wp_presence_parse_id( $data['post_id'] ) : 0;
-		if ( $post_id && $this->can_edit_post( $post_id ) ) {
+		if ( $post_id && ( ! $check_posts || $this->can_edit_post( $post_id ) ) ) {
 			$shown['post_id'] = $post_id;
 		}
 		return $shown;

@@ -292,6 +292,9 @@ function wp_presence_privacy_policy_content() {
 	if ( ! function_exists( 'wp_add_privacy_policy_content' ) ) {
 		return;
 	}
+	if ( wp_presence_is_heartbeat_request() && ! wp_presence_privacy_text_compared() ) {
+		return; // A tick shows no policy text, and core compares none on it.
+	}
 	$content = '<p class="privacy-policy-tutorial">' . esc_html__( 'The Presence plugin shows editors who else is online and who is editing what. Describe it in your policy if logged-in users of your site are not only your own staff.', 'presence' ) . '</p>'
 		. '<strong class="privacy-policy-tutorial">' . esc_html__( 'Suggested text:', 'presence' ) . ' </strong>'
 		. '<p>' . esc_html__( 'When you are logged in and have the admin open, this site records which screen you are on, which post you are editing and whether you are active, idle or away, together with your display name and avatar, so that other editors can see who is online. Each record lasts a few minutes after your last activity and is removed when you log out; it is kept in the server\'s memory or database and is not sent to third parties.', 'presence' ) . '</p>'
@@ -300,4 +303,19 @@ function wp_presence_privacy_policy_content() {
 	// Every string above is escaped and the tags are fixed, so no wp_kses_post(): it cost a
 	// tenth of a millisecond on every admin request, Heartbeat ticks included (admin_init).
 	wp_add_privacy_policy_content( __( 'Presence', 'presence' ), $content );
+}
+
+/**
+ * Whether core compares the suggested policy texts on this request, the early returns of
+ * WP_Privacy_Policy_Content::text_change_check() (admin_init, priority 100) in its order: a
+ * policy page, the user may edit it, suggestions were reviewed on it. Where it compares, the
+ * bridge's text must be there, or core would record it as removed.
+ *
+ * @since 1.4.0
+ *
+ * @return bool
+ */
+function wp_presence_privacy_text_compared() {
+	$page = (int) get_option( 'wp_page_for_privacy_policy' );
+	return $page > 0 && current_user_can( 'edit_post', $page ) && array() !== (array) get_post_meta( $page, '_wp_suggested_privacy_policy_content' );
 }

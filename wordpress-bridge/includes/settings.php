@@ -56,17 +56,69 @@ function wp_presence_site_option_defaults() {
 }
 
 /**
+ * Whether this request is a Heartbeat tick (admin-ajax.php, action `heartbeat`). Work hooked on
+ * `init` or `admin_init` that only admin pages, options.php or REST use is left out of it: a
+ * tick is the bridge's most frequent request.
+ *
+ * @since 1.4.0
+ *
+ * @return bool
+ */
+function wp_presence_is_heartbeat_request() {
+	// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- only compared, as admin-ajax.php dispatches on it; Heartbeat checks its own nonce.
+	return wp_doing_ajax() && isset( $_REQUEST['action'] ) && 'heartbeat' === $_REQUEST['action'];
+}
+
+/**
  * Registers the settings: the recording switch on General and on the Presence page, the feature
  * switches and the times on the Presence page.
  *
  * Hooked to `init` (the settings must be registered before options.php saves them, and for
- * the REST settings endpoint).
+ * the REST settings endpoint). A Heartbeat tick saves no setting and lists none, so there they
+ * are registered only when something reads a missing option's default or saves one
+ * (wp_presence_register_settings_on_demand()).
  *
  * @since 1.1.0
  *
  * @return void
  */
 function wp_presence_register_settings() {
+	if ( wp_presence_is_heartbeat_request() ) {
+		foreach ( array_keys( wp_presence_site_option_defaults() ) as $option ) {
+			// Priority 9: before the default and sanitize filters (10) register_setting() adds.
+			add_filter( 'default_option_' . $option, 'wp_presence_register_settings_on_demand', 9 );
+			add_filter( 'sanitize_option_' . $option, 'wp_presence_register_settings_on_demand', 9 );
+		}
+		return;
+	}
+	wp_presence_register_settings_now();
+}
+
+/**
+ * Registers the settings the first time a Heartbeat tick reads a missing option's default or
+ * saves one of them, so that the value is what it is on any other request. The filters
+ * register_setting() adds at priority 10 run in the same apply_filters() call.
+ *
+ * @since 1.4.0
+ *
+ * @param mixed $value The filtered value, unchanged.
+ * @return mixed
+ */
+function wp_presence_register_settings_on_demand( $value ) {
+	if ( ! isset( get_registered_settings()[ WP_PRESENCE_RECORDING_OPTION ] ) ) {
+		wp_presence_register_settings_now();
+	}
+	return $value;
+}
+
+/**
+ * register_setting() for each of the bridge's settings.
+ *
+ * @since 1.4.0
+ *
+ * @return void
+ */
+function wp_presence_register_settings_now() {
 	$recording = array(
 		'type'              => 'string',
 		'description'       => __( 'Whether presence is recorded on this site.', 'presence' ),
@@ -278,6 +330,9 @@ function wp_presence_settings_activate() {
  * @return void
  */
 function wp_presence_settings_fields() {
+	if ( wp_presence_is_heartbeat_request() ) {
+		return; // No settings screen is rendered on a tick (admin_init runs on admin-ajax.php).
+	}
 	add_settings_field(
 		WP_PRESENCE_RECORDING_OPTION,
 		__( 'Presence', 'presence' ),

@@ -65,11 +65,11 @@ trait WP_Presence_View_Changes {
 					$lists[ (int) $entry['user_id'] ][] = $entry;
 				}
 			}
-			$this->prepare( $stored && $lists ? array_merge( ...array_values( $lists ) ) : array() );
+			$this->prepare( $stored && $lists ? array_merge( ...array_values( $lists ) ) : array(), false );
 			foreach ( $lists as $uid => $list ) {
 				$seen = array();
 				foreach ( $list as $entry ) {
-					$one = $this->card( $uid ) ? $this->see( $entry ) : null;
+					$one = $this->card( $uid ) ? $this->see_for_rows( $entry ) : null;
 					if ( null !== $one ) {
 						$seen[] = $one;
 					}
@@ -120,14 +120,14 @@ trait WP_Presence_View_Changes {
 					$by_user[ $uid ][] = $entry; // Keys keep each user's newest position.
 				}
 			}
-			$this->prepare( $by_user ? array_merge( ...array_values( $by_user ) ) : array() );
+			$this->prepare( $by_user ? array_merge( ...array_values( $by_user ) ) : array(), false );
 			$picked = array();
 			$others = 0;
 			$absent = 0;
 			foreach ( $by_user as $uid => $list ) {
 				$seen = array();
 				foreach ( $this->card( $uid ) ? $list : array() as $entry ) {
-					$one = $this->see( $entry );
+					$one = $this->see_for_rows( $entry );
 					if ( null !== $one ) {
 						$seen[] = $one;
 					}
@@ -242,12 +242,12 @@ trait WP_Presence_View_Changes {
 		if ( count( $touched ) > $limit ) {
 			return null; // Before any card, see() or row is built for them.
 		}
-		$this->prepare( $changed );
+		$this->prepare( $changed, false ); // rows_from() loads the posts the rows show.
 		$live = array(); // Users with live entries, seen or not: they did not leave.
 		$seen = array();
 		foreach ( $changed as $entry ) {
 			$live[ (int) $entry['user_id'] ] = true;
-			$one                             = $this->see( $entry );
+			$one                             = $this->see_for_rows( $entry );
 			if ( null !== $one ) {
 				$seen[] = $one;
 			}

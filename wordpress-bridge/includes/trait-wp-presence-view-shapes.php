@@ -62,7 +62,8 @@ trait WP_Presence_View_Shapes {
 	/**
 	 * Combines seen entries into one row per user: the status is the most present of the
 	 * user's entries (or their preference), the location that of their most present entry
-	 * (newest among equals), `updated` their newest write.
+	 * (newest among equals), `updated` their newest write. It decides edit_post for the post each
+	 * row shows, so it also takes entries from see_for_rows(), whose post ids are unchecked.
 	 *
 	 * @param array[] $entries Seen entries, newest first.
 	 * @return array[] Rows: user_id, display_name, avatar_url, status, status_label, screen,

@@ -210,4 +210,52 @@ class QueryCountTest extends Presence_TestCase {
 		$this->assertLessThanOrEqual( 9, count( $this->queries ), "full SQL tick:\n" . implode( "\n", $this->queries ) );
 		$this->assertSame( 1, count( preg_grep( '/GROUP BY p\.room/', $this->queries ) ), 'the post rooms are listed once' );
 	}
+
+	public function test_a_churn_tick_loads_only_the_posts_its_rows_show() {
+		global $wpdb;
+		$other = $this->make_user( 'editor' );
+		$post  = $this->make_post( $other );
+		// The other user's first tab is on a post, idle; a second tab comes online elsewhere.
+		$this->heartbeat( $other, $this->ping( 'tabchurn01', array( 'screen' => 'post', 'post_id' => $post, 'activity' => 'idle' ) ), 'post' );
+		$viewer = $this->make_user( 'administrator' ); // Sees where others are (list_users) and edits the post.
+		$first  = $this->heartbeat( $viewer, $this->ping( 'tabviewer5', array( 'delta' => 1 ) ) )['wp-presence'];
+		$seen   = array(
+			'ack'   => $first['ack'],
+			'delta' => 1,
+			'seen'  => array(
+				'admin/online' => (string) $first['rooms']['admin/online']['version'],
+				'active_posts' => $first['active_posts']['version'], // The dashboard's list stays as it is.
+			),
+		);
+		$this->heartbeat( $other, $this->ping( 'tabchurn02', array( 'screen' => 'edit-post' ) ), 'edit-post' );
+
+		// The row shows the online tab's screen: the idle tab's post is neither loaded nor sent.
+		$response = $this->counted_heartbeat( $viewer, $this->ping( 'tabviewer5', $seen ) );
+		$room     = $response['wp-presence']['rooms']['admin/online'];
+		$rows     = array_values( wp_list_filter( $room['users'], array( 'user_id' => $other ) ) );
+		$this->assertCount( 1, $rows, wp_json_encode( $room ) );
+		$this->assertSame( 'edit-post', $rows[0]['screen'] );
+		$this->assertArrayNotHasKey( 'post_id', $rows[0], 'compact row: no post' );
+		$this->assertArrayNotHasKey( 'active_posts', $response['wp-presence'] );
+		$this->assertSame( array(), $this->touching( $wpdb->posts ), "no post query for a row that shows none:\n" . implode( "\n", $this->queries ) );
+
+		// Now the post tab is the most present: its post is loaded (one query), checked and sent.
+		$seen['seen']['admin/online'] = (string) $room['version'];
+		$this->heartbeat( $other, $this->ping( 'tabchurn02', array( 'screen' => 'edit-post', 'activity' => 'away' ) ), 'edit-post' );
+		$response = $this->counted_heartbeat( $viewer, $this->ping( 'tabviewer5', $seen ) );
+		$room     = $response['wp-presence']['rooms']['admin/online'];
+		$rows     = array_values( wp_list_filter( $room['users'], array( 'user_id' => $other ) ) );
+		$this->assertCount( 1, $rows, wp_json_encode( $room ) );
+		$this->assertSame( $post, $rows[0]['post_id'] );
+		$this->assertCount( 1, $this->touching( $wpdb->posts ), 'the shown post, in one query' );
+
+		// A viewer who sees where others are but may not edit the post gets the row without it.
+		$author = $this->make_user( 'author' );
+		get_userdata( $author )->add_cap( 'list_users' );
+		$reply = $this->heartbeat( $author, $this->ping( 'tabviewer6', array( 'delta' => 1 ) ) )['wp-presence'];
+		$rows  = array_values( wp_list_filter( $reply['rooms']['admin/online']['users'], array( 'user_id' => $other ) ) );
+		$this->assertCount( 1, $rows );
+		$this->assertSame( 'post', $rows[0]['screen'] );
+		$this->assertArrayNotHasKey( 'post_id', $rows[0] );
+	}
 }
