@@ -78,6 +78,8 @@ if ( '--run' === $argv[1] ) {
 			++$bad;
 		}
 	}
+	// Redis: its commands per tick (run.sh reads INFO commandstats around the ticks).
+	$redis = file_exists( "$dir/redis.json" ) ? json_decode( (string) file_get_contents( "$dir/redis.json" ), true ) : null;
 	echo json_encode(
 		array(
 			'mode'         => $mode,
@@ -92,6 +94,8 @@ if ( '--run' === $argv[1] ) {
 			'queries'      => $queries ? array_sum( $queries ) / count( $queries ) : null,
 			'bytes'        => $bytes ? array_sum( $bytes ) / count( $bytes ) : 0,
 			'bad'          => $bad,
+			'redis_calls'  => is_array( $redis ) ? $redis['redis_calls'] : null,
+			'redis_usec'   => is_array( $redis ) ? $redis['redis_usec'] : null,
 		)
 	), "\n";
 	exit( $bad ? 1 : 0 );

@@ -433,10 +433,18 @@ if [ "$INSTR" = 1 ]; then
 				fi
 				d="$B/instr-$mode-$n-$variant"
 				instr_fpm_start "$d"
+				[ "$mode" = redis ] && redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
 				# One more request than counted: its startup dumps the last counted one (the file
 				# written at exit is left empty when the master stops the worker).
 				fcgi_replay "$B/req-$n.${variant/churn/steady}" $((INSTR_WARMUP + INSTR_REQUESTS + 1)) "$d"
 				instr_fpm_stop
+				if [ "$mode" = redis ]; then
+					# The store's script calls per tick sent (warm-up and last included: the same ticks),
+					# and Redis's time in them (the commands a script runs are inside it).
+					redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' |
+						awk -F'[:=,]' -v n=$((INSTR_WARMUP + INSTR_REQUESTS + 1)) '/^cmdstat_(evalsha|eval|fcall):/ { c += $3; u += $5 } END { printf "{\"redis_calls\":%.2f,\"redis_usec\":%.1f}\n", c / n, u / n }' >"$d/redis.json"
+					redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' | grep '^cmdstat_' >"$d/redis-commandstats.txt"
+				fi
 				mv -f "$SITE/wp-content/bench-dump.json" "$d/queries.json" 2>/dev/null || true
 				line=$(php "$HERE/instr-report.php" --run "$d" "$mode" "$n" "$variant" "$INSTR_WARMUP" "$changes")
 				echo "$line" | tee -a "$B/instr.jsonl" >&2
