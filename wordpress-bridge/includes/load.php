@@ -108,14 +108,12 @@ require_once __DIR__ . '/avatars.php';
 require_once __DIR__ . '/i18n.php';
 
 /*
- * Activation and upgrades.
+ * Hooks of page loads only (activation, scripts, notices, menus, settings fields, other Ajax
+ * actions): not on a Heartbeat tick, where none of them fires (includes/page-hooks.php).
  */
-register_activation_hook( WP_PRESENCE_BRIDGE_FILE, 'wp_presence_activate' );
-register_deactivation_hook( WP_PRESENCE_BRIDGE_FILE, 'wp_presence_deactivate' );
-// The site options, autoloaded (the per-tick switch checks read them without a query).
-register_activation_hook( WP_PRESENCE_BRIDGE_FILE, 'wp_presence_settings_activate' );
-// Default priority: schema upgrades on admin page loads (not Ajax, so Heartbeat never checks the schema).
-add_action( 'admin_init', 'wp_presence_admin_init_upgrade' );
+if ( ! wp_presence_is_heartbeat_request() ) {
+	require_once __DIR__ . '/page-hooks.php';
+}
 
 /*
  * Storage.
@@ -143,9 +141,6 @@ add_filter( 'map_meta_cap', 'wp_presence_map_location_cap', 10, 4 );
 // Default priority, four arguments: after every write that created an entry, and every removal.
 add_action( 'wp_presence_entry_added', 'wp_presence_collaboration_on_added', 10, 4 );
 add_action( 'wp_presence_entry_removed', 'wp_presence_collaboration_on_removed', 10, 4 );
-// Default priority: presence-api's JS surface, registered on admin pages and loaded in the block editor.
-add_action( 'admin_enqueue_scripts', 'wp_presence_hooks_enqueue' );
-add_action( 'enqueue_block_editor_assets', 'wp_presence_hooks_enqueue' );
 // Default priority: a plugin that requires `presence-api` activates while the bridge is active.
 add_filter( 'wp_plugin_dependencies_slug', 'wp_presence_dependency_slug' );
 
@@ -160,11 +155,6 @@ add_filter( 'heartbeat_received', 'wp_presence_heartbeat_legacy', 9, 3 );
 add_filter( 'heartbeat_received', 'wp_presence_post_lock_bridge', 11, 3 );
 // Priority 12, two arguments: after our writes; a web server records its store at most every few minutes, on shutdown.
 add_filter( 'heartbeat_received', 'wp_presence_heartbeat_record_server', 12, 2 );
-// Default priority: the leave beacon (sendBeacon on pagehide) gives the tab's entries a short grace.
-add_action( 'wp_ajax_wp_presence_leave', 'wp_presence_ajax_leave' );
-// Priority 11: after the UI enqueued its script (10), load the tabs' coordinator it depends on.
-add_action( 'admin_enqueue_scripts', 'wp_presence_tabs_enqueue', 11 );
-add_action( 'wp_enqueue_scripts', 'wp_presence_tabs_enqueue', 11 );
 
 /*
  * Lifecycle: login, logout, sessions, spam, removal and deletion (hooks and priorities in includes/lifecycle.php).
@@ -186,24 +176,12 @@ add_filter( 'rest_post_dispatch', 'wp_presence_rest_no_store', 99, 3 );
 add_filter( 'rest_pre_serve_request', 'wp_presence_rest_pre_serve', 99, 4 );
 
 /*
- * Site owners: recording switch, settings, privacy tools, translations.
+ * Site owners: recording switch, settings, the suggested privacy policy text, translations.
  */
 // Default priority on init: translations are loaded before any string is shown.
 add_action( 'init', 'wp_presence_load_textdomain' );
 // Default priority on init: settings exist before options.php or the REST settings route saves them.
 add_action( 'init', 'wp_presence_register_settings' );
-// Default priority: the General checkbox and the Presence page's fields.
-add_action( 'admin_init', 'wp_presence_settings_fields' );
-// Default priority: admin page loads (not Ajax) repair an option saved without autoload.
-add_action( 'admin_init', 'wp_presence_settings_autoload' );
-// Default priority: Settings → Presence, and its network counterpart.
-add_action( 'admin_menu', 'wp_presence_settings_menu' );
-add_action( 'network_admin_menu', 'wp_presence_network_settings_menu' );
-// Default priority: the network page's form posts to edit.php?action=wp_presence_network_settings.
-add_action( 'network_admin_edit_' . WP_Presence_Settings_Page::NETWORK_ACTION, array( 'WP_Presence_Settings_Page', 'save_network' ) );
-// Default priority: the network switch on Network Admin → Settings, and saving it (core checked the nonce).
-add_action( 'wpmu_options', 'wp_presence_render_network_settings' );
-add_action( 'update_wpmu_options', 'wp_presence_save_network_settings' );
 // Default priority: turning a switch off clears the stored presence of the site, or of every site of the network.
 add_action( 'update_option_' . WP_PRESENCE_RECORDING_OPTION, 'wp_presence_on_recording_updated', 10, 2 );
 add_action( 'add_option_' . WP_PRESENCE_RECORDING_OPTION, 'wp_presence_on_recording_added', 10, 2 );
@@ -217,9 +195,6 @@ add_filter( 'rest_dispatch_request', 'wp_presence_rest_recording_gate', 10, 2 );
 // Priority 5: the saved idle and away times feed the UI's filters; code at the default priority still wins.
 add_filter( 'wp_presence_idle_after', 'wp_presence_filter_idle_after', 5 );
 add_filter( 'wp_presence_away_after', 'wp_presence_filter_away_after', 5 );
-// Default priority: the personal data exporter and eraser (Tools → Export/Erase Personal Data).
-add_filter( 'wp_privacy_personal_data_exporters', 'wp_presence_register_privacy_exporter' );
-add_filter( 'wp_privacy_personal_data_erasers', 'wp_presence_register_privacy_eraser' );
 // Default priority: the suggested privacy policy text (core collects it on admin_init).
 add_action( 'admin_init', 'wp_presence_privacy_policy_content' );
 
@@ -228,8 +203,6 @@ add_action( 'admin_init', 'wp_presence_privacy_policy_content' );
  */
 // Priority 12: after the presence handlers (9, 11); it reads one store entry.
 add_filter( 'heartbeat_received', 'wp_presence_screen_heartbeat', 12, 3 );
-// Default priority: the page's key and rendered revision, and its script.
-add_action( 'admin_enqueue_scripts', 'wp_presence_screen_enqueue' );
 // Default priority: saves bump the screen's revision.
 add_action( 'save_post', 'wp_presence_screen_on_save_post', 10, 2 );
 add_action( 'profile_update', 'wp_presence_screen_on_profile_update', 10, 1 );
@@ -250,21 +223,6 @@ add_action( 'rest_api_init', 'wp_presence_register_screen_route' );
  */
 // Default priority: core avatars carry the user's id and name for the fallback.
 add_filter( 'get_avatar', 'wp_presence_avatar_attributes', 10, 2 );
-// Default priority: the fallback script (in the head) and styles, in the admin and with the front-end admin bar.
-add_action( 'admin_enqueue_scripts', 'wp_presence_avatars_enqueue' );
-add_action( 'wp_enqueue_scripts', 'wp_presence_avatars_enqueue' );
-
-/*
- * Admin.
- */
-// Default priority: a plain notice among the others.
-add_action( 'admin_notices', 'wp_presence_backend_notice' );
-// Default priority: the same notice on the network Plugins screen.
-add_action( 'network_admin_notices', 'wp_presence_backend_notice' );
-// Default priority: adds our test to Site Health.
-add_filter( 'site_status_tests', 'wp_presence_site_status_tests' );
-// The notice's dismissal (Ajax and admin-post handlers; priorities in includes/admin.php).
-wp_presence_admin_hooks();
 
 /*
  * WP-CLI.
