@@ -40,7 +40,7 @@ class HeartbeatAdminWorkHttpTest extends Presence_TestCase {
 	 * @param array|null $fields  POST fields (null: GET).
 	 * @param array      $user    From session_user().
 	 * @param array      $headers More request headers.
-	 * @return array status, probe (settings, fields, policy: '1', '0' or null), body.
+	 * @return array status, probe (settings, fields, policy, hooks: '1', '0' or null), body.
 	 */
 	private function probed( $path, $fields, array $user, array $headers = array() ) {
 		$ch = curl_init( rtrim( (string) getenv( 'PRESENCE_TEST_URL' ), '/' ) . $path );
@@ -65,9 +65,10 @@ class HeartbeatAdminWorkHttpTest extends Presence_TestCase {
 			'settings' => null,
 			'fields'   => null,
 			'policy'   => null,
+			'hooks'    => null,
 		);
 		foreach ( explode( "\r\n", substr( (string) $raw, 0, $size ) ) as $line ) {
-			if ( preg_match( '/^X-Presence-(Settings|Fields|Policy):\s*([01])$/i', trim( $line ), $m ) ) {
+			if ( preg_match( '/^X-Presence-(Settings|Fields|Policy|Hooks):\s*([01])$/i', trim( $line ), $m ) ) {
 				$probe[ strtolower( $m[1] ) ] = $m[2];
 			}
 		}
@@ -101,18 +102,20 @@ class HeartbeatAdminWorkHttpTest extends Presence_TestCase {
 				'settings' => '0',
 				'fields'   => '0',
 				'policy'   => '0',
+				'hooks'    => '0',
 			),
 			$tick['probe'],
-			'a tick registers no setting, no settings field and no policy text'
+			'a tick registers no setting, no settings field, no policy text and no page-only hook'
 		);
 
-		// Any other admin-ajax.php action (it may save options) keeps all three.
+		// Any other admin-ajax.php action (it may save options, or be the leave beacon) keeps all four.
 		$other = $this->probed( '/wp-admin/admin-ajax.php', array( 'action' => 'presence_no_such_action' ), $admin );
 		$this->assertSame(
 			array(
 				'settings' => '1',
 				'fields'   => '1',
 				'policy'   => '1',
+				'hooks'    => '1',
 			),
 			$other['probe']
 		);
@@ -122,6 +125,7 @@ class HeartbeatAdminWorkHttpTest extends Presence_TestCase {
 		$this->assertSame( 200, $page['status'] );
 		$this->assertSame( '1', $page['probe']['settings'] );
 		$this->assertSame( '1', $page['probe']['fields'] );
+		$this->assertSame( '1', $page['probe']['hooks'] );
 		$this->assertStringContainsString( 'name="' . WP_PRESENCE_RECORDING_OPTION . '"', $page['body'] );
 		$options = $this->probed( '/wp-admin/options.php', null, $admin );
 		$this->assertSame( '1', $options['probe']['settings'] );

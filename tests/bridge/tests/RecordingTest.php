@@ -567,7 +567,7 @@ class RecordingTest extends Presence_TestCase {
 	}
 
 	public function test_cli_command_is_registered_as_a_subcommand() {
-		$main = file_get_contents( WP_PRESENCE_BRIDGE_FILE );
+		$main = file_get_contents( WP_PRESENCE_BRIDGE_DIR . '/includes/load.php' ); // presence.php holds only the header.
 		$this->assertStringContainsString( "WP_CLI::add_command( 'presence recording', 'WP_Presence_CLI_Recording_Command' );", $main );
 		$this->assertTrue( method_exists( 'WP_Presence_CLI_Recording_Command', 'get' ) );
 		$this->assertTrue( method_exists( 'WP_Presence_CLI_Recording_Command', 'set' ) );

@@ -24,6 +24,13 @@ require_once __DIR__ . '/list-tables.php';
 require_once __DIR__ . '/assets.php';
 require_once __DIR__ . '/network-dashboard.php';
 
+// Every hook below is a page's (widgets, columns, admin bar, scripts, the status picker's
+// admin-post and Ajax actions): none fires on a Heartbeat tick, the most frequent request, so a
+// tick does not register them. The functions above stay loaded: a tick's reply uses some.
+if ( function_exists( 'wp_presence_is_heartbeat_request' ) && wp_presence_is_heartbeat_request() ) {
+	return;
+}
+
 // Dashboard widgets; default priority, like core's own widgets.
 add_action( 'wp_dashboard_setup', 'wp_presence_ui_dashboard_setup' );
 
