@@ -17,24 +17,34 @@ defined( 'ABSPATH' ) || exit;
  * @return string[] array( prefix, suffix ).
  */
 function wp_presence_common_affixes( array $strings ) {
-	$strings = array_values( array_map( 'strval', $strings ) );
-	if ( count( $strings ) < 2 ) {
+	$list = array();
+	foreach ( $strings as $s ) {
+		$list[] = (string) $s;
+	}
+	if ( count( $list ) < 2 ) {
 		return array( '', '' );
 	}
-	// Two strings XORed are "\0" where they agree: strspn() then measures the shared part in C,
-	// where a PHP loop over characters cost about 15 k instructions per row.
-	$first = $strings[0];
-	$plen  = strlen( $first );
-	foreach ( $strings as $s ) {
-		$plen = min( $plen, strspn( substr( $first, 0, $plen ) ^ $s, "\0" ) );
+	// Each string is compared in C with what all share so far (strncmp(), substr_compare()), and
+	// only a string that shares less is measured: two strings XORed are "\0" where they agree.
+	// A PHP loop per character cost about 15 k instructions per row.
+	$first = $list[0];
+	$plen  = strlen( $first ); // Shared prefix.
+	$slen  = $plen; // Shared suffix of the whole strings.
+	$tail  = $first;
+	$min   = $plen; // Shortest length: the suffix may not overlap the prefix there.
+	foreach ( $list as $s ) {
+		$len = strlen( $s );
+		$min = $len < $min ? $len : $min;
+		if ( $plen && 0 !== strncmp( $s, $first, $plen ) ) {
+			$plen = strspn( substr( $first, 0, $plen ) ^ $s, "\0" );
+		}
+		if ( $slen && ( $len < $slen || 0 !== substr_compare( $s, $tail, $len - $slen ) ) ) {
+			$slen = strspn( strrev( $tail ) ^ strrev( $s ), "\0" );
+			$tail = $slen ? (string) substr( $first, -$slen ) : '';
+		}
 	}
-	$prefix = (string) substr( $first, 0, $plen );
-	$tail   = strrev( (string) substr( $first, $plen ) ); // The suffix is sought after the prefix.
-	$slen   = strlen( $tail );
-	foreach ( $strings as $s ) {
-		$slen = min( $slen, strspn( substr( $tail, 0, $slen ) ^ strrev( (string) substr( $s, $plen ) ), "\0" ) );
-	}
-	return array( $prefix, $slen ? (string) substr( $first, -$slen ) : '' );
+	$slen = min( $slen, $min - $plen );
+	return array( (string) substr( $first, 0, $plen ), $slen > 0 ? (string) substr( $first, -$slen ) : '' );
 }
 
 /**
