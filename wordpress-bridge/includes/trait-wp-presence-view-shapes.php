@@ -87,11 +87,14 @@ trait WP_Presence_View_Shapes {
 				continue; // Deleted user.
 			}
 			$best    = '';
+			$rank    = 0; // wp_presence_activity_rank( $best ), kept rather than asked per entry.
 			$primary = $list[0];
 			foreach ( $list as $entry ) {
-				$activity = wp_presence_entry_activity( $entry );
-				if ( wp_presence_activity_rank( $activity ) > wp_presence_activity_rank( $best ) ) {
+				$activity = wp_presence_entry_activity( $entry ); // Always a ranked activity.
+				$ranked   = wp_presence_activity_rank( $activity );
+				if ( $ranked > $rank ) {
 					$best    = $activity;
+					$rank    = $ranked;
 					$primary = $entry;
 				}
 			}
