@@ -346,8 +346,9 @@ final class WP_Presence_View {
 	 * see() for an entry whose only use is a row of rows_from(), which decides edit_post itself
 	 * for the one entry per user whose location the row shows: the post of another entry (a
 	 * user's other tab) is then neither loaded nor checked, and never reaches the output. The
-	 * `post_id` it leaves in `data` is unchecked, so its result must go nowhere but rows_from().
-	 * With a `wp_presence_see_entry` rule it is see() (the rule gets the entry as see() makes it).
+	 * `post_id` it leaves in `data` is unchecked, so its result must go nowhere but rows_from();
+	 * its `client_id` is empty (rows have none). With a `wp_presence_see_entry` rule it is see()
+	 * (the rule gets the entry as see() makes it).
 	 *
 	 * @param array $entry Stored entry.
 	 * @return array|null See see().
@@ -360,7 +361,8 @@ final class WP_Presence_View {
 	 * see(), optionally leaving another user's post id unchecked (see_for_rows()).
 	 *
 	 * @param array $entry       Stored entry.
-	 * @param bool  $check_posts Whether `data.post_id` is kept only for a post the viewer can edit.
+	 * @param bool  $check_posts Whether `data.post_id` is kept only for a post the viewer can edit
+	 *                           (false: see_for_rows(), which leaves `client_id` empty too).
 	 * @return array|null See see().
 	 */
 	private function decide( array $entry, $check_posts ) {
@@ -384,7 +386,9 @@ final class WP_Presence_View {
 		} else {
 			$data = $this->interpreted_fields( $data, $check_posts );
 		}
-		if ( ! $own ) {
+		if ( ! $check_posts ) {
+			$client = ''; // Only rows_from() reads it, and a row has no client id (its token cost 15 k instructions).
+		} elseif ( ! $own ) {
 			$client = wp_presence_public_client_id( $client );
 		}
 		$seen = array(

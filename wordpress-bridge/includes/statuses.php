@@ -72,7 +72,8 @@ function wp_presence_clean_activity( $activity ) {
  * @return bool
  */
 function wp_presence_is_screen_id( $screen ) {
-	return is_string( $screen ) && '' !== $screen && strlen( $screen ) <= WP_PRESENCE_MAX_SCREEN_LENGTH && ! preg_match( '/[^a-z0-9_\-]/', $screen );
+	// trim() leaves nothing of a string made only of the alphabet: no regex per entry and row.
+	return is_string( $screen ) && '' !== $screen && strlen( $screen ) <= WP_PRESENCE_MAX_SCREEN_LENGTH && '' === trim( $screen, 'a..z0..9_-' );
 }
 
 /**

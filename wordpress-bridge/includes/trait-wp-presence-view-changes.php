@@ -252,12 +252,7 @@ trait WP_Presence_View_Changes {
 				$seen[] = $one;
 			}
 		}
-		usort(
-			$seen,
-			static function ( $a, $b ) {
-				return $b['updated'] <=> $a['updated'];
-			}
-		);
+		$seen = self::newest_first( $seen );
 		$left = array();
 		foreach ( $changes['removed'] as $removed ) {
 			$uid = (int) $removed['user_id'];

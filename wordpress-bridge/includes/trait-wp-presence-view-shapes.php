@@ -87,11 +87,14 @@ trait WP_Presence_View_Shapes {
 				continue; // Deleted user.
 			}
 			$best    = '';
+			$rank    = 0; // wp_presence_activity_rank( $best ), kept rather than asked per entry.
 			$primary = $list[0];
 			foreach ( $list as $entry ) {
-				$activity = wp_presence_entry_activity( $entry );
-				if ( wp_presence_activity_rank( $activity ) > wp_presence_activity_rank( $best ) ) {
+				$activity = wp_presence_entry_activity( $entry ); // Always a ranked activity.
+				$ranked   = wp_presence_activity_rank( $activity );
+				if ( $ranked > $rank ) {
 					$best    = $activity;
+					$rank    = $ranked;
 					$primary = $entry;
 				}
 			}
@@ -146,13 +149,25 @@ trait WP_Presence_View_Shapes {
 			$rows[ $i ]['url']   = $links[ $row['post_id'] ][1];
 		}
 
-		usort(
-			$rows,
-			static function ( $a, $b ) {
-				return $b['updated'] <=> $a['updated'];
-			}
-		);
-		return $rows;
+		return self::newest_first( $rows );
+	}
+
+	/**
+	 * A list sorted by `updated`, newest first, equal ones in their order (as a stable usort()
+	 * would): array_multisort() compares in C, where a closure called per comparison cost about
+	 * 40 k instructions for 13 rows.
+	 *
+	 * @param array[] $list Rows or seen entries, each with an int `updated`.
+	 * @return array[]
+	 */
+	private static function newest_first( array $list ) {
+		if ( count( $list ) < 2 ) {
+			return array_values( $list );
+		}
+		$updated = array_column( $list, 'updated' );
+		$order   = range( 0, count( $list ) - 1 ); // Unique: the rows themselves are never compared.
+		array_multisort( $updated, SORT_DESC, SORT_NUMERIC, $order, SORT_ASC, SORT_NUMERIC, $list );
+		return $list;
 	}
 
 	/**
