@@ -515,12 +515,7 @@ final class WP_Presence_View {
 		$own = $this->own_hidden_in( $room );
 		if ( $own ) {
 			$list = array_merge( $list, $own );
-			usort(
-				$list,
-				static function ( $a, $b ) {
-					return $b['updated'] <=> $a['updated'];
-				}
-			);
+			$list = self::newest_first( $list );
 		}
 		return $list;
 	}

@@ -157,7 +157,7 @@ trait WP_Presence_View_Shapes {
 	 * would): array_multisort() compares in C, where a closure called per comparison cost about
 	 * 40 k instructions for 13 rows.
 	 *
-	 * @param array[] $list Rows or seen entries, each with an int `updated`.
+	 * @param array[] $list Rows, rooms, posts or entries (a list), each with a numeric `updated`.
 	 * @return array[]
 	 */
 	private static function newest_first( array $list ) {
@@ -220,13 +220,7 @@ trait WP_Presence_View_Shapes {
 				'updated' => max( array_map( 'intval', wp_list_pluck( $entries, 'updated' ) ) ),
 			);
 		}
-		usort(
-			$out,
-			static function ( $a, $b ) {
-				return $b['updated'] <=> $a['updated'];
-			}
-		);
-		return $out;
+		return self::newest_first( $out );
 	}
 
 	/**
@@ -292,13 +286,7 @@ trait WP_Presence_View_Shapes {
 				'editors'   => $editors,
 			);
 		}
-		usort(
-			$posts,
-			static function ( $a, $b ) {
-				return $b['updated'] <=> $a['updated'];
-			}
-		);
-		return $posts;
+		return self::newest_first( $posts );
 	}
 
 	/**
