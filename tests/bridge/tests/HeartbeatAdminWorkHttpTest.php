@@ -6,32 +6,13 @@
  * @package Presence
  */
 
-require_once dirname( __DIR__ ) . '/includes/trait-presence-browser-session.php';
+require_once dirname( __DIR__ ) . '/includes/class-presence-http-testcase.php';
 
 /**
  * Settings registration, settings fields and the privacy policy text: not on a tick, everywhere
  * else.
  */
-class HeartbeatAdminWorkHttpTest extends Presence_TestCase {
-
-	use Presence_Browser_Session;
-
-	/**
-	 * Fixtures must be committed so php-fpm sees them.
-	 *
-	 * @var bool
-	 */
-	protected $use_transaction = false;
-
-	protected function setUp(): void {
-		$this->require_http_stack();
-		parent::setUp();
-	}
-
-	protected function tearDown(): void {
-		$this->delete_session_users();
-		parent::tearDown();
-	}
+class HeartbeatAdminWorkHttpTest extends Presence_Http_TestCase {
 
 	/**
 	 * One request with the probe asked for.

@@ -5,31 +5,12 @@
  * @package Presence
  */
 
-require_once dirname( __DIR__ ) . '/includes/trait-presence-browser-session.php';
+require_once dirname( __DIR__ ) . '/includes/class-presence-http-testcase.php';
 
 /**
  * Cross-worker Heartbeat and REST headers as served.
  */
-class HttpTest extends Presence_TestCase {
-
-	use Presence_Browser_Session;
-
-	/**
-	 * Fixtures must be committed so php-fpm sees them.
-	 *
-	 * @var bool
-	 */
-	protected $use_transaction = false;
-
-	protected function setUp(): void {
-		$this->require_http_stack();
-		parent::setUp();
-	}
-
-	protected function tearDown(): void {
-		$this->delete_session_users();
-		parent::tearDown();
-	}
+class HttpTest extends Presence_Http_TestCase {
 
 	/**
 	 * Base URL.

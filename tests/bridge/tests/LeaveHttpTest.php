@@ -5,24 +5,14 @@
  * @package Presence
  */
 
-require_once dirname( __DIR__ ) . '/includes/trait-presence-browser-session.php';
+require_once dirname( __DIR__ ) . '/includes/class-presence-http-testcase.php';
 
 /**
  * Nonce, shape and ownership checks of `wp_presence_leave`, and what another user sees.
  */
-class LeaveHttpTest extends Presence_TestCase {
-
-	use Presence_Browser_Session;
-
-	/**
-	 * php-fpm must see the users.
-	 *
-	 * @var bool
-	 */
-	protected $use_transaction = false;
+class LeaveHttpTest extends Presence_Http_TestCase {
 
 	protected function setUp(): void {
-		$this->require_http_stack();
 		parent::setUp();
 		// php-fpm's store (on the extension: a segment this process does not see) without other tests' users.
 		$this->stack_php( 'WP_Presence_Testing::reset();' );
@@ -30,7 +20,6 @@ class LeaveHttpTest extends Presence_TestCase {
 
 	protected function tearDown(): void {
 		$this->stack_php( 'WP_Presence_Testing::reset();' );
-		$this->delete_session_users();
 		parent::tearDown();
 	}
 
