@@ -81,10 +81,12 @@ function wp_presence_parse_tabs( $payload, $own_tab ) {
  *                          a follower reports for itself.
  * @param int    $user_id   User id.
  * @param array  $card      The writer's card, built once per tick.
+ * @param bool   $sender    Whether this is the tab that sent the Heartbeat (it is alive), not one
+ *                          its payload reports (which may have closed since).
  * @return array ack (hash of the written state, '' when refused), post_room (string|false),
  *               error (an error code, or '').
  */
-function wp_presence_write_tab( array $ping, $screen_id, $user_id, array $card ) {
+function wp_presence_write_tab( array $ping, $screen_id, $user_id, array $card, $sender = false ) {
 	$ttl       = wp_presence_heartbeat_ttl();
 	$post_id   = $ping['post_id'];
 	$post_room = wp_presence_ping_post_room( $post_id, $ping['screen'], $screen_id, $user_id );
@@ -103,13 +105,21 @@ function wp_presence_write_tab( array $ping, $screen_id, $user_id, array $card )
 	// A new page starts without an ack, so its first tick always writes: that also restores the
 	// full TTL of entries a leave beacon shortened (includes/leave.php).
 	$may_skip = hash_equals( $hash, $ping['ack'] );
+	// The beacon may also land after that first tick (the two race): the sending tab then renews
+	// what the beacon shortened on its next tick, as nobody else may. A tab another one reports
+	// does not, so the last report of a tab that closed cannot bring it back.
+	$args = array(
+		'card'     => $card,
+		'may_skip' => $may_skip,
+		'revive'   => (bool) $sender,
+	);
 	$out      = array(
 		'ack'       => '',
 		'post_room' => $post_room,
 		'error'     => '',
 	);
 
-	$written = wp_presence_write_if_changed( wp_presence_admin_room(), 'tab-' . $user_id . '-' . $ping['tab'], $user_id, $state, $ttl, $may_skip, $card );
+	$written = wp_presence_write( wp_presence_admin_room(), 'tab-' . $user_id . '-' . $ping['tab'], $user_id, $state, $ttl, $args );
 	if ( is_wp_error( $written ) ) {
 		$out['error'] = $written->get_error_code();
 		return $out;
@@ -124,7 +134,7 @@ function wp_presence_write_tab( array $ping, $screen_id, $user_id, array $card )
 		/** This filter is documented in includes/heartbeat.php */
 		$editor  = apply_filters( 'wp_presence_editor_state', $state, $post_id, $user_id );
 		$editor  = is_array( $editor ) ? $editor : $state;
-		$written = wp_presence_write_if_changed( $post_room, 'editor-' . $user_id . '-' . $ping['tab'], $user_id, $editor, $ttl, $may_skip, $card );
+		$written = wp_presence_write( $post_room, 'editor-' . $user_id . '-' . $ping['tab'], $user_id, $editor, $ttl, $args );
 		if ( is_wp_error( $written ) ) {
 			$out['error'] = $written->get_error_code();
 			return $out;
@@ -148,7 +158,7 @@ function wp_presence_write_tab( array $ping, $screen_id, $user_id, array $card )
  */
 function wp_presence_heartbeat_write_tabs( array $ping, $payload, $screen_id, $user_id ) {
 	$card      = wp_presence_user_card( $user_id ); // Once per tick, for every tab.
-	$own       = wp_presence_write_tab( $ping, $screen_id, $user_id, $card );
+	$own       = wp_presence_write_tab( $ping, $screen_id, $user_id, $card, true );
 	$acks      = array();
 	$dashboard = 'dashboard' === $ping['screen'];
 	foreach ( wp_presence_parse_tabs( $payload, $ping['tab'] ) as $tab ) {

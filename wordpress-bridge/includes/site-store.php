@@ -98,6 +98,9 @@ function wp_presence_site_namespaces() {
  *                                or the card when the caller has built it. Default false.
  *     @type bool       $may_skip Skip the write when the stored entry already holds this user
  *                                and data and is younger than half its TTL. Default false.
+ *     @type bool       $revive   With `may_skip`: skip only while the stored entry also has more
+ *                                than half the TTL left, so a writer that is still there renews an
+ *                                entry a leave beacon shortened. Default false.
  *     @type array|null $exchange Also read the room, in as few store calls as the store allows
  *                                (wp_presence_exchange()): `max_age` (int|null). The result
  *                                then carries `entries`, the room's entries in the namespace
@@ -113,6 +116,7 @@ function wp_presence_write( $room, $client_id, $user_id, array $data, $ttl, arra
 		array(
 			'card'     => false,
 			'may_skip' => false,
+			'revive'   => false,
 			'exchange' => null,
 		),
 		$args
@@ -141,8 +145,10 @@ function wp_presence_write( $room, $client_id, $user_id, array $data, $ttl, arra
 			static function ( WP_Presence_Store $store ) use ( $room, $client_id, $user_id, $data, $ttl, $args, $target, $other, $site_ns, $hidden_ns ) {
 				$read = is_array( $args['exchange'] ) ? wp_presence_exchange_read( $store, $room, $client_id ) : null;
 				$old  = $read ? $read['old'] : $store->get( $room, $client_id );
+				$now = $store->now();
 				if ( $args['may_skip'] && $old && (int) $old['user_id'] === $user_id && $old['data'] === $data
-					&& $store->now() - (int) $old['updated'] < (int) floor( $ttl / 2 ) ) {
+					&& $now - (int) $old['updated'] < (int) floor( $ttl / 2 )
+					&& ( ! $args['revive'] || (int) $old['expires'] - $now > $ttl - (int) floor( $ttl / 2 ) ) ) {
 					return array(
 						'old'     => $old,
 						'written' => false,

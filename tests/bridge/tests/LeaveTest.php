@@ -57,6 +57,30 @@ class LeaveTest extends Presence_TestCase {
 		unset( $ack );
 	}
 
+	public function test_a_beacon_that_arrives_after_the_next_pages_first_tick_does_not_end_the_tab() {
+		// The old page's beacon and the next page's first tick race: here the tick wins, then the
+		// beacon shortens what it wrote, and the page ticks on with the ack it got back.
+		list( $a, $room, , $post ) = $this->editing_tab();
+		$store                     = wp_presence_store();
+		$ping                      = array(
+			'screen'  => 'post',
+			'post_id' => $post,
+		);
+		$ack                       = $this->heartbeat( $a, $this->ping( 'navtab001', $ping ), 'post' )['wp-presence']['ack'];
+		$versions                  = array( $store->room_version( 'admin/online' ), $store->room_version( $room ) );
+		$this->assertSame( 2, wp_presence_shorten_tab( $a, 'navtab001' ) );
+		for ( $tick = 0; $tick < 6; $tick++ ) {
+			WP_Presence_Testing::advance( 5 );
+			$this->heartbeat( $a, $this->ping( 'navtab001', $ping + array( 'ack' => $ack ) ), 'post' );
+		}
+		foreach ( array( array( 'admin/online', "tab-$a-navtab001" ), array( $room, "editor-$a-navtab001" ) ) as $key ) {
+			$entry = $store->get( $key[0], $key[1] );
+			$this->assertNotNull( $entry, $key[1] . ' outlived the grace: its own page still ticks' );
+			$this->assertGreaterThan( 60, $entry['expires'] - $store->now(), $key[1] . ' has its full TTL back' );
+		}
+		$this->assertSame( $versions, array( $store->room_version( 'admin/online' ), $store->room_version( $room ) ), 'nobody saw the tab leave' );
+	}
+
 	public function test_a_stale_report_with_the_old_ack_does_not_bring_a_closed_tab_back() {
 		list( $a, , $ack, $post ) = $this->editing_tab();
 		wp_presence_shorten_tab( $a, 'navtab001' );
