@@ -105,7 +105,8 @@ async function newPage( user ) {
 /** Calls one of the test mu-plugin's admin-ajax actions as this user. */
 async function ajax( user, action, params = {} ) {
 	const query = new URLSearchParams( { action, ...params } );
-	const response = await user.context.request.post( '/wp-admin/admin-ajax.php?' + query.toString() );
+	// A test helper's request may seed hundreds of users' presence: more than the default 30 s on a loaded machine.
+	const response = await user.context.request.post( '/wp-admin/admin-ajax.php?' + query.toString(), { timeout: 120000 } );
 	const body = await response.text();
 	if ( ! response.ok() ) {
 		throw new Error( `${ action }: HTTP ${ response.status() } ${ body.slice( 0, 300 ) }` );

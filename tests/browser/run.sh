@@ -16,7 +16,8 @@
 # BROWSER_MULTISITE=1  a sub-directory network instead (.build/browser/presence-browser-ms): runs
 #                      specs/network.test.js (the network widget, its screenshot), which skips otherwise
 #
-# Every process started here is stopped by the EXIT trap. Exits non-zero when a test fails.
+# Every process started here is stopped by the EXIT trap. A spec file that fails runs once more;
+# exits non-zero when one fails twice (a spec that passed on its second run is named FLAKY).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd -P)
@@ -42,7 +43,7 @@ for arg in "$@"; do
 	case "$arg" in
 		--no-extension) extension=0 ;;
 		--screenshots) screenshots=1 ;;
-		*) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+		*) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
 if [ "$extension" = 1 ] && [ ! -f "$SO" ]; then
@@ -126,19 +127,32 @@ default_specs='*'
 rm -rf "$STATE/screenshots" "$STATE/artifacts"
 mkdir -p "$STATE/screenshots" "$STATE/artifacts"
 echo "browser tests: WordPress $(php -r 'include $argv[1]; echo $wp_version;' "$SITE/wp-includes/version.php"), backend $([ "$extension" = 1 ] && echo extension || echo sql), $URL" >&2
-set +e
-PRESENCE_TEST_URL="$URL" \
-PRESENCE_TEST_SETUP="$STATE/setup.json" \
-PRESENCE_TEST_SCREENSHOTS="$STATE/screenshots" \
-PRESENCE_TEST_ARTIFACTS="$STATE/artifacts" \
-PRESENCE_TEST_BACKEND="$([ "$extension" = 1 ] && echo extension || echo sql)" \
-PRESENCE_TEST_MULTISITE="${BROWSER_MULTISITE:-0}" \
-	node --test --test-concurrency=1 "$HERE"/specs/${BROWSER_SPECS:-$default_specs}.test.js
-rc=$?
-set -e
-if [ "$rc" != 0 ]; then
-	echo "browser tests: FAILED (logs: $ROOT/.build/stack/presence-browser/, $SITE/wp-content/debug.log, $STATE/artifacts/)" >&2
-	exit "$rc"
+export PRESENCE_TEST_URL="$URL" \
+	PRESENCE_TEST_SETUP="$STATE/setup.json" \
+	PRESENCE_TEST_SCREENSHOTS="$STATE/screenshots" \
+	PRESENCE_TEST_ARTIFACTS="$STATE/artifacts" \
+	PRESENCE_TEST_BACKEND="$([ "$extension" = 1 ] && echo extension || echo sql)" \
+	PRESENCE_TEST_MULTISITE="${BROWSER_MULTISITE:-0}"
+# One spec file at a time (each sets up its own users and state). A spec that fails runs once
+# more: a real browser sharing two cores with the server can miss a timing. It is named below
+# either way, and a failure that repeats fails the run.
+failed=()
+for spec in "$HERE"/specs/${BROWSER_SPECS:-$default_specs}.test.js; do
+	node --test "$spec" || failed+=("$spec")
+done
+again=()
+for spec in "${failed[@]}"; do
+	echo "browser tests: $(basename "$spec") failed; running it once more" >&2
+	node --test "$spec" || again+=("$spec")
+done
+for spec in "${failed[@]}"; do
+	if [[ " ${again[*]} " != *" $spec "* ]]; then
+		echo "browser tests: FLAKY: $(basename "$spec") failed once, then passed (its first output is above)" >&2
+	fi
+done
+if [ "${#again[@]}" != 0 ]; then
+	echo "browser tests: FAILED twice: $(for spec in "${again[@]}"; do basename "$spec"; done | tr '\n' ' ')(logs: $ROOT/.build/stack/presence-browser/, $SITE/wp-content/debug.log, $STATE/artifacts/)" >&2
+	exit 1
 fi
 if [ "$screenshots" = 1 ]; then
 	cp "$STATE"/screenshots/*.png "$ROOT/docs/"
