@@ -54,6 +54,9 @@
 #   kept in .build/bench-e2e/instr-MODE-USERS-VARIANT/queries.json). Results: .build/bench-e2e/instr.jsonl and
 #   the section "## End to end: Heartbeat in instructions" of benches/RESULTS.md.
 #   Environment: INSTR_WARMUP=8 INSTR_REQUESTS=30 INSTR_PORT=9114, and USERS, MODES, VARIANTS.
+#   REDIS_SLOWLOG=1 also logs every Redis command of the ticks and writes, per row, the store's
+#   script ops by Redis time (redis-ops.txt, benches/e2e/redis-ops.php). Logging slows each
+#   command, so that row's Redis time reads high.
 #
 # The whole run takes about 40 minutes on 2 cores (5000 users: creating them once takes a few
 # minutes). Requires wrk, php-fpm8.2, nginx, mariadb, redis-server, php-redis
@@ -433,7 +436,17 @@ if [ "$INSTR" = 1 ]; then
 				fi
 				d="$B/instr-$mode-$n-$variant"
 				instr_fpm_start "$d"
-				[ "$mode" = redis ] && redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
+				if [ "$mode" = redis ]; then
+					redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
+					if [ "${REDIS_SLOWLOG:-0}" = 1 ]; then
+						# Every script call and the commands inside it in the slow log, to tell which op
+						# costs (benches/e2e/redis-ops.php). Logging each command makes them slower, so
+						# the row's Redis time is not comparable with runs without it.
+						redis-cli -p "$REDIS_PORT" config set slowlog-log-slower-than 0 >/dev/null
+						redis-cli -p "$REDIS_PORT" config set slowlog-max-len 100000 >/dev/null
+						redis-cli -p "$REDIS_PORT" slowlog reset >/dev/null
+					fi
+				fi
 				# One more request than counted: its startup dumps the last counted one (the file
 				# written at exit is left empty when the master stops the worker).
 				fcgi_replay "$B/req-$n.${variant/churn/steady}" $((INSTR_WARMUP + INSTR_REQUESTS + 1)) "$d"
@@ -444,6 +457,11 @@ if [ "$INSTR" = 1 ]; then
 					redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' |
 						awk -F'[:=,]' -v n=$((INSTR_WARMUP + INSTR_REQUESTS + 1)) '/^cmdstat_(evalsha|eval|fcall):/ { c += $3; u += $5 } END { printf "{\"redis_calls\":%.2f,\"redis_usec\":%.1f}\n", c / n, u / n }' >"$d/redis.json"
 					redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' | grep '^cmdstat_' >"$d/redis-commandstats.txt"
+					if [ "${REDIS_SLOWLOG:-0}" = 1 ]; then
+						redis-cli -p "$REDIS_PORT" --json slowlog get 100000 >"$d/redis-slowlog.json"
+						redis-cli -p "$REDIS_PORT" config set slowlog-log-slower-than 10000 >/dev/null
+						php "$HERE/redis-ops.php" "$d/redis-slowlog.json" $((INSTR_WARMUP + INSTR_REQUESTS + 1)) >"$d/redis-ops.txt"
+					fi
 				fi
 				mv -f "$SITE/wp-content/bench-dump.json" "$d/queries.json" 2>/dev/null || true
 				line=$(php "$HERE/instr-report.php" --run "$d" "$mode" "$n" "$variant" "$INSTR_WARMUP" "$changes")
