@@ -58,6 +58,7 @@ if ( ! defined( 'WP_PRESENCE_HEARTBEAT_TTL' ) ) {
 /*
  * One file per concern.
  */
+require_once __DIR__ . '/request-kind.php'; // First: the files below ask it.
 require_once __DIR__ . '/interface-wp-presence-store.php';
 require_once __DIR__ . '/trait-wp-presence-store-checks.php';
 require_once __DIR__ . '/class-wp-presence-store-extension.php';

@@ -56,20 +56,6 @@ function wp_presence_site_option_defaults() {
 }
 
 /**
- * Whether this request is a Heartbeat tick (admin-ajax.php, action `heartbeat`). Work hooked on
- * `init` or `admin_init` that only admin pages, options.php or REST use is left out of it: a
- * tick is the bridge's most frequent request.
- *
- * @since 1.4.0
- *
- * @return bool
- */
-function wp_presence_is_heartbeat_request() {
-	// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- only compared, as admin-ajax.php dispatches on it; Heartbeat checks its own nonce.
-	return wp_doing_ajax() && isset( $_REQUEST['action'] ) && 'heartbeat' === $_REQUEST['action'];
-}
-
-/**
  * Registers the settings: the recording switch on General and on the Presence page, the feature
  * switches and the times on the Presence page.
  *

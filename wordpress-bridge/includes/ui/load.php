@@ -27,7 +27,7 @@ require_once __DIR__ . '/network-dashboard.php';
 // Every hook below is a page's (widgets, columns, admin bar, scripts, the status picker's
 // admin-post and Ajax actions): none fires on a Heartbeat tick, the most frequent request, so a
 // tick does not register them. The functions above stay loaded: a tick's reply uses some.
-if ( function_exists( 'wp_presence_is_heartbeat_request' ) && wp_presence_is_heartbeat_request() ) {
+if ( wp_presence_is_heartbeat_request() ) {
 	return;
 }
 
