@@ -76,6 +76,24 @@ function wp_presence_site_namespaces() {
 }
 
 /**
+ * Whether rewriting a stored entry with the same data would only move its timestamps: it is
+ * younger than half the TTL and, with `$revive`, also has more than half the TTL left (a leave
+ * beacon may have shortened it since).
+ *
+ * @since 1.4.0
+ *
+ * @param array $old    Stored entry (updated, expires).
+ * @param int   $now    The store's time.
+ * @param int   $ttl    TTL of the write.
+ * @param bool  $revive See wp_presence_write()'s `revive`.
+ * @return bool
+ */
+function wp_presence_entry_is_fresh( array $old, $now, $ttl, $revive ) {
+	$half = (int) floor( $ttl / 2 );
+	return $now - (int) $old['updated'] < $half && ( ! $revive || (int) $old['expires'] - $now > $ttl - $half );
+}
+
+/**
  * Writes an entry: the one path every writer takes (Heartbeat, the post-lock bridge, login,
  * REST, wp_set_presence(), WP-CLI).
  *
@@ -145,10 +163,9 @@ function wp_presence_write( $room, $client_id, $user_id, array $data, $ttl, arra
 			static function ( WP_Presence_Store $store ) use ( $room, $client_id, $user_id, $data, $ttl, $args, $target, $other, $site_ns, $hidden_ns ) {
 				$read = is_array( $args['exchange'] ) ? wp_presence_exchange_read( $store, $room, $client_id ) : null;
 				$old  = $read ? $read['old'] : $store->get( $room, $client_id );
-				$now = $store->now();
+				// The clock last: on Redis it is a script call, and most writes are decided before it.
 				if ( $args['may_skip'] && $old && (int) $old['user_id'] === $user_id && $old['data'] === $data
-					&& $now - (int) $old['updated'] < (int) floor( $ttl / 2 )
-					&& ( ! $args['revive'] || (int) $old['expires'] - $now > $ttl - (int) floor( $ttl / 2 ) ) ) {
+					&& wp_presence_entry_is_fresh( $old, $store->now(), $ttl, $args['revive'] ) ) {
 					return array(
 						'old'     => $old,
 						'written' => false,
