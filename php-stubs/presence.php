@@ -164,6 +164,15 @@ namespace {
     function presence_rooms(?string $prefix = null): array {}
 
     /**
+     * Live rooms whose name starts with `$prefix`, as presence_rooms() lists them, with only their
+     * name and version (no room's entries are walked).
+     *
+     * @param string|null $prefix
+     * @return array
+     */
+    function presence_room_versions(?string $prefix = null): array {}
+
+    /**
      * Sets the namespace for the rest of this request (sites and blogs use one each).
      *
      * @param string $namespace

@@ -58,14 +58,16 @@ pub fn presence_changes(
                 &RoomKey::new(c.ns, room),
                 since,
                 whole_users,
+                max_users,
                 c.now,
                 &mut ch,
             )
             .map_err(|e| store_error(&e))
     });
-    // The lock is released: count the users, then build the PHP values.
+    // The lock is released: count the users (the store stopped early if it saw too many),
+    // then build the PHP values.
     let mut users = USERS.take();
-    let over = max_users > 0 && ch.changed_users_over(max_users, &mut users);
+    let over = max_users > 0 && (ch.over || ch.changed_users_over(max_users, &mut users));
     USERS.set(users);
     let answered = found.map(|found| {
         (found && !over).then(|| {

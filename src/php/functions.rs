@@ -297,6 +297,35 @@ pub fn presence_rooms(prefix: Option<BinarySlice<u8>>) -> PhpResult<ZBox<ZendHas
     })
 }
 
+/// Live rooms whose name starts with `$prefix`, as `presence_rooms()` lists them, with only
+/// their name and version: `[['room' => string, 'version' => int], ...]`. No room's entries are
+/// walked (what a caller that only watches versions needs, on every Heartbeat tick).
+#[php_function]
+pub fn presence_room_versions(prefix: Option<BinarySlice<u8>>) -> PhpResult<ZBox<ZendHashTable>> {
+    let prefix: &[u8] = prefix.as_ref().map_or(&[], |p| &p[..]);
+    if prefix.len() > MAX_KEY_LEN {
+        return Err(value_error(
+            "presence_room_versions",
+            &format!("Argument #1 ($prefix) must be at most {MAX_KEY_LEN} bytes"),
+        ));
+    }
+    run(|c| {
+        let rooms = c
+            .store
+            .room_versions(c.ns, prefix, c.now)
+            .map_err(|e| store_error(&e))?;
+        let frame = with_keys(|k| k.room_version);
+        let mut list = List::with_capacity(rooms.len() as u32);
+        for (room, version) in rooms {
+            let mut f = frame.start();
+            f.push(zstr(&room));
+            f.push(long(version.cast_signed()));
+            list.push(array_zval(f.finish()));
+        }
+        Ok(list.into_inner())
+    })
+}
+
 /// At most this many namespaces per `presence_room_counts()` call.
 const MAX_COUNT_NAMESPACES: usize = 100_000;
 
@@ -403,6 +432,7 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(presence_remove_user))
         .function(wrap_function!(presence_user_entries))
         .function(wrap_function!(presence_rooms))
+        .function(wrap_function!(presence_room_versions))
         .function(wrap_function!(presence_room_counts))
         .function(wrap_function!(presence_room_version))
         .function(wrap_function!(presence_sweep))

@@ -10,6 +10,8 @@ pub struct Keys {
     pub entry: Frame,
     /// A room of `presence_rooms()`: room, entries, users, version, updated.
     pub room_row: Frame,
+    /// A room of `presence_room_versions()`: room, version.
+    pub room_version: Frame,
 }
 
 thread_local! {
@@ -21,7 +23,7 @@ thread_local! {
 pub fn init() {
     KEYS.with(|k| {
         let key = intern_permanent;
-        let (room, updated) = (key("room"), key("updated"));
+        let (room, updated, version) = (key("room"), key("updated"), key("version"));
         let _ = k.set(Keys {
             entry: Frame::new(&[
                 room,
@@ -31,7 +33,8 @@ pub fn init() {
                 updated,
                 key("expires"),
             ]),
-            room_row: Frame::new(&[room, key("entries"), key("users"), key("version"), updated]),
+            room_row: Frame::new(&[room, key("entries"), key("users"), version, updated]),
+            room_version: Frame::new(&[room, version]),
         });
     });
 }

@@ -116,6 +116,9 @@ pub struct Changes {
     pub changed: Entries,
     /// Clients removed or expired: `client` and `user_id` of each item, no data.
     pub removed: Entries,
+    /// More distinct users changed than the call's `max_users`: `changed` and `removed` are
+    /// left empty (the caller sends the room's first rows instead).
+    pub over: bool,
 }
 
 impl Changes {
@@ -123,6 +126,7 @@ impl Changes {
         self.version = 0;
         self.changed.clear();
         self.removed.clear();
+        self.over = false;
     }
 
     /// Whether more than `max` distinct users have a changed entry: a caller that sends rows

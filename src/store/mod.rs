@@ -223,6 +223,13 @@ pub trait Backend {
         out: &mut Entries,
     ) -> Result<(), StoreError>;
     fn rooms(&self, ns: &[u8], prefix: &[u8], now: i64) -> Result<Vec<RoomSummary>, StoreError>;
+    /// The live rooms of `rooms()`, as (name, version) only: no walk of a room's entries.
+    fn room_versions(
+        &self,
+        ns: &[u8],
+        prefix: &[u8],
+        now: i64,
+    ) -> Result<Vec<(Vec<u8>, u64)>, StoreError>;
     /// One room's live entries and distinct users in each of `namespaces` (in their order), in
     /// one walk of the store.
     fn room_counts(
@@ -246,11 +253,14 @@ pub trait Backend {
     fn room_version(&self, rk: &RoomKey<'_>, now: i64) -> Result<u64, StoreError>;
     /// What changed since version `since`: false when the log no longer reaches back (read the
     /// whole room instead). `since` 0 means "I saw the room empty": every entry is a change.
+    /// With `max_users` above 0, `out.over` instead when more distinct users than that have a
+    /// live changed entry (nothing is copied then).
     fn changes(
         &self,
         rk: &RoomKey<'_>,
         since: u64,
         whole_users: bool,
+        max_users: usize,
         now: i64,
         out: &mut Changes,
     ) -> Result<bool, StoreError>;

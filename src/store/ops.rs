@@ -356,6 +356,7 @@ impl<L: ShardLocks> Backend for Store<L> {
         rk: &RoomKey<'_>,
         since: u64,
         whole_users: bool,
+        max_users: usize,
         now: i64,
         out: &mut Changes,
     ) -> Result<bool, StoreError> {
@@ -379,13 +380,13 @@ impl<L: ShardLocks> Backend for Store<L> {
                 })?;
             }
             let room = Room::open(std::slice::from_mut(sh), id, 0)?;
-            Ok(room.changes(since, whole_users, now, out)?)
+            Ok(room.changes(since, whole_users, max_users, now, out)?)
         })?;
         match r {
             Err(Halt::Escalate(k)) => self.on_room(id, k, true, |room| {
                 room.reclaim(now)?;
                 room.tidy()?;
-                Ok(room.changes(since, whole_users, now, out)?)
+                Ok(room.changes(since, whole_users, max_users, now, out)?)
             }),
             r => r.map_err(halt_error),
         }
@@ -407,6 +408,15 @@ impl<L: ShardLocks> Backend for Store<L> {
 
     fn rooms(&self, ns: &[u8], prefix: &[u8], now: i64) -> Result<Vec<RoomSummary>, StoreError> {
         self.scan_rooms(ns, prefix, now)
+    }
+
+    fn room_versions(
+        &self,
+        ns: &[u8],
+        prefix: &[u8],
+        now: i64,
+    ) -> Result<Vec<(Vec<u8>, u64)>, StoreError> {
+        self.scan_room_versions(ns, prefix, now)
     }
 
     fn room_counts(

@@ -210,6 +210,34 @@ impl<L: ShardLocks> Store<L> {
         prefix: &[u8],
         now: i64,
     ) -> Result<Vec<RoomSummary>, StoreError> {
+        self.scan_rooms_with(ns, prefix, now, true)
+    }
+
+    /// `scan_rooms` without the counts: each live room's name and version. A room in one
+    /// shard is then read from its record alone (its live count, once the expired entries are
+    /// reclaimed), not from a walk of its entries.
+    pub(super) fn scan_room_versions(
+        &self,
+        ns: &[u8],
+        prefix: &[u8],
+        now: i64,
+    ) -> Result<Vec<(Vec<u8>, u64)>, StoreError> {
+        Ok(self
+            .scan_rooms_with(ns, prefix, now, false)?
+            .into_iter()
+            .map(|r| (r.room, r.version))
+            .collect())
+    }
+
+    /// The rooms of `ns` starting with `prefix`, name order; with `counts` false, the
+    /// summaries of rooms in one shard carry only the name, version and entries.
+    fn scan_rooms_with(
+        &self,
+        ns: &[u8],
+        prefix: &[u8],
+        now: i64,
+        counts: bool,
+    ) -> Result<Vec<RoomSummary>, StoreError> {
         let mut all = Vec::new();
         let mut later: Vec<Deferred> = Vec::new();
         let mut users = Vec::new();
@@ -238,6 +266,19 @@ impl<L: ShardLocks> Store<L> {
                     sh.room_name(r, &mut name)?;
                     if rec.spread > 0 {
                         later.push((ns.to_vec(), name, 0));
+                        continue;
+                    }
+                    if !counts {
+                        // Reclaimed above: every entry the record counts is live.
+                        if rec.count > 0 {
+                            all.push(RoomSummary {
+                                room: name,
+                                entries: rec.count,
+                                users: 0,
+                                version: rec.version,
+                                updated: 0,
+                            });
+                        }
                         continue;
                     }
                     users.clear();

@@ -12,6 +12,7 @@ impl Room<'_, '_, '_> {
         &self,
         since: u64,
         whole_users: bool,
+        max_users: usize,
         now: i64,
         out: &mut Changes,
     ) -> Result<bool, Corrupt> {
@@ -35,6 +36,10 @@ impl Room<'_, '_, '_> {
                     return Ok(false);
                 }
             }
+        }
+        if max_users > 0 && self.changed_users_over(since, now, spread, max_users)? {
+            out.over = true;
+            return Ok(true);
         }
         let mut touched = Vec::new();
         for off in 0..=spread {
@@ -64,6 +69,29 @@ impl Room<'_, '_, '_> {
         }
         finish_changes(out);
         Ok(true)
+    }
+
+    /// Whether more than `max` distinct users have a live entry changed since `since`, counted
+    /// over the records up to `spread` without copying an entry.
+    fn changed_users_over(
+        &self,
+        since: u64,
+        now: i64,
+        spread: u32,
+        max: usize,
+    ) -> Result<bool, Corrupt> {
+        let mut users = Vec::with_capacity(max.min(1024) + 1);
+        for off in 0..=spread {
+            if let Some(r) = self.rec(off) {
+                if self
+                    .sh(off)?
+                    .changed_users_over(r, since, now, max, &mut users)?
+                {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
     }
 
     /// Copies the live entries of the held parts.

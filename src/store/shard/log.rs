@@ -115,6 +115,37 @@ impl Shard<'_> {
         })
     }
 
+    /// Adds to `users` (sorted, distinct) the users of the live entries of `r` changed after
+    /// `since`, and stops once it holds more than `max`: true then. Copies no entry, so a caller
+    /// that turns down more than `max` changed users learns it for the price of `max` of them.
+    pub fn changed_users_over(
+        &self,
+        r: u32,
+        since: u64,
+        now: i64,
+        max: usize,
+        users: &mut Vec<u64>,
+    ) -> Result<bool, Corrupt> {
+        let rec = *self.room(r)?;
+        let mut over = false;
+        self.walk(rec.head, |_, s| {
+            if s.state != SLOT_LIVE || s.room_idx != r {
+                return Err(Corrupt);
+            }
+            if s.changed <= since {
+                return Ok(false);
+            }
+            if s.expires() > now {
+                if let Err(at) = users.binary_search(&s.user_id) {
+                    users.insert(at, s.user_id);
+                    over = users.len() > max;
+                }
+            }
+            Ok(!over)
+        })?;
+        Ok(over)
+    }
+
     /// Live entries of `r` changed at or before `since` whose user is in `users`: with
     /// `changes_since`, every live entry of every touched user. Follows each user's chain, so
     /// it costs their entries, not the room's.

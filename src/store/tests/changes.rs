@@ -3,11 +3,23 @@
 use super::*;
 
 fn changes(s: &Store<MemShards>, room: &str, since: u64, whole: bool, now: i64) -> Option<Changes> {
+    bounded(s, room, since, whole, 0, now)
+}
+
+fn bounded(
+    s: &Store<MemShards>,
+    room: &str,
+    since: u64,
+    whole: bool,
+    max_users: usize,
+    now: i64,
+) -> Option<Changes> {
     let mut ch = Changes::default();
     s.changes(
         &RoomKey::new(NS, room.as_bytes()),
         since,
         whole,
+        max_users,
         now,
         &mut ch,
     )
@@ -187,4 +199,37 @@ fn the_changed_users_are_counted_once_each_against_a_bound() {
         !ch.changed_users_over(2, &mut scratch),
         "user 3 left: 2 changed users"
     );
+}
+
+#[test]
+fn past_the_bound_the_store_stops_before_copying_an_entry() {
+    let s = store(4, 64, 1 << 16);
+    let v0 = version(&s, "r", 100);
+    for u in 1..=30 {
+        put(&s, "r", &format!("c{u}"), u, &data("x"), 100, 60).unwrap();
+    }
+    let ch = bounded(&s, "r", v0, true, 10, 100).unwrap();
+    assert!(ch.over, "30 changed users > 10");
+    assert!(ch.changed.items.is_empty() && ch.removed.items.is_empty());
+    let ch = bounded(&s, "r", v0, true, 30, 100).unwrap();
+    assert!(!ch.over);
+    assert_eq!(ch.changed.items.len(), 30);
+    // Only changes since the version count: two users changed since v1.
+    let v1 = version(&s, "r", 101);
+    put(&s, "r", "c1", 1, &data("y"), 101, 60).unwrap();
+    put(&s, "r", "c2", 2, &data("y"), 101, 60).unwrap();
+    put(&s, "r", "c2b", 2, &data("y"), 101, 60).unwrap();
+    let ch = bounded(&s, "r", v1, false, 2, 101).unwrap();
+    assert!(!ch.over, "users 1 and 2, three entries");
+    assert_eq!(ch.changed.items.len(), 3);
+    assert!(bounded(&s, "r", v1, false, 1, 101).unwrap().over);
+    // Expired entries are not changed users; a log that does not reach back is still None.
+    let v2 = version(&s, "r", 101);
+    put(&s, "r", "short", 40, &data("x"), 101, 1).unwrap();
+    put(&s, "r", "c3", 3, &data("z"), 101, 60).unwrap();
+    assert!(
+        !bounded(&s, "r", v2, false, 1, 103).unwrap().over,
+        "user 40's entry expired"
+    );
+    assert!(bounded(&s, "r", v2 + 1000, false, 1, 103).is_none());
 }

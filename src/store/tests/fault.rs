@@ -146,7 +146,7 @@ fn every_kill(name: &str, base: &Store<MemShards>, now: i64, op: impl Fn(&Store<
         for ((ns, room), v) in &v_before {
             let mut ch = Changes::default();
             if !st
-                .changes(&RoomKey::new(ns, room), *v, false, now, &mut ch)
+                .changes(&RoomKey::new(ns, room), *v, false, 0, now, &mut ch)
                 .unwrap()
             {
                 continue;
@@ -283,12 +283,12 @@ fn every_kill_of_a_removal_or_a_reclaim_leaves_it_whole_or_absent() {
     });
     every_kill("changes of a room due for reclaim", &b, 160, |s| {
         let mut ch = Changes::default();
-        s.changes(&RoomKey::new(b"a", b"r1"), 1, true, 160, &mut ch)
+        s.changes(&RoomKey::new(b"a", b"r1"), 1, true, 0, 160, &mut ch)
             .unwrap();
     });
     every_kill("changes of the spread room due for reclaim", &b, 160, |s| {
         let mut ch = Changes::default();
-        s.changes(&RoomKey::new(b"a", b"big"), 1, true, 160, &mut ch)
+        s.changes(&RoomKey::new(b"a", b"big"), 1, true, 0, 160, &mut ch)
             .unwrap();
     });
     every_kill("read of the spread room due for reclaim", &b, 160, |s| {

@@ -139,6 +139,7 @@ pub struct Coverage {
     pub spread: u64,
     pub answered: u64,
     pub too_old: u64,
+    pub bounded: u64,
     pub removed: u64,
     pub refused: u64,
 }
@@ -493,7 +494,7 @@ impl Run {
         let now = self.m.now;
         let found = self
             .s
-            .changes(&RoomKey::new(ns, room), since, whole, now, &mut self.ch)
+            .changes(&RoomKey::new(ns, room), since, whole, 0, now, &mut self.ch)
             .unwrap();
         let live = self.m.live(ns, room);
         if !found {
@@ -553,7 +554,43 @@ impl Run {
             }
         }
         let v = ch.version;
+        if !whole {
+            self.check_bound(ns, room, since, now);
+        }
         self.m.observe(ns, room, v);
+    }
+
+    /// `changes` with a bound, against the unbounded answer in `self.ch`: one user fewer than
+    /// changed is over (nothing copied), as many is not.
+    fn check_bound(&mut self, ns: &[u8], room: &[u8], since: u64, now: i64) {
+        let ch = &self.ch;
+        let users: BTreeSet<u64> = ch.changed.items.iter().map(|e| e.user_id).collect();
+        let mut bounded = Changes::default();
+        for (max, over) in [(users.len().saturating_sub(1), true), (users.len(), false)] {
+            if max == 0 {
+                continue;
+            }
+            assert!(self
+                .s
+                .changes(
+                    &RoomKey::new(ns, room),
+                    since,
+                    false,
+                    max,
+                    now,
+                    &mut bounded
+                )
+                .unwrap());
+            assert_eq!(
+                bounded.over,
+                over,
+                "{} changed users, bound {max}",
+                users.len()
+            );
+            let copied = if over { 0 } else { ch.changed.items.len() };
+            assert_eq!(bounded.changed.items.len(), copied);
+        }
+        self.cov.bounded += 1;
     }
 
     fn sweep(&mut self) {
@@ -662,7 +699,7 @@ fn the_store_matches_a_plain_model() {
             c.spread
         );
         assert!(
-            c.answered > c.too_old && c.too_old > 0 && c.removed > 0,
+            c.answered > c.too_old && c.too_old > 0 && c.removed > 0 && c.bounded > 0,
             "{c:?}"
         );
     }

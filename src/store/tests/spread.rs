@@ -105,9 +105,9 @@ fn a_spread_room_survives_a_holder_killed_while_holding_all_its_shards() {
     let mut ch = Changes::default();
     let rk = RoomKey::new(NS, b"big");
     let v = version(&s, "big", 102);
-    assert!(s.changes(&rk, v, false, 102, &mut ch).unwrap());
+    assert!(s.changes(&rk, v, false, 0, 102, &mut ch).unwrap());
     put(&s, "big", "new", 99, &data("x"), 103, 600).unwrap();
-    assert!(s.changes(&rk, v, false, 103, &mut ch).unwrap());
+    assert!(s.changes(&rk, v, false, 0, 103, &mut ch).unwrap());
     assert_eq!(ch.changed.items.len(), 1);
     s.verify().unwrap();
 }
