@@ -146,6 +146,20 @@ class WP_Presence_Store_Extension implements WP_Presence_Store {
 	}
 
 	/**
+	 * Rooms with entries and their versions, without a walk of any room's entries (rooms()
+	 * counts each room's users): WP_Presence_View::post_rooms() on every dashboard tick. An
+	 * extension built before presence_room_versions() answers through presence_rooms().
+	 *
+	 * @since 1.4.0
+	 *
+	 * @param string $prefix Prefix.
+	 * @return array[] room, version; sorted by room name.
+	 */
+	public function room_versions( $prefix = '' ) {
+		return function_exists( 'presence_room_versions' ) ? presence_room_versions( (string) $prefix ) : presence_rooms( (string) $prefix );
+	}
+
+	/**
 	 * {@inheritDoc} One walk of the segment.
 	 *
 	 * @param string[] $namespaces Namespaces.
