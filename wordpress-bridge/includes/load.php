@@ -127,6 +127,8 @@ add_filter( 'cron_schedules', 'wp_presence_cron_schedules' );
 add_action( 'wp_presence_sweep', 'wp_presence_run_sweep' );
 // Default priority: switch_to_locale() / restore_previous_locale() empty the memoised status and screen labels.
 add_action( 'change_locale', 'wp_presence_flush_label_cache' );
+// Priority 9: the new locale's translation (or none) is chosen before the labels are asked again.
+add_action( 'change_locale', 'wp_presence_select_textdomain', 9 );
 
 /*
  * Rooms.
