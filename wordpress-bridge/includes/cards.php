@@ -33,7 +33,7 @@ function wp_presence_user_card( $user_id ) {
 	$card = array(
 		'u' => (int) $user->ID,
 		'n' => (string) $user->display_name,
-		'a' => esc_url_raw( (string) get_avatar_url( $user->ID, array( 'size' => 64 ) ) ),
+		'a' => wp_presence_card_avatar( array( 'a' => (string) get_avatar_url( $user->ID, array( 'size' => 64 ) ) ) ),
 		'p' => wp_get_user_presence_preference( $user->ID ),
 	);
 	$tag = wp_presence_session_tag( $user->ID ); // The session the entry ends with (lifecycle.php).
@@ -82,9 +82,12 @@ function wp_presence_valid_card( $card, $user_id ) {
  */
 function wp_presence_card_avatar( array $card ) {
 	$url = isset( $card['a'] ) && is_string( $card['a'] ) ? $card['a'] : '';
-	// One regex pass (strcspn() compares each character with each of the set: 10 k instructions a URL).
-	if ( '' === $url || ( 0 === strpos( $url, 'https://' ) || 0 === strpos( $url, 'http://' ) ) && ! preg_match( '/[ "\'<>\\\\`{}|^]/', $url ) ) {
-		return $url; // Plain http(s) URL without characters that would need escaping.
+	// One regex pass (strcspn() compares each character with each of the set: 10 k instructions a
+	// URL): what esc_url_raw() would change (control characters, spaces, quotes, brackets, the
+	// %0d and %0a it removes, `;//`) sends the URL through it, and any other http(s) URL is
+	// already what it returns. The writer's card takes the same path (esc_url_raw() cost about 60 k).
+	if ( '' === $url || ( 0 === strpos( $url, 'https://' ) || 0 === strpos( $url, 'http://' ) ) && ! preg_match( '/[\x00-\x20"\'<>\\\\`{}|^\x7f\[\]]|%0[ad]|;\/\//i', $url ) ) {
+		return $url;
 	}
 	return esc_url_raw( $url );
 }

@@ -41,6 +41,24 @@ class CompactRowsTest extends Presence_TestCase {
 			$this->assertSame( esc_url_raw( $url ), wp_presence_card_avatar( array( 'a' => $url ) ), 'escaped: ' . $char );
 		}
 		$this->assertSame( esc_url_raw( 'javascript:alert(1)' ), wp_presence_card_avatar( array( 'a' => 'javascript:alert(1)' ) ) );
+		// What esc_url_raw() changes besides those: the card (written once per tick) skips it
+		// on the same test, so the two must agree on every URL.
+		foreach ( array( "a	b", "a
+b", "ab", 'a%0Ab', 'a%0db', '[x]', 'x;//y', 'ü', "a'b(c)*!$,@~" ) as $part ) {
+			$url = 'https://example.org/' . $part;
+			$this->assertSame( esc_url_raw( $url ), wp_presence_card_avatar( array( 'a' => $url ) ), 'as esc_url_raw(): ' . wp_json_encode( $part ) );
+		}
+	}
+
+	public function test_the_writers_card_holds_its_avatar_as_esc_url_raw_makes_it() {
+		$user = $this->make_user( 'editor' );
+		$odd  = static function () {
+			return 'https://avatars.example/a b/[64]%0a.png';
+		};
+		$this->add_test_filter( 'get_avatar_url', $odd );
+		$this->assertSame( esc_url_raw( $odd() ), wp_presence_user_card( $user )['a'] );
+		remove_filter( 'get_avatar_url', $odd );
+		$this->assertSame( esc_url_raw( get_avatar_url( $user, array( 'size' => 64 ) ) ), wp_presence_user_card( $user )['a'] );
 	}
 
 	public function test_screen_ids_and_session_tags_keep_their_alphabets() {
