@@ -21,7 +21,11 @@ defined( 'ABSPATH' ) || exit;
  *               tag, wp_presence_session_tag()) when the user writes it under a session.
  */
 function wp_presence_user_card( $user_id ) {
-	$user = get_userdata( (int) $user_id );
+	// A Heartbeat tick's writer is the current user, already loaded: get_userdata() would build
+	// another WP_User, with its capabilities, on every tick. Elsewhere (a profile saved in this
+	// request, say) the fresh object is read.
+	$current = (int) $user_id > 0 && wp_presence_is_heartbeat_request() && (int) $user_id === get_current_user_id();
+	$user    = $current ? wp_get_current_user() : get_userdata( (int) $user_id );
 	if ( ! $user ) {
 		return array(
 			'u' => (int) $user_id,
