@@ -571,8 +571,9 @@ LUA;
 		if ( ! self::is_available() ) {
 			throw new RuntimeException( 'the phpredis extension (Redis class) is not loaded' );
 		}
-		$this->config = null === $config ? self::config() : self::config( $config );
-		$c            = $this->config;
+		$this->config      = null === $config ? self::config() : self::config( $config );
+		$this->clock_moves = self::testing();
+		$c                 = $this->config;
 		$host         = (string) $c['host'];
 		$port         = 0 === strpos( $host, '/' ) ? 0 : (int) $c['port'];
 		try {
@@ -1018,12 +1019,36 @@ LUA;
 	}
 
 	/**
+	 * Redis's clock when now() last read it, and this process's clock then.
+	 *
+	 * @var array{0:int,1:float}|null
+	 */
+	private $clock = null;
+
+	/**
+	 * Whether the clock may move under this process (test mode): then now() reads it every call.
+	 *
+	 * @var bool
+	 */
+	private $clock_moves;
+
+	/**
 	 * {@inheritDoc}
 	 *
-	 * Redis's clock (TIME), so that every web server agrees, plus the test offset.
+	 * Redis's clock (TIME), so that every web server agrees, plus the test offset. Outside test
+	 * mode it is read once per few seconds and request and carried on with this process's
+	 * clock: a Heartbeat tick asks it for each write it may skip, and each ask was a script
+	 * call. In test mode (the offset moves) every call reads it.
 	 */
 	public function now() {
-		return (int) $this->call( 'now' );
+		if ( $this->clock_moves ) {
+			return (int) $this->call( 'now' );
+		}
+		$local = microtime( true );
+		if ( null === $this->clock || $local < $this->clock[1] || $local - $this->clock[1] > 5 ) {
+			$this->clock = array( (int) $this->call( 'now' ), $local );
+		}
+		return $this->clock[0] + (int) ( $local - $this->clock[1] );
 	}
 
 	/**

@@ -388,4 +388,39 @@ class RedisStoreTest extends Presence_TestCase {
 		$this->assertNotSame( $v0, $s->room_version( 'busy' ) );
 		$this->assertSame( $workers * $writes + 1 + 5 * $workers, $s->clear() );
 	}
+
+	public function test_outside_test_mode_the_clock_is_read_once_per_few_seconds() {
+		$store = $this->other_store( 'clock-' . wp_generate_password( 6, false ) );
+		$moves = new ReflectionProperty( $store, 'clock_moves' );
+		$moves->setAccessible( true );
+		$moves->setValue( $store, false ); // As on a site: WP_PRESENCE_TESTING is not defined.
+		$redis = $this->raw();
+		$time  = (int) $redis->time()[0];
+		$calls = self::command_calls( $redis, array( 'evalsha', 'eval' ) );
+		$first = $store->now();
+		$this->assertEqualsWithDelta( $time, $first, 1, 'Redis\'s clock' );
+		$this->assertSame( $first, $store->now() );
+		$this->assertSame( $first, $store->now() );
+		// One script call for the three (INFO itself is not a script).
+		$this->assertSame( 1, self::command_calls( $redis, array( 'evalsha', 'eval' ) ) - $calls );
+
+		// Past a few seconds of this process's clock it is read again.
+		$clock = new ReflectionProperty( $store, 'clock' );
+		$clock->setAccessible( true );
+		$clock->setValue( $store, array( $first - 100, microtime( true ) - 6 ) );
+		$this->assertEqualsWithDelta( (int) $redis->time()[0], $store->now(), 1, 'read again' );
+		$this->assertSame( 2, self::command_calls( $redis, array( 'evalsha', 'eval' ) ) - $calls );
+		// Carried on with the process's clock in between.
+		$clock->setValue( $store, array( $first, microtime( true ) - 2.5 ) );
+		$this->assertSame( $first + 2, $store->now() );
+
+		// In test mode every call reads it: the test offset moves it at once.
+		$moves->setValue( $store, true );
+		$store->advance( 30 );
+		try {
+			$this->assertEqualsWithDelta( (int) $redis->time()[0] + 30, $store->now(), 1 );
+		} finally {
+			$store->reset_clock();
+		}
+	}
 }
