@@ -123,6 +123,14 @@ final class WP_Presence_View {
 	private $locations = array();
 
 	/**
+	 * view_presence_location for every other user, once wp_presence_location_cap_is_uniform()
+	 * said one answer holds for all of them (null: ask per user).
+	 *
+	 * @var bool|null
+	 */
+	private $location_for_others = null;
+
+	/**
 	 * Constructor.
 	 *
 	 * @param int  $viewer   Viewer's user id.
@@ -445,9 +453,15 @@ final class WP_Presence_View {
 			return false;
 		}
 		if ( ! isset( $this->locations[ $user_id ] ) ) {
+			if ( null !== $this->location_for_others ) {
+				return $this->location_for_others;
+			}
 			$this->locations[ $user_id ] = get_current_user_id() === $this->viewer
 				? current_user_can( 'view_presence_location', $user_id )
 				: user_can( $this->viewer, 'view_presence_location', $user_id );
+			if ( wp_presence_location_cap_is_uniform() ) {
+				$this->location_for_others = $this->locations[ $user_id ];
+			}
 		}
 		return $this->locations[ $user_id ];
 	}

@@ -150,4 +150,43 @@ class ViewLocationCapTest extends Presence_Security_TestCase {
 		$this->assertSame( '', $row['screen'] );
 		$this->assertTrue( current_user_can( 'view_presence_location', $admin ), 'still oneself' );
 	}
+
+	public function test_one_answer_for_every_other_user_only_while_no_other_rule_is_hooked() {
+		$this->assertTrue( wp_presence_location_cap_is_uniform(), 'the bridge\'s rule and core\'s grants only' );
+		$a     = $this->make_user( 'editor' );
+		$b     = $this->make_user( 'editor' );
+		$admin = $this->make_user( 'administrator' );
+		$this->heartbeat( $a, $this->ping( 'tabuniform1', array( 'screen' => 'upload' ) ), 'upload' );
+		$this->heartbeat( $b, $this->ping( 'tabuniform2', array( 'screen' => 'users' ) ), 'users' );
+		$view = new WP_Presence_View( $admin );
+		$this->assertTrue( $view->can_see_location_of( $a ) );
+		$this->assertTrue( $view->can_see_location_of( $b ) );
+
+		// A site that decides per user (here: never where user B is) is asked for each user.
+		$this->add_test_filter(
+			'map_meta_cap',
+			static function ( $caps, $cap, $user_id, $args ) use ( $b ) {
+				return 'view_presence_location' === $cap && isset( $args[0] ) && (int) $args[0] === $b ? array( 'do_not_allow' ) : $caps;
+			},
+			20,
+			4
+		);
+		$this->assertFalse( wp_presence_location_cap_is_uniform() );
+		$view = new WP_Presence_View( $admin );
+		$this->assertTrue( $view->can_see_location_of( $a ), 'asked first: user A' );
+		$this->assertFalse( $view->can_see_location_of( $b ), 'then user B, on their own' );
+		$rows = wp_list_pluck( ( new WP_Presence_View( $admin ) )->rows( 'admin/online' ), 'screen', 'user_id' );
+		$this->assertSame( 'upload', $rows[ $a ] );
+		$this->assertSame( '', $rows[ $b ] );
+	}
+
+	public function test_a_closure_on_user_has_cap_makes_the_answer_per_user() {
+		$this->add_test_filter(
+			'user_has_cap',
+			static function ( $allcaps ) {
+				return $allcaps;
+			}
+		);
+		$this->assertFalse( wp_presence_location_cap_is_uniform() );
+	}
 }
