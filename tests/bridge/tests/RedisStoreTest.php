@@ -423,4 +423,31 @@ class RedisStoreTest extends Presence_TestCase {
 			$store->reset_clock();
 		}
 	}
+
+	public function test_room_top_and_room_versions_read_values_in_one_hmget() {
+		$store = wp_presence_store();
+		for ( $u = 1; $u <= 6; $u++ ) {
+			$store->upsert( 'admin/online', "tab{$u}a", $u, array( 'n' => $u ), 60 );
+			$store->upsert( 'admin/online', "tab{$u}b", $u, array( 'n' => -$u ), 60 );
+			$store->upsert( "postType/post:{$u}", "tab{$u}a", $u, array(), 60 );
+		}
+		$redis  = $this->raw();
+		$counts = static function () use ( $redis ) {
+			return array( self::command_calls( $redis, array( 'hget' ) ), self::command_calls( $redis, array( 'hmget' ) ), self::command_calls( $redis, array( 'exists' ) ) );
+		};
+		$before = $counts();
+		$top    = $store->room_top( 'admin/online', 4, 6 );
+		$after  = $counts();
+		$this->assertSame( 6, $top['users'] );
+		$this->assertCount( 8, $top['entries'], 'users 6 to 3, newest first, two entries each (the extra user 6 is among them)' );
+		$this->assertSame( array( 0, 1 ), array( $after[0] - $before[0], $after[1] - $before[1] ), 'no HGET, one HMGET for every picked user' );
+
+		$before   = $counts();
+		$versions = $store->room_versions( 'postType/' );
+		$after    = $counts();
+		$this->assertCount( 6, $versions );
+		$this->assertSame( array( 0, 1 ), array( $after[0] - $before[0], $after[1] - $before[1] ), 'one HMGET for the versions' );
+		$this->assertLessThanOrEqual( 1, $after[2] - $before[2], 'no EXISTS per room (one: the script\'s index check)' );
+		$this->assertSame( wp_list_pluck( $store->rooms( 'postType/' ), 'version', 'room' ), wp_list_pluck( $versions, 'version', 'room' ) );
+	}
 }
