@@ -156,21 +156,22 @@ namespace {
     function presence_room_version(string $room): int {}
 
     /**
+     * Live rooms whose name starts with `$prefix`, as `presence_rooms()` lists them, with only
+     * their name and version: `[['room' => string, 'version' => int], ...]`. No room's entries are
+     * walked (what a caller that only watches versions needs, on every Heartbeat tick).
+     *
+     * @param string|null $prefix
+     * @return array
+     */
+    function presence_room_versions(?string $prefix = null): array {}
+
+    /**
      * Live rooms whose name starts with `$prefix`, with entry and distinct-user counts.
      *
      * @param string|null $prefix
      * @return array
      */
     function presence_rooms(?string $prefix = null): array {}
-
-    /**
-     * Live rooms whose name starts with `$prefix`, as presence_rooms() lists them, with only their
-     * name and version (no room's entries are walked).
-     *
-     * @param string|null $prefix
-     * @return array
-     */
-    function presence_room_versions(?string $prefix = null): array {}
 
     /**
      * Sets the namespace for the rest of this request (sites and blogs use one each).
