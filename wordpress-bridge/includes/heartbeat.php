@@ -186,7 +186,8 @@ function wp_presence_heartbeat_received( $response, $data, $screen_id ) {
 
 	try {
 		$view = WP_Presence_View::current(); // Reads lazily: after this tick's writes.
-		if ( wp_can_access_presence_room( $admin_room, $user_id ) ) {
+		// wp_can_access_presence_room() for the viewer, asked once: the replies ask the view again.
+		if ( $view->can_read_room( $admin_room ) ) {
 			// This tab and the other tabs it reports as their leader (includes/heartbeat-tabs.php).
 			$written   = wp_presence_heartbeat_write_tabs( $ping, $data['wp-presence'], $screen_id, $user_id );
 			$post_room = $written['post_room'];
